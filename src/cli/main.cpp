@@ -1,0 +1,80 @@
+// The composition root: `emkhana <command>`. Only here are concrete backends chosen.
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include <iostream>
+
+#include "core/clock.hpp"
+#include "policy/policy_loader.hpp"
+#include "registry/registry.hpp"
+#include "scenario/replay.hpp"
+#include "storage/sqlite/sqlite_store.hpp"
+#include "storage/store.hpp"
+
+namespace {
+
+int Init(const std::string& db) {
+  auto store = emkhana::storage::OpenStore(db);
+  if (!store) {
+    std::cerr << db << ": " << store.error().message << "\n";
+    return 2;
+  }
+  emkhana::SystemClock clock;
+  auto registry =
+      emkhana::registry::Registry::Open(**store, clock, emkhana::policy::DefaultPolicy());
+  if (!registry) {
+    std::cerr << db << ": " << registry.error().message << "\n";
+    return 2;
+  }
+  if (auto f = (*registry)->Flush(); !f) {
+    std::cerr << db << ": " << f.error().message << "\n";
+    return 2;
+  }
+  auto counts = (*store)->Counts();
+  std::cout << fmt::format("{}: schema version {}, policy {}, {} persons, {} organisations\n", db,
+                           emkhana::storage::sqlite::LatestSchemaVersion(),
+                           (*registry)->policy().version, counts ? counts->persons : 0,
+                           counts ? counts->organizations : 0);
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"Emkhana: the register of population attached to primary health care"};
+  app.require_subcommand(1);
+
+  auto* replay = app.add_subcommand("replay", "Run conformance scenarios (FORMAT.md)");
+  std::vector<std::string> files;
+  emkhana::scenario::ReplayOptions replay_options;
+  replay->add_option("files", files, "Scenario files (.jsonl)")->required()->check(CLI::ExistingFile);
+  replay->add_flag("--check", replay_options.check, "Compare results with each step's expect");
+  replay->add_option("--db", replay_options.db, "Persistent SQLite registry (default: fresh, in memory)");
+  replay->add_flag("--table", replay_options.table, "Print a readable table instead of JSON lines");
+
+  auto* init = app.add_subcommand("init", "Create (or migrate) a registry database");
+  std::string init_db;
+  init->add_option("--db", init_db, "SQLite database path")->required();
+
+  auto* show_policy = app.add_subcommand("policy", "Print the built-in default policy (JSON)");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int code = app.exit(e);
+    return code == 0 ? 0 : 2;
+  }
+
+  try {
+    if (*replay) return emkhana::scenario::Replay(files, replay_options, std::cout, std::cerr);
+    if (*init) return Init(init_db);
+    if (*show_policy) {
+      std::cout << emkhana::policy::DefaultPolicyJson();
+      return 0;
+    }
+  } catch (const std::exception& e) {
+    std::cerr << "emkhana: internal error: " << e.what() << "\n";
+    return 3;
+  }
+  return 0;
+}

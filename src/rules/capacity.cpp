@@ -1,0 +1,40 @@
+// Capacity (DOMAIN.md, "Capacity"): checked last. A chosen district must keep room on every date
+// from the effective date on; otherwise the organisation assigns the fitting district with the
+// most free places on that date (ties: the smaller id).
+#include "rules/checks.hpp"
+
+namespace emkhana::rules {
+
+using domain::Date;
+using domain::District;
+
+const District* MostFreeFitting(const RegistryView& view,
+                                const std::vector<const District*>& candidates, int age, Date day,
+                                bool require_room) {
+  const District* best = nullptr;
+  bool best_has_room = false;
+  int best_free = 0;
+  for (const auto* d : candidates) {  // ordered by id, so `>` keeps the smaller id on ties
+    if (!d->ServesAge(age)) continue;
+    const bool has_room = view.LeastFreePlacesFrom(*d, day) > 0;
+    if (require_room && !has_room) continue;
+    const int free = view.FreePlacesOn(*d, day);
+    if (!best || (has_room && !best_has_room) ||
+        (has_room == best_has_room && free > best_free)) {
+      best = d;
+      best_has_room = has_room;
+      best_free = free;
+    }
+  }
+  return best;
+}
+
+const District* PickDistrict(const Context& ctx, const Plan& plan) {
+  if (ctx.district) {
+    return ctx.view.LeastFreePlacesFrom(*ctx.district, plan.effective) > 0 ? ctx.district : nullptr;
+  }
+  return MostFreeFitting(ctx.view, ctx.view.DistrictsOf(ctx.app.org),
+                         ctx.person.AgeOn(plan.effective), plan.effective, /*require_room=*/true);
+}
+
+}  // namespace emkhana::rules

@@ -1,0 +1,88 @@
+// Every SQL statement of the SQLite store, by name. Parameterised only; nothing else in the code
+// base writes SQL for SQLite.
+#pragma once
+
+namespace emkhana::storage::sqlite::queries {
+
+inline constexpr const char* kUpsertPolicy =
+    "INSERT INTO policy_version(version, body, seq) VALUES (?1, ?2, "
+    "(SELECT coalesce(max(seq), 0) + 1 FROM policy_version)) "
+    "ON CONFLICT(version) DO UPDATE SET seq = excluded.seq";
+inline constexpr const char* kUpsertOrganization =
+    "INSERT INTO organization(id, ate, name, license, contract, is_private, rural, latitude, "
+    "longitude, closed_on, successor) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) "
+    "ON CONFLICT(id) DO UPDATE SET ate = excluded.ate, name = excluded.name, "
+    "license = excluded.license, contract = excluded.contract, is_private = excluded.is_private, "
+    "rural = excluded.rural, latitude = excluded.latitude, longitude = excluded.longitude, "
+    "closed_on = excluded.closed_on, successor = excluded.successor";
+inline constexpr const char* kCloseOrganization =
+    "UPDATE organization SET closed_on = ?2, successor = ?3 WHERE id = ?1";
+inline constexpr const char* kUpsertDistrict =
+    "INSERT INTO district(id, org, kind, doctors, capacity) VALUES (?1, ?2, ?3, ?4, ?5) "
+    "ON CONFLICT(id) DO UPDATE SET org = excluded.org, kind = excluded.kind, "
+    "doctors = excluded.doctors, capacity = excluded.capacity";
+inline constexpr const char* kUpsertPerson =
+    "INSERT INTO person(iin, birth, sex, status, name, ate_registration, ate_residence, "
+    "ate_temporary, ate_work, ate_study, ate_deployment, ate_custody, categories, insurance_kind, "
+    "insurance_from, insurance_until, deceased) "
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17) "
+    "ON CONFLICT(iin) DO UPDATE SET birth = excluded.birth, sex = excluded.sex, "
+    "status = excluded.status, name = excluded.name, ate_registration = excluded.ate_registration, "
+    "ate_residence = excluded.ate_residence, ate_temporary = excluded.ate_temporary, "
+    "ate_work = excluded.ate_work, ate_study = excluded.ate_study, "
+    "ate_deployment = excluded.ate_deployment, ate_custody = excluded.ate_custody, "
+    "categories = excluded.categories, insurance_kind = excluded.insurance_kind, "
+    "insurance_from = excluded.insurance_from, insurance_until = excluded.insurance_until, "
+    "deceased = excluded.deceased";
+inline constexpr const char* kDeleteRepresentatives = "DELETE FROM representative WHERE iin = ?1";
+inline constexpr const char* kInsertRepresentative =
+    "INSERT OR IGNORE INTO representative(iin, representative) VALUES (?1, ?2)";
+inline constexpr const char* kMarkDeceased = "UPDATE person SET deceased = ?2 WHERE iin = ?1";
+inline constexpr const char* kInsertAttachment =
+    "INSERT INTO attachment(id, iin, org, district, valid_from, valid_to, end_reason, application, "
+    "recorded_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)";
+inline constexpr const char* kChangeAttachment =
+    "UPDATE attachment SET valid_to = ?2, end_reason = ?3 WHERE id = ?1";
+inline constexpr const char* kInsertAttachmentHistory =
+    "INSERT INTO attachment_history(attachment, valid_from, valid_to, end_reason, recorded_at) "
+    "SELECT id, valid_from, valid_to, end_reason, ?2 FROM attachment WHERE id = ?1";
+inline constexpr const char* kInsertApplication =
+    "INSERT INTO application(id, seq, app_date, iin, applicant, org, district, channel, basis, "
+    "consent, documents, declared_birth, declared_sex, outcome, reasons, decided_org, "
+    "decided_district, effective, decide_by, alternatives, policy_version, free_choice_change, "
+    "recorded_at) VALUES (?1, (SELECT coalesce(max(seq), 0) + 1 FROM application), ?2, ?3, ?4, ?5, "
+    "?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22)";
+inline constexpr const char* kInsertAudit =
+    "INSERT INTO audit_log(at, actor, channel, action, subject, detail, policy_version) "
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
+
+inline constexpr const char* kLoadPolicies = "SELECT version, body FROM policy_version ORDER BY seq";
+inline constexpr const char* kLoadOrganizations =
+    "SELECT id, ate, name, license, contract, is_private, rural, latitude, longitude, closed_on, "
+    "successor FROM organization ORDER BY id";
+inline constexpr const char* kLoadDistricts =
+    "SELECT id, org, kind, doctors, capacity FROM district ORDER BY id";
+inline constexpr const char* kLoadPersons =
+    "SELECT iin, birth, sex, status, name, ate_registration, ate_residence, ate_temporary, "
+    "ate_work, ate_study, ate_deployment, ate_custody, categories, insurance_kind, insurance_from, "
+    "insurance_until, deceased FROM person ORDER BY iin";
+inline constexpr const char* kLoadRepresentatives =
+    "SELECT iin, representative FROM representative ORDER BY iin, representative";
+inline constexpr const char* kLoadAttachments =
+    "SELECT id, iin, org, district, valid_from, valid_to, end_reason, application, recorded_at "
+    "FROM attachment ORDER BY id";
+inline constexpr const char* kLoadApplications =
+    "SELECT id, app_date, iin, applicant, org, district, channel, basis, consent, documents, "
+    "declared_birth, declared_sex, outcome, reasons, decided_org, decided_district, effective, "
+    "decide_by, alternatives, policy_version, free_choice_change, recorded_at "
+    "FROM application ORDER BY seq";
+inline constexpr const char* kAuditBySubject =
+    "SELECT at, actor, channel, action, subject, detail, policy_version FROM audit_log "
+    "WHERE subject = ?1 ORDER BY seq DESC LIMIT ?2";
+inline constexpr const char* kCounts =
+    "SELECT (SELECT count(*) FROM organization), (SELECT count(*) FROM district), "
+    "(SELECT count(*) FROM person), (SELECT count(*) FROM attachment), "
+    "(SELECT count(*) FROM attachment_history), (SELECT count(*) FROM application), "
+    "(SELECT count(*) FROM audit_log)";
+
+}  // namespace emkhana::storage::sqlite::queries

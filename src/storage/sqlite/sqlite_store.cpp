@@ -1,0 +1,395 @@
+#include "storage/sqlite/sqlite_store.hpp"
+
+#include <fmt/format.h>
+
+#include <map>
+#include <sstream>
+
+#include "storage/sqlite/migrations.hpp"
+#include "storage/sqlite/queries.hpp"
+#include "storage/sqlite/sqlite_db.hpp"
+
+namespace emkhana::storage::sqlite {
+
+using domain::Date;
+using domain::NameOf;
+using domain::ParseEnum;
+
+namespace {
+
+std::optional<std::string> DateText(std::optional<Date> d) {
+  if (!d || d->IsMax()) return std::nullopt;
+  return d->ToString();
+}
+std::optional<std::string> NonEmpty(const std::string& s) {
+  return s.empty() ? std::nullopt : std::optional<std::string>(s);
+}
+Date ParseDateOr(const std::string& s, Date fallback) {
+  return Date::Parse(s).value_or(fallback);
+}
+std::string JoinReasons(const std::vector<domain::Reason>& reasons) {
+  std::string out;
+  for (auto r : reasons) {
+    if (!out.empty()) out += ',';
+    out += NameOf(r);
+  }
+  return out;
+}
+std::vector<std::string> Split(const std::string& s) {
+  std::vector<std::string> out;
+  std::stringstream in(s);
+  std::string item;
+  while (std::getline(in, item, ',')) {
+    if (!item.empty()) out.push_back(item);
+  }
+  return out;
+}
+std::string Join(const std::vector<std::string>& items) {
+  std::string out;
+  for (const auto& i : items) {
+    if (!out.empty()) out += ',';
+    out += i;
+  }
+  return out;
+}
+
+class SqliteStore final : public Store {
+ public:
+  explicit SqliteStore(Connection db) : db_(std::move(db)) {}
+
+  Result<void> Init() {
+    for (const char* pragma :
+         {"PRAGMA journal_mode = WAL", "PRAGMA synchronous = NORMAL", "PRAGMA foreign_keys = ON",
+          "PRAGMA busy_timeout = 5000"}) {
+      if (auto r = db_.Exec(pragma); !r) return r;
+    }
+    if (auto r = Migrate(); !r) return r;
+    return Prepare();
+  }
+
+  Result<void> Commit(const WriteBatch& batch) override {
+    if (batch.empty()) return {};
+    if (auto r = db_.Exec("BEGIN IMMEDIATE"); !r) return r;
+    for (const auto& m : batch.mutations) {
+      auto r = std::visit([this](const auto& v) { return Write(v); }, m);
+      if (!r) {
+        (void)db_.Exec("ROLLBACK");
+        return r;
+      }
+    }
+    if (auto r = db_.Exec("COMMIT"); !r) {
+      (void)db_.Exec("ROLLBACK");
+      return r;
+    }
+    ++commits_;
+    return {};
+  }
+
+  Result<void> Load(LoadSink& sink) override;
+  Result<StoreCounts> Counts() override;
+  Result<std::vector<AuditEntry>> AuditTrail(const std::string& subject, int limit) override;
+  std::int64_t commits() const override { return commits_; }
+
+ private:
+  Result<void> Migrate();
+  Result<void> Prepare();
+
+  Result<void> Write(const domain::Organization& o) {
+    return upsert_org_.Bind(1, o.id).Bind(2, o.ate).Bind(3, o.name).Bind(4, int(o.license))
+        .Bind(5, int(o.contract)).Bind(6, int(o.is_private)).Bind(7, int(o.rural))
+        .Bind(8, o.latitude).Bind(9, o.longitude).Bind(10, DateText(o.closed_on))
+        .Bind(11, NonEmpty(o.successor)).Run();
+  }
+  Result<void> Write(const OrgClosure& c) {
+    return close_org_.Bind(1, c.org).Bind(2, c.date.ToString()).Bind(3, NonEmpty(c.successor)).Run();
+  }
+  Result<void> Write(const domain::District& d) {
+    return upsert_district_.Bind(1, d.id).Bind(2, d.org).Bind(3, NameOf(d.kind))
+        .Bind(4, d.doctors).Bind(5, d.capacity).Run();
+  }
+  Result<void> Write(const domain::Person& p) {
+    auto& s = upsert_person_;
+    s.Bind(1, p.iin.ToString()).Bind(2, p.birth.ToString()).Bind(3, NameOf(p.sex))
+        .Bind(4, NameOf(p.status)).Bind(5, p.name);
+    for (int i = 0; i < domain::kAteRoleCount; ++i) s.Bind(6 + i, NonEmpty(p.ate[i]));
+    s.Bind(13, static_cast<std::int64_t>(p.categories.bits));
+    if (p.insurance) {
+      s.Bind(14, NameOf(p.insurance->kind)).Bind(15, p.insurance->from.ToString())
+          .Bind(16, p.insurance->until.ToString());
+    } else {
+      s.BindNull(14).BindNull(15).BindNull(16);
+    }
+    s.Bind(17, DateText(p.deceased));
+    if (auto r = s.Run(); !r) return r;
+    if (auto r = delete_reps_.Bind(1, p.iin.ToString()).Run(); !r) return r;
+    for (const auto& rep : p.representatives) {
+      if (auto r = insert_rep_.Bind(1, p.iin.ToString()).Bind(2, rep.ToString()).Run(); !r) return r;
+    }
+    return {};
+  }
+  Result<void> Write(const PersonDeath& d) {
+    return mark_deceased_.Bind(1, d.iin.ToString()).Bind(2, d.date.ToString()).Run();
+  }
+  Result<void> Write(const domain::Attachment& a) {
+    if (auto r = insert_attachment_.Bind(1, a.id).Bind(2, a.iin.ToString()).Bind(3, a.org)
+                     .Bind(4, a.district).Bind(5, a.from.ToString()).Bind(6, DateText(a.to))
+                     .Bind(7, NameOf(a.end)).Bind(8, NonEmpty(a.application_id))
+                     .Bind(9, a.recorded_at).Run();
+        !r) {
+      return r;
+    }
+    return insert_history_.Bind(1, a.id).Bind(2, a.recorded_at).Run();
+  }
+  Result<void> Write(const PeriodChange& c) {
+    if (auto r = change_attachment_.Bind(1, c.attachment_id).Bind(2, DateText(c.to))
+                     .Bind(3, NameOf(c.end)).Run();
+        !r) {
+      return r;
+    }
+    if (sqlite3_changes(db_.get()) != 1) {
+      return Error::Internal(fmt::format("attachment {} does not exist", c.attachment_id));
+    }
+    return insert_history_.Bind(1, c.attachment_id).Bind(2, c.recorded_at).Run();
+  }
+  Result<void> Write(const DecidedApplication& d) {
+    const auto& a = d.application;
+    const auto& dec = d.decision;
+    auto& s = insert_application_;
+    s.Bind(1, a.id).Bind(2, a.date.ToString()).Bind(3, a.iin).Bind(4, a.applicant).Bind(5, a.org)
+        .Bind(6, a.district).Bind(7, NameOf(a.channel)).Bind(8, NameOf(a.basis))
+        .Bind(9, int(a.consent)).Bind(10, static_cast<std::int64_t>(a.documents.bits))
+        .Bind(11, DateText(a.declared_birth));
+    if (a.declared_sex) s.Bind(12, NameOf(*a.declared_sex)); else s.BindNull(12);
+    s.Bind(13, NameOf(dec.outcome)).Bind(14, JoinReasons(dec.reasons)).Bind(15, NonEmpty(dec.org))
+        .Bind(16, NonEmpty(dec.district)).Bind(17, DateText(dec.effective))
+        .Bind(18, dec.decide_by.ToString()).Bind(19, Join(dec.alternatives))
+        .Bind(20, dec.policy_version).Bind(21, int(dec.free_choice_change))
+        .Bind(22, d.recorded_at);
+    return s.Run();
+  }
+  Result<void> Write(const AuditEntry& e) {
+    return insert_audit_.Bind(1, e.at).Bind(2, e.actor).Bind(3, e.channel).Bind(4, e.action)
+        .Bind(5, e.subject).Bind(6, e.detail).Bind(7, e.policy_version).Run();
+  }
+  Result<void> Write(const PolicyVersion& p) {
+    return upsert_policy_.Bind(1, p.version).Bind(2, p.body).Run();
+  }
+
+  Connection db_;
+  std::int64_t commits_ = 0;
+  Statement upsert_policy_, upsert_org_, close_org_, upsert_district_, upsert_person_,
+      delete_reps_, insert_rep_, mark_deceased_, insert_attachment_, change_attachment_,
+      insert_history_, insert_application_, insert_audit_;
+};
+
+Result<void> SqliteStore::Migrate() {
+  auto version = db_.Prepare("PRAGMA user_version");
+  if (!version) return version.error();
+  int current = 0;
+  if (version->Step(nullptr)) current = static_cast<int>(version->Int(0));
+  const auto& all = Migrations();
+  if (current > static_cast<int>(all.size())) {
+    return Error::FailedPrecondition(fmt::format(
+        "database schema version {} is newer than this program ({})", current, all.size()));
+  }
+  for (int v = current + 1; v <= static_cast<int>(all.size()); ++v) {
+    const auto& m = all[static_cast<std::size_t>(v - 1)];
+    auto script = fmt::format("BEGIN; {}\nPRAGMA user_version = {}; COMMIT;", m.sql, v);
+    if (auto r = db_.Exec(script); !r) {
+      (void)db_.Exec("ROLLBACK");
+      return Error::Unavailable(fmt::format("migration {}: {}", m.name, r.error().message));
+    }
+  }
+  return {};
+}
+
+Result<void> SqliteStore::Prepare() {
+  struct Item {
+    Statement* stmt;
+    const char* sql;
+  };
+  const Item items[] = {
+      {&upsert_policy_, queries::kUpsertPolicy},
+      {&upsert_org_, queries::kUpsertOrganization},
+      {&close_org_, queries::kCloseOrganization},
+      {&upsert_district_, queries::kUpsertDistrict},
+      {&upsert_person_, queries::kUpsertPerson},
+      {&delete_reps_, queries::kDeleteRepresentatives},
+      {&insert_rep_, queries::kInsertRepresentative},
+      {&mark_deceased_, queries::kMarkDeceased},
+      {&insert_attachment_, queries::kInsertAttachment},
+      {&change_attachment_, queries::kChangeAttachment},
+      {&insert_history_, queries::kInsertAttachmentHistory},
+      {&insert_application_, queries::kInsertApplication},
+      {&insert_audit_, queries::kInsertAudit},
+  };
+  for (const auto& item : items) {
+    auto s = db_.Prepare(item.sql);
+    if (!s) return s.error();
+    *item.stmt = std::move(*s);
+  }
+  return {};
+}
+
+Result<void> SqliteStore::Load(LoadSink& sink) {
+  Error error{ErrorCode::kInternal, ""};
+  auto run = [&](const char* sql, auto&& on_row) -> Result<void> {
+    auto s = db_.Prepare(sql);
+    if (!s) return s.error();
+    while (s->Step(&error)) on_row(*s);
+    if (!error.message.empty()) return error;
+    return {};
+  };
+  if (auto r = run(queries::kLoadPolicies, [&](Statement& s) {
+        sink.OnPolicy({s.Text(0), s.Text(1)});
+      });
+      !r) {
+    return r;
+  }
+  if (auto r = run(queries::kLoadOrganizations, [&](Statement& s) {
+        domain::Organization o;
+        o.id = s.Text(0);
+        o.ate = s.Text(1);
+        o.name = s.Text(2);
+        o.license = s.Int(3) != 0;
+        o.contract = s.Int(4) != 0;
+        o.is_private = s.Int(5) != 0;
+        o.rural = s.Int(6) != 0;
+        if (!s.IsNull(7)) o.latitude = s.Real(7);
+        if (!s.IsNull(8)) o.longitude = s.Real(8);
+        if (!s.IsNull(9)) o.closed_on = Date::Parse(s.Text(9));
+        o.successor = s.Text(10);
+        sink.OnOrganization(std::move(o));
+      });
+      !r) {
+    return r;
+  }
+  if (auto r = run(queries::kLoadDistricts, [&](Statement& s) {
+        domain::District d;
+        d.id = s.Text(0);
+        d.org = s.Text(1);
+        d.kind = ParseEnum<domain::DistrictKind>(s.Text(2)).value_or(domain::DistrictKind::kGp);
+        d.doctors = static_cast<int>(s.Int(3));
+        if (!s.IsNull(4)) d.capacity = static_cast<int>(s.Int(4));
+        sink.OnDistrict(std::move(d));
+      });
+      !r) {
+    return r;
+  }
+  std::multimap<std::string, domain::Iin> reps;
+  if (auto r = run(queries::kLoadRepresentatives, [&](Statement& s) {
+        if (auto rep = domain::Iin::Parse(s.Text(1))) reps.emplace(s.Text(0), *rep);
+      });
+      !r) {
+    return r;
+  }
+  if (auto r = run(queries::kLoadPersons, [&](Statement& s) {
+        auto iin = domain::Iin::Parse(s.Text(0));
+        if (!iin) return;
+        domain::Person p;
+        p.iin = *iin;
+        p.birth = ParseDateOr(s.Text(1), Date{});
+        p.sex = ParseEnum<domain::Sex>(s.Text(2)).value_or(domain::Sex::kMale);
+        p.status = ParseEnum<domain::LegalStatus>(s.Text(3)).value_or(domain::LegalStatus::kCitizen);
+        p.name = s.Text(4);
+        for (int i = 0; i < domain::kAteRoleCount; ++i) p.ate[i] = s.Text(5 + i);
+        p.categories.bits = static_cast<std::uint32_t>(s.Int(12));
+        if (!s.IsNull(13)) {
+          p.insurance = domain::Insurance{
+              ParseEnum<domain::InsuranceKind>(s.Text(13)).value_or(domain::InsuranceKind::kDms),
+              ParseDateOr(s.Text(14), Date{}), ParseDateOr(s.Text(15), Date{})};
+        }
+        if (!s.IsNull(16)) p.deceased = Date::Parse(s.Text(16));
+        auto [lo, hi] = reps.equal_range(s.Text(0));
+        for (auto it = lo; it != hi; ++it) p.representatives.push_back(it->second);
+        sink.OnPerson(std::move(p));
+      });
+      !r) {
+    return r;
+  }
+  if (auto r = run(queries::kLoadAttachments, [&](Statement& s) {
+        auto iin = domain::Iin::Parse(s.Text(1));
+        if (!iin) return;
+        domain::Attachment a;
+        a.id = s.Int(0);
+        a.iin = *iin;
+        a.org = s.Text(2);
+        a.district = s.Text(3);
+        a.from = ParseDateOr(s.Text(4), Date{});
+        a.to = s.IsNull(5) ? Date::Max() : ParseDateOr(s.Text(5), Date::Max());
+        a.end = ParseEnum<domain::PeriodEnd>(s.Text(6)).value_or(domain::PeriodEnd::kOpen);
+        a.application_id = s.Text(7);
+        a.recorded_at = s.Int(8);
+        sink.OnAttachment(std::move(a));
+      });
+      !r) {
+    return r;
+  }
+  return run(queries::kLoadApplications, [&](Statement& s) {
+    DecidedApplication d;
+    auto& a = d.application;
+    a.id = s.Text(0);
+    a.date = ParseDateOr(s.Text(1), Date{});
+    a.iin = s.Text(2);
+    a.applicant = s.Text(3);
+    a.org = s.Text(4);
+    if (!s.IsNull(5)) a.district = s.Text(5);
+    a.channel = ParseEnum<domain::Channel>(s.Text(6)).value_or(domain::Channel::kEgov);
+    a.basis = ParseEnum<domain::Basis>(s.Text(7)).value_or(domain::Basis::kFreeChoice);
+    a.consent = s.Int(8) != 0;
+    a.documents.bits = static_cast<std::uint32_t>(s.Int(9));
+    if (!s.IsNull(10)) a.declared_birth = Date::Parse(s.Text(10));
+    if (!s.IsNull(11)) a.declared_sex = ParseEnum<domain::Sex>(s.Text(11));
+    auto& dec = d.decision;
+    dec.application_id = a.id;
+    dec.outcome = ParseEnum<domain::Outcome>(s.Text(12)).value_or(domain::Outcome::kRefused);
+    for (const auto& r : Split(s.Text(13))) {
+      if (auto reason = ParseEnum<domain::Reason>(r)) dec.reasons.push_back(*reason);
+    }
+    dec.org = s.Text(14);
+    dec.district = s.Text(15);
+    if (!s.IsNull(16)) dec.effective = Date::Parse(s.Text(16));
+    dec.decide_by = ParseDateOr(s.Text(17), Date{});
+    dec.alternatives = Split(s.Text(18));
+    dec.policy_version = s.Text(19);
+    dec.free_choice_change = s.Int(20) != 0;
+    d.recorded_at = s.Int(21);
+    sink.OnDecided(std::move(d));
+  });
+}
+
+Result<StoreCounts> SqliteStore::Counts() {
+  auto s = db_.Prepare(queries::kCounts);
+  if (!s) return s.error();
+  Error error{ErrorCode::kInternal, ""};
+  if (!s->Step(&error)) return error;
+  return StoreCounts{s->Int(0), s->Int(1), s->Int(2), s->Int(3), s->Int(4), s->Int(5), s->Int(6)};
+}
+
+Result<std::vector<AuditEntry>> SqliteStore::AuditTrail(const std::string& subject, int limit) {
+  auto s = db_.Prepare(queries::kAuditBySubject);
+  if (!s) return s.error();
+  s->Bind(1, subject).Bind(2, limit);
+  std::vector<AuditEntry> out;
+  Error error{ErrorCode::kInternal, ""};
+  while (s->Step(&error)) {
+    out.push_back({s->Int(0), s->Text(1), s->Text(2), s->Text(3), s->Text(4), s->Text(5),
+                   s->Text(6)});
+  }
+  if (!error.message.empty()) return error;
+  return out;
+}
+
+}  // namespace
+
+int LatestSchemaVersion() { return static_cast<int>(Migrations().size()); }
+
+Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path) {
+  auto db = Connection::Open(path);
+  if (!db) return db.error();
+  auto store = std::make_unique<SqliteStore>(std::move(*db));
+  if (auto r = store->Init(); !r) return r.error();
+  return std::unique_ptr<Store>(std::move(store));
+}
+
+}  // namespace emkhana::storage::sqlite

@@ -1,0 +1,111 @@
+// Where the registry's truth lives. A Store persists organisations, districts, persons,
+// attachment periods, applications with their decisions, policy versions and the append-only
+// audit log, and streams them back when a registry opens.
+//
+// Contract:
+// - `Commit` applies one WriteBatch atomically: all of it or none of it, durable on return.
+//   The decision pipeline calls it with many decisions at once (group commit).
+// - Attachment periods are inserted once; later changes (cut short, cancelled) are recorded as
+//   new rows of attachment_history and reflected in the period's current `to`/`end`.
+// - Decisions and the audit log are append-only: a Store never updates or deletes them.
+// - Not thread-safe: one writer (the registry's pipeline) owns a Store.
+//
+// Implementations: storage/sqlite (embedded default); storage/postgres follows the same contract.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "core/error.hpp"
+#include "domain/model.hpp"
+
+namespace emkhana::storage {
+
+struct AuditEntry {
+  std::int64_t at = 0;  // microseconds since the epoch
+  std::string actor;    // who (an IIN, a user or "system")
+  std::string channel;  // through which channel, or "replay" / "lifecycle"
+  std::string action;   // e.g. "application.decided", "attachment.ended"
+  std::string subject;  // what: an IIN, an organisation id, an application id
+  std::string detail;   // a short, human-readable account
+  std::string policy_version;
+};
+
+struct PeriodChange {
+  std::int64_t attachment_id = 0;
+  domain::Date to;
+  domain::PeriodEnd end = domain::PeriodEnd::kOpen;
+  std::int64_t recorded_at = 0;
+};
+
+struct DecidedApplication {
+  domain::Application application;
+  domain::Decision decision;
+  std::int64_t recorded_at = 0;
+};
+
+struct PolicyVersion {
+  std::string version;
+  std::string body;  // the policy as JSON
+};
+
+struct PersonDeath {
+  domain::Iin iin;
+  domain::Date date;
+};
+
+struct OrgClosure {
+  std::string org;
+  domain::Date date;
+  std::string successor;
+};
+
+using Mutation = std::variant<domain::Organization, domain::District, domain::Person,
+                              domain::Attachment, PeriodChange, DecidedApplication, AuditEntry,
+                              PolicyVersion, PersonDeath, OrgClosure>;
+
+struct WriteBatch {
+  std::vector<Mutation> mutations;
+  bool empty() const { return mutations.empty(); }
+  std::size_t size() const { return mutations.size(); }
+};
+
+// Receives the stored state in dependency order: policies, organisations, districts, persons,
+// attachments (by id), decided applications (by decision order).
+class LoadSink {
+ public:
+  virtual ~LoadSink() = default;
+  virtual void OnPolicy(const PolicyVersion& p) = 0;
+  virtual void OnOrganization(domain::Organization o) = 0;
+  virtual void OnDistrict(domain::District d) = 0;
+  virtual void OnPerson(domain::Person p) = 0;
+  virtual void OnAttachment(domain::Attachment a) = 0;
+  virtual void OnDecided(DecidedApplication d) = 0;
+};
+
+struct StoreCounts {
+  std::int64_t organizations = 0, districts = 0, persons = 0, attachments = 0,
+               attachment_history = 0, applications = 0, audit = 0;
+};
+
+class Store {
+ public:
+  virtual ~Store() = default;
+  [[nodiscard]] virtual Result<void> Commit(const WriteBatch& batch) = 0;
+  [[nodiscard]] virtual Result<void> Load(LoadSink& sink) = 0;
+  [[nodiscard]] virtual Result<StoreCounts> Counts() = 0;
+  [[nodiscard]] virtual Result<std::vector<AuditEntry>> AuditTrail(const std::string& subject,
+                                                                   int limit) = 0;
+  // Number of Commit calls that wrote something (for tests and metrics of group commit).
+  virtual std::int64_t commits() const = 0;
+};
+
+// Opens (creating and migrating as needed) the store at `location`: a file path for SQLite,
+// ":memory:" for a throwaway one.
+[[nodiscard]] Result<std::unique_ptr<Store>> OpenStore(const std::string& location);
+
+}  // namespace emkhana::storage
