@@ -150,13 +150,22 @@ Result<void> Registry::ImportAttachment(const Iin& iin, const std::string& distr
   if (!persons_.contains(iin)) return Error::NotFound("attach: unknown person " + iin.Masked());
   auto d = districts_.find(district_id);
   if (d == districts_.end()) return Error::NotFound("attach: unknown district " + district_id);
+  // Importing the same period again (a replay of the same story) changes nothing.
+  for (const auto& p : periods_[iin]) {
+    if (!p.Cancelled() && p.application_id.empty() && p.district == district_id && p.from == from) {
+      return {};
+    }
+  }
   // A later import replaces what the person had from that day on, as an approval would.
   for (auto& p : periods_[iin]) {
     if (p.Cancelled()) continue;
     if (p.from >= from) EndPeriod(p, p.to, PeriodEnd::kCancelled);
     else if (p.to > from) EndPeriod(p, from, PeriodEnd::kSuperseded);
   }
-  NewPeriod(iin, d->second, from, Date::Max(), "");
+  // A person already dead in the register keeps the period only up to the death date.
+  const auto& person = persons_.at(iin);
+  const Date to = person.deceased ? *person.deceased : Date::Max();
+  if (from < to) NewPeriod(iin, d->second, from, to, "");
   Audit(actor, "attachment.imported", iin.ToString(), fmt::format("{} from {}", district_id, from.ToString()));
   return {};
 }
