@@ -95,8 +95,9 @@ class Runner {
       return false;
     }
     if (options_.table) {
-      out_ << fmt::format("\n{}\n{:<10} {:<10} {:<14} {:<12} {:<12} {:<11} {}\n", file, "step", "result",
-                          "org/district", "", "effective", "decide_by", "reasons / alternatives");
+      out_ << fmt::format("\n{}\n{:<10} {:<10} {:<14} {:<14} {:<11} {:<11} {}\n", file, "step",
+                          "result", "org", "district", "effective", "decide_by",
+                          "reasons -> alternatives");
     }
     const registry::Actor loader{"replay:" + file, "replay"};
     for (const auto& step : scenario->steps) {
@@ -188,7 +189,7 @@ class Runner {
             const std::string& label) {
     if (options_.table) {
       const bool is_query = result.contains("iin");
-      out_ << fmt::format("{:<10} {:<10} {:<14} {:<12} {:<12} {:<11} {}\n",
+      out_ << fmt::format("{:<10} {:<10} {:<14} {:<14} {:<11} {:<11} {}\n",
                           is_query ? "query" : label,
                           is_query ? Cell(result, "date") : Cell(result, "decision"),
                           Cell(result, "org"), Cell(result, "district"), Cell(result, "effective"),
