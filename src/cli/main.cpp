@@ -1,6 +1,6 @@
 // The composition root: `emkhana <command>`. Only here are concrete backends chosen.
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
+#include <CLI/CLI.hpp>
 
 #include <iostream>
 
@@ -47,9 +47,12 @@ int main(int argc, char** argv) {
   auto* replay = app.add_subcommand("replay", "Run conformance scenarios (FORMAT.md)");
   std::vector<std::string> files;
   emkhana::scenario::ReplayOptions replay_options;
-  replay->add_option("files", files, "Scenario files (.jsonl)")->required()->check(CLI::ExistingFile);
+  replay->add_option("files", files, "Scenario files (.jsonl)")
+      ->required()
+      ->check(CLI::ExistingFile);
   replay->add_flag("--check", replay_options.check, "Compare results with each step's expect");
-  replay->add_option("--db", replay_options.db, "Persistent SQLite registry (default: fresh, in memory)");
+  replay->add_option("--db", replay_options.db,
+                     "Persistent SQLite registry (default: fresh, in memory)");
   replay->add_flag("--table", replay_options.table, "Print a readable table instead of JSON lines");
 
   auto* init = app.add_subcommand("init", "Create (or migrate) a registry database");

@@ -23,7 +23,8 @@ std::optional<Date> Date::Parse(std::string_view text) {
       !ParseDigits(text.substr(8, 2), d)) {
     return std::nullopt;
   }
-  std::chrono::year_month_day ymd{std::chrono::year{y}, std::chrono::month{static_cast<unsigned>(m)},
+  std::chrono::year_month_day ymd{std::chrono::year{y},
+                                  std::chrono::month{static_cast<unsigned>(m)},
                                   std::chrono::day{static_cast<unsigned>(d)}};
   if (!ymd.ok() || y < 1800) return std::nullopt;
   return Date(ymd);

@@ -10,7 +10,8 @@
 namespace emkhana::domain {
 
 template <class E>
-struct EnumNames;  // specialised with: static constexpr std::array<std::pair<E, std::string_view>, N> kAll
+struct EnumNames;  // specialised with: static constexpr std::array<std::pair<E, std::string_view>,
+                   // N> kAll
 
 template <class E>
 constexpr std::string_view NameOf(E value) {

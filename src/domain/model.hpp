@@ -114,16 +114,27 @@ struct District {
   // Pediatrician: under 18; therapist: 18 and over; GP: everyone.
   bool ServesAge(int age) const {
     switch (kind) {
-      case DistrictKind::kPediatrician: return age < 18;
-      case DistrictKind::kTherapist: return age >= 18;
-      case DistrictKind::kGp: return true;
+      case DistrictKind::kPediatrician:
+        return age < 18;
+      case DistrictKind::kTherapist:
+        return age >= 18;
+      case DistrictKind::kGp:
+        return true;
     }
     return false;
   }
 };
 
 // Why an attachment period ended (or `kOpen` while it has not).
-enum class PeriodEnd { kOpen, kSuperseded, kCancelled, kDeath, kLiquidation, kReorganisation, kAgeOut };
+enum class PeriodEnd {
+  kOpen,
+  kSuperseded,
+  kCancelled,
+  kDeath,
+  kLiquidation,
+  kReorganisation,
+  kAgeOut
+};
 
 // One person in one district over [from, to). History is append-only: a period that is cut short
 // or cancelled keeps its row; `end` says why it ended.
@@ -135,7 +146,7 @@ struct Attachment {
   Date from;
   Date to = Date::Max();
   PeriodEnd end = PeriodEnd::kOpen;
-  std::string application_id;  // empty for pre-existing attachments and lifecycle moves
+  std::string application_id;    // empty for pre-existing attachments and lifecycle moves
   std::int64_t recorded_at = 0;  // microseconds since the epoch
 
   bool Covers(Date d) const { return from <= d && d < to; }
@@ -194,80 +205,122 @@ struct Decision {
 };
 
 // Wire names.
-template <> struct EnumNames<Sex> {
-  static constexpr std::array<std::pair<Sex, std::string_view>, 2> kAll{{{Sex::kMale, "M"}, {Sex::kFemale, "F"}}};
+template <>
+struct EnumNames<Sex> {
+  static constexpr std::array<std::pair<Sex, std::string_view>, 2> kAll{
+      {{Sex::kMale, "M"}, {Sex::kFemale, "F"}}};
 };
-template <> struct EnumNames<LegalStatus> {
-  static constexpr std::array<std::pair<LegalStatus, std::string_view>, 6> kAll{{
-      {LegalStatus::kCitizen, "citizen"}, {LegalStatus::kKandas, "kandas"},
-      {LegalStatus::kRefugee, "refugee"}, {LegalStatus::kResident, "resident"},
-      {LegalStatus::kTemporary, "temporary"}, {LegalStatus::kEaeuMigrant, "eaeu_migrant"}}};
+template <>
+struct EnumNames<LegalStatus> {
+  static constexpr std::array<std::pair<LegalStatus, std::string_view>, 6> kAll{
+      {{LegalStatus::kCitizen, "citizen"},
+       {LegalStatus::kKandas, "kandas"},
+       {LegalStatus::kRefugee, "refugee"},
+       {LegalStatus::kResident, "resident"},
+       {LegalStatus::kTemporary, "temporary"},
+       {LegalStatus::kEaeuMigrant, "eaeu_migrant"}}};
 };
-template <> struct EnumNames<InsuranceKind> {
-  static constexpr std::array<std::pair<InsuranceKind, std::string_view>, 2> kAll{{{InsuranceKind::kDms, "dms"}, {InsuranceKind::kVms, "vms"}}};
+template <>
+struct EnumNames<InsuranceKind> {
+  static constexpr std::array<std::pair<InsuranceKind, std::string_view>, 2> kAll{
+      {{InsuranceKind::kDms, "dms"}, {InsuranceKind::kVms, "vms"}}};
 };
-template <> struct EnumNames<DistrictKind> {
-  static constexpr std::array<std::pair<DistrictKind, std::string_view>, 3> kAll{{
-      {DistrictKind::kGp, "gp"}, {DistrictKind::kTherapist, "therapist"},
-      {DistrictKind::kPediatrician, "pediatrician"}}};
+template <>
+struct EnumNames<DistrictKind> {
+  static constexpr std::array<std::pair<DistrictKind, std::string_view>, 3> kAll{
+      {{DistrictKind::kGp, "gp"},
+       {DistrictKind::kTherapist, "therapist"},
+       {DistrictKind::kPediatrician, "pediatrician"}}};
 };
-template <> struct EnumNames<Channel> {
-  static constexpr std::array<std::pair<Channel, std::string_view>, 4> kAll{{
-      {Channel::kEgov, "egov"}, {Channel::kMobile, "mobile"},
-      {Channel::kServiceCentre, "service_centre"}, {Channel::kClinicPaper, "clinic_paper"}}};
+template <>
+struct EnumNames<Channel> {
+  static constexpr std::array<std::pair<Channel, std::string_view>, 4> kAll{
+      {{Channel::kEgov, "egov"},
+       {Channel::kMobile, "mobile"},
+       {Channel::kServiceCentre, "service_centre"},
+       {Channel::kClinicPaper, "clinic_paper"}}};
 };
-template <> struct EnumNames<Basis> {
-  static constexpr std::array<std::pair<Basis, std::string_view>, 6> kAll{{
-      {Basis::kFreeChoice, "free_choice"}, {Basis::kFirstAttachment, "first_attachment"},
-      {Basis::kResidenceChange, "residence_change"},
-      {Basis::kWorkOrStudyChange, "work_or_study_change"}, {Basis::kOrgClosed, "org_closed"},
-      {Basis::kTemporaryResidence, "temporary_residence"}}};
+template <>
+struct EnumNames<Basis> {
+  static constexpr std::array<std::pair<Basis, std::string_view>, 6> kAll{
+      {{Basis::kFreeChoice, "free_choice"},
+       {Basis::kFirstAttachment, "first_attachment"},
+       {Basis::kResidenceChange, "residence_change"},
+       {Basis::kWorkOrStudyChange, "work_or_study_change"},
+       {Basis::kOrgClosed, "org_closed"},
+       {Basis::kTemporaryResidence, "temporary_residence"}}};
 };
-template <> struct EnumNames<AteRole> {
-  static constexpr std::array<std::pair<AteRole, std::string_view>, 7> kAll{{
-      {AteRole::kRegistration, "registration"}, {AteRole::kResidence, "residence"},
-      {AteRole::kTemporary, "temporary"}, {AteRole::kWork, "work"}, {AteRole::kStudy, "study"},
-      {AteRole::kDeployment, "deployment"}, {AteRole::kCustody, "custody"}}};
+template <>
+struct EnumNames<AteRole> {
+  static constexpr std::array<std::pair<AteRole, std::string_view>, 7> kAll{
+      {{AteRole::kRegistration, "registration"},
+       {AteRole::kResidence, "residence"},
+       {AteRole::kTemporary, "temporary"},
+       {AteRole::kWork, "work"},
+       {AteRole::kStudy, "study"},
+       {AteRole::kDeployment, "deployment"},
+       {AteRole::kCustody, "custody"}}};
 };
-template <> struct EnumNames<Category> {
-  static constexpr std::array<std::pair<Category, std::string_view>, 10> kAll{{
-      {Category::kPensioner, "pensioner"}, {Category::kDisabled, "disabled"},
-      {Category::kDisabledChildRepresentative, "disabled_child_representative"},
-      {Category::kFosterCarer, "foster_carer"}, {Category::kPregnant, "pregnant"},
-      {Category::kStudent, "student"}, {Category::kConscript, "conscript"},
-      {Category::kConvict, "convict"}, {Category::kBornAbroad, "born_abroad"},
-      {Category::kInstitutionWard, "institution_ward"}}};
+template <>
+struct EnumNames<Category> {
+  static constexpr std::array<std::pair<Category, std::string_view>, 10> kAll{
+      {{Category::kPensioner, "pensioner"},
+       {Category::kDisabled, "disabled"},
+       {Category::kDisabledChildRepresentative, "disabled_child_representative"},
+       {Category::kFosterCarer, "foster_carer"},
+       {Category::kPregnant, "pregnant"},
+       {Category::kStudent, "student"},
+       {Category::kConscript, "conscript"},
+       {Category::kConvict, "convict"},
+       {Category::kBornAbroad, "born_abroad"},
+       {Category::kInstitutionWard, "institution_ward"}}};
 };
-template <> struct EnumNames<Document> {
-  static constexpr std::array<std::pair<Document, std::string_view>, 6> kAll{{
-      {Document::kResidenceProof, "residence_proof"},
-      {Document::kRepresentationProof, "representation_proof"},
-      {Document::kConsentOfFamilyMember, "consent_of_family_member"},
-      {Document::kCommissionProtocol, "commission_protocol"},
-      {Document::kRectorLetter, "rector_letter"},
-      {Document::kInsuranceContract, "insurance_contract"}}};
+template <>
+struct EnumNames<Document> {
+  static constexpr std::array<std::pair<Document, std::string_view>, 6> kAll{
+      {{Document::kResidenceProof, "residence_proof"},
+       {Document::kRepresentationProof, "representation_proof"},
+       {Document::kConsentOfFamilyMember, "consent_of_family_member"},
+       {Document::kCommissionProtocol, "commission_protocol"},
+       {Document::kRectorLetter, "rector_letter"},
+       {Document::kInsuranceContract, "insurance_contract"}}};
 };
-template <> struct EnumNames<Reason> {
-  static constexpr std::array<std::pair<Reason, std::string_view>, 17> kAll{{
-      {Reason::kInvalidIin, "invalid_iin"}, {Reason::kUnknownPerson, "unknown_person"},
-      {Reason::kFalseData, "false_data"}, {Reason::kDeceased, "deceased"},
-      {Reason::kNoConsent, "no_consent"}, {Reason::kNoRepresentation, "no_representation"},
-      {Reason::kChannelNotAllowed, "channel_not_allowed"},
-      {Reason::kMissingDocuments, "missing_documents"}, {Reason::kNotEligible, "not_eligible"},
-      {Reason::kOrgNotEligible, "org_not_eligible"}, {Reason::kTerritory, "territory"},
-      {Reason::kAlreadyAttached, "already_attached"}, {Reason::kWrongDistrict, "wrong_district"},
-      {Reason::kOutsideCampaign, "outside_campaign"}, {Reason::kTooFrequent, "too_frequent"},
-      {Reason::kInvalidBasis, "invalid_basis"}, {Reason::kCapacityExceeded, "capacity_exceeded"}}};
+template <>
+struct EnumNames<Reason> {
+  static constexpr std::array<std::pair<Reason, std::string_view>, 17> kAll{
+      {{Reason::kInvalidIin, "invalid_iin"},
+       {Reason::kUnknownPerson, "unknown_person"},
+       {Reason::kFalseData, "false_data"},
+       {Reason::kDeceased, "deceased"},
+       {Reason::kNoConsent, "no_consent"},
+       {Reason::kNoRepresentation, "no_representation"},
+       {Reason::kChannelNotAllowed, "channel_not_allowed"},
+       {Reason::kMissingDocuments, "missing_documents"},
+       {Reason::kNotEligible, "not_eligible"},
+       {Reason::kOrgNotEligible, "org_not_eligible"},
+       {Reason::kTerritory, "territory"},
+       {Reason::kAlreadyAttached, "already_attached"},
+       {Reason::kWrongDistrict, "wrong_district"},
+       {Reason::kOutsideCampaign, "outside_campaign"},
+       {Reason::kTooFrequent, "too_frequent"},
+       {Reason::kInvalidBasis, "invalid_basis"},
+       {Reason::kCapacityExceeded, "capacity_exceeded"}}};
 };
-template <> struct EnumNames<Outcome> {
-  static constexpr std::array<std::pair<Outcome, std::string_view>, 2> kAll{{{Outcome::kApproved, "approved"}, {Outcome::kRefused, "refused"}}};
+template <>
+struct EnumNames<Outcome> {
+  static constexpr std::array<std::pair<Outcome, std::string_view>, 2> kAll{
+      {{Outcome::kApproved, "approved"}, {Outcome::kRefused, "refused"}}};
 };
-template <> struct EnumNames<PeriodEnd> {
-  static constexpr std::array<std::pair<PeriodEnd, std::string_view>, 7> kAll{{
-      {PeriodEnd::kOpen, "open"}, {PeriodEnd::kSuperseded, "superseded"},
-      {PeriodEnd::kCancelled, "cancelled"}, {PeriodEnd::kDeath, "death"},
-      {PeriodEnd::kLiquidation, "liquidation"}, {PeriodEnd::kReorganisation, "reorganisation"},
-      {PeriodEnd::kAgeOut, "age_out"}}};
+template <>
+struct EnumNames<PeriodEnd> {
+  static constexpr std::array<std::pair<PeriodEnd, std::string_view>, 7> kAll{
+      {{PeriodEnd::kOpen, "open"},
+       {PeriodEnd::kSuperseded, "superseded"},
+       {PeriodEnd::kCancelled, "cancelled"},
+       {PeriodEnd::kDeath, "death"},
+       {PeriodEnd::kLiquidation, "liquidation"},
+       {PeriodEnd::kReorganisation, "reorganisation"},
+       {PeriodEnd::kAgeOut, "age_out"}}};
 };
 
 }  // namespace emkhana::domain

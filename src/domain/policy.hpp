@@ -43,9 +43,12 @@ struct Norms {
   int pediatrician = 900;
   int For(DistrictKind kind) const {
     switch (kind) {
-      case DistrictKind::kGp: return gp;
-      case DistrictKind::kTherapist: return therapist;
-      case DistrictKind::kPediatrician: return pediatrician;
+      case DistrictKind::kGp:
+        return gp;
+      case DistrictKind::kTherapist:
+        return therapist;
+      case DistrictKind::kPediatrician:
+        return pediatrician;
     }
     return 0;
   }
@@ -59,9 +62,9 @@ struct FixedHoliday {
 
 struct HolidayRules {
   std::vector<FixedHoliday> fixed;
-  std::vector<Date> kurban_ait;  // first day, by year; never moved off a weekend
-  std::set<Date> extra_days_off;         // government decrees: further non-working days
-  std::set<Date> working_weekends;       // government decrees: Saturdays/Sundays worked
+  std::vector<Date> kurban_ait;     // first day, by year; never moved off a weekend
+  std::set<Date> extra_days_off;    // government decrees: further non-working days
+  std::set<Date> working_weekends;  // government decrees: Saturdays/Sundays worked
   std::string source;
 };
 
@@ -71,8 +74,8 @@ struct Policy {
   std::vector<CampaignWindow> campaign_years;  // explicit years; override the rules
   std::vector<Dated<Norms>> norms;             // sorted by `from`
   std::vector<Dated<int>> free_choices_per_year;
-  Categories paper_categories;            // the person's categories allowing clinic_paper
-  Categories paper_applicant_categories;  // the applicant's categories allowing clinic_paper
+  Categories paper_categories;                 // the person's categories allowing clinic_paper
+  Categories paper_applicant_categories;       // the applicant's categories allowing clinic_paper
   std::vector<InsuranceKind> paper_insurance;  // a valid policy of these kinds allows clinic_paper
   HolidayRules holidays;
 

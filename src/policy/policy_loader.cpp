@@ -1,7 +1,7 @@
 #include "policy/policy_loader.hpp"
 
-#include <boost/json.hpp>
 #include <fmt/format.h>
+#include <boost/json.hpp>
 
 #include "policy/default_policy_json.hpp"
 
@@ -106,7 +106,8 @@ Result<domain::Policy> ParsePolicyJson(std::string_view json_text) {
         domain::CampaignRule rule;
         rule.from_year = r.Int(r.Field(*w, "from_year", "rules[]"), "from_year");
         if (auto* to = w->if_contains("to_year")) rule.to_year = r.Int(to, "to_year");
-        std::tie(rule.start_month, rule.start_day) = r.MonthDay(r.Field(*w, "start", "rules[]"), "start");
+        std::tie(rule.start_month, rule.start_day) =
+            r.MonthDay(r.Field(*w, "start", "rules[]"), "start");
         std::tie(rule.end_month, rule.end_day) = r.MonthDay(r.Field(*w, "end", "rules[]"), "end");
         rule.source = r.String(w->if_contains("source"), "source");
         p.campaign_rules.push_back(rule);
@@ -128,21 +129,23 @@ Result<domain::Policy> ParsePolicyJson(std::string_view json_text) {
     for (const auto& item : *a) {
       auto* n = r.Object(&item, "free_choices_per_year[]");
       if (!n) break;
-      p.free_choices_per_year.push_back(
-          {r.DateValue(r.Field(*n, "from", "free_choices[]"), "from"),
-           r.Int(r.Field(*n, "value", "free_choices[]"), "value"),
-           r.String(n->if_contains("source"), "source")});
+      p.free_choices_per_year.push_back({r.DateValue(r.Field(*n, "from", "free_choices[]"), "from"),
+                                         r.Int(r.Field(*n, "value", "free_choices[]"), "value"),
+                                         r.String(n->if_contains("source"), "source")});
     }
   }
   if (auto* paper = r.Object(r.Field(o, "paper", "policy"), "policy.paper")) {
-    p.paper_categories = r.FlagList<domain::Category>(r.Field(*paper, "categories", "paper"), "paper.categories");
+    p.paper_categories =
+        r.FlagList<domain::Category>(r.Field(*paper, "categories", "paper"), "paper.categories");
     p.paper_applicant_categories = r.FlagList<domain::Category>(
         r.Field(*paper, "applicant_categories", "paper"), "paper.applicant_categories");
     if (auto* a = r.Array(r.Field(*paper, "insurance", "paper"), "paper.insurance")) {
       for (const auto& item : *a) {
         auto k = domain::ParseEnum<domain::InsuranceKind>(r.String(&item, "paper.insurance"));
-        if (k) p.paper_insurance.push_back(*k);
-        else if (r.error.empty()) r.error = "paper.insurance: unknown kind";
+        if (k)
+          p.paper_insurance.push_back(*k);
+        else if (r.error.empty())
+          r.error = "paper.insurance: unknown kind";
       }
     }
   }
@@ -204,7 +207,8 @@ std::string PolicyToJson(const domain::Policy& p) {
   o["norms"] = norms;
   json::array choices;
   for (const auto& n : p.free_choices_per_year) {
-    choices.push_back(json::object{{"from", n.from.ToString()}, {"value", n.value}, {"source", n.source}});
+    choices.push_back(
+        json::object{{"from", n.from.ToString()}, {"value", n.value}, {"source", n.source}});
   }
   o["free_choices_per_year"] = choices;
   auto flag_list = [](domain::Categories flags) {

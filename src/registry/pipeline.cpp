@@ -61,8 +61,10 @@ void DecisionPipeline::Run() {
     for (auto& item : batch) decisions.push_back(registry_.Decide(item.app, item.actor));
     auto committed = registry_.Flush();
     for (std::size_t i = 0; i < batch.size(); ++i) {
-      if (committed) batch[i].done.set_value(std::move(decisions[i]));
-      else batch[i].done.set_value(committed.error());
+      if (committed)
+        batch[i].done.set_value(std::move(decisions[i]));
+      else
+        batch[i].done.set_value(committed.error());
     }
     {
       std::lock_guard lock(mu_);

@@ -91,7 +91,8 @@ void Registry::SetPolicy(domain::Policy policy) {
 }
 
 void Registry::RecordPolicy() {
-  batch_.mutations.push_back(storage::PolicyVersion{policy_.version, policy::PolicyToJson(policy_)});
+  batch_.mutations.push_back(
+      storage::PolicyVersion{policy_.version, policy::PolicyToJson(policy_)});
   Audit({}, "policy.in_force", policy_.version, "policy version in force");
 }
 
@@ -105,7 +106,8 @@ void Registry::Audit(const Actor& actor, std::string action, std::string subject
 // ---------------------------------------------------------------- reference data
 
 Result<void> Registry::PutOrganization(domain::Organization org, const Actor& actor) {
-  if (org.id.empty() || org.ate.empty()) return Error::InvalidArgument("organisation: id and ate are required");
+  if (org.id.empty() || org.ate.empty())
+    return Error::InvalidArgument("organisation: id and ate are required");
   if (auto it = orgs_.find(org.id); it != orgs_.end() && it->second.ate != org.ate) {
     orgs_by_ate_[it->second.ate].erase(org.id);
   }
@@ -118,14 +120,16 @@ Result<void> Registry::PutOrganization(domain::Organization org, const Actor& ac
 
 Result<void> Registry::PutDistrict(domain::District district, const Actor& actor) {
   if (!orgs_.contains(district.org)) {
-    return Error::NotFound(fmt::format("district {}: unknown organisation {}", district.id, district.org));
+    return Error::NotFound(
+        fmt::format("district {}: unknown organisation {}", district.id, district.org));
   }
   if (district.doctors < 0 || (district.capacity && *district.capacity < 0)) {
     return Error::InvalidArgument(fmt::format("district {}: negative size", district.id));
   }
   if (auto it = districts_.find(district.id); it != districts_.end()) {
     if (it->second.org != district.org) {
-      return Error::FailedPrecondition(fmt::format("district {} belongs to {}", district.id, it->second.org));
+      return Error::FailedPrecondition(
+          fmt::format("district {} belongs to {}", district.id, it->second.org));
     }
   } else {
     auto& ids = districts_by_org_[district.org];
@@ -145,8 +149,8 @@ Result<void> Registry::PutPerson(domain::Person person, const Actor& actor) {
   return {};
 }
 
-Result<void> Registry::ImportAttachment(const Iin& iin, const std::string& district_id,
-                                        Date from, const Actor& actor) {
+Result<void> Registry::ImportAttachment(const Iin& iin, const std::string& district_id, Date from,
+                                        const Actor& actor) {
   if (!persons_.contains(iin)) return Error::NotFound("attach: unknown person " + iin.Masked());
   auto d = districts_.find(district_id);
   if (d == districts_.end()) return Error::NotFound("attach: unknown district " + district_id);
@@ -159,14 +163,17 @@ Result<void> Registry::ImportAttachment(const Iin& iin, const std::string& distr
   // A later import replaces what the person had from that day on, as an approval would.
   for (auto& p : periods_[iin]) {
     if (p.Cancelled()) continue;
-    if (p.from >= from) EndPeriod(p, p.to, PeriodEnd::kCancelled);
-    else if (p.to > from) EndPeriod(p, from, PeriodEnd::kSuperseded);
+    if (p.from >= from)
+      EndPeriod(p, p.to, PeriodEnd::kCancelled);
+    else if (p.to > from)
+      EndPeriod(p, from, PeriodEnd::kSuperseded);
   }
   // A person already dead in the register keeps the period only up to the death date.
   const auto& person = persons_.at(iin);
   const Date to = person.deceased ? *person.deceased : Date::Max();
   if (from < to) NewPeriod(iin, d->second, from, to, "");
-  Audit(actor, "attachment.imported", iin.ToString(), fmt::format("{} from {}", district_id, from.ToString()));
+  Audit(actor, "attachment.imported", iin.ToString(),
+        fmt::format("{} from {}", district_id, from.ToString()));
   return {};
 }
 
@@ -182,7 +189,8 @@ void Registry::IndexPeriod(const Attachment& period) {
 void Registry::ScheduleAgeOut(const Attachment& period) {
   auto d = districts_.find(period.district);
   auto p = persons_.find(period.iin);
-  if (d == districts_.end() || p == persons_.end() || d->second.kind != DistrictKind::kPediatrician) return;
+  if (d == districts_.end() || p == persons_.end() || d->second.kind != DistrictKind::kPediatrician)
+    return;
   const Date adult = domain::Anniversary(p->second.birth, 18);
   if (period.from < adult && adult < period.to) age_outs_.insert({adult, period.iin});
 }
@@ -216,7 +224,8 @@ void Registry::EndPeriod(Attachment& period, Date to, PeriodEnd why) {
     period.end = why;
     panels_[period.district].Add(period.from, period.to);
   }
-  batch_.mutations.push_back(storage::PeriodChange{period.id, period.to, period.end, clock_.NowMicros()});
+  batch_.mutations.push_back(
+      storage::PeriodChange{period.id, period.to, period.end, clock_.NowMicros()});
 }
 
 void Registry::RestorePeriod(Attachment& period, Date to, PeriodEnd end) {
@@ -224,7 +233,8 @@ void Registry::RestorePeriod(Attachment& period, Date to, PeriodEnd end) {
   period.to = to;
   period.end = end;
   panels_[period.district].Add(period.from, period.to);
-  batch_.mutations.push_back(storage::PeriodChange{period.id, period.to, period.end, clock_.NowMicros()});
+  batch_.mutations.push_back(
+      storage::PeriodChange{period.id, period.to, period.end, clock_.NowMicros()});
   ScheduleAgeOut(period);
 }
 
@@ -303,7 +313,8 @@ Result<void> Registry::CloseOrganization(const std::string& org_id, Date date,
   org->second.successor = successor_id;
   batch_.mutations.push_back(storage::OrgClosure{org_id, date, successor_id});
   Audit(actor, successor ? "organization.reorganised" : "organization.liquidated", org_id,
-        successor ? "successor " + successor_id + " from " + date.ToString() : "from " + date.ToString());
+        successor ? "successor " + successor_id + " from " + date.ToString()
+                  : "from " + date.ToString());
 
   // People in IIN order (std::set), so that district choices are reproducible.
   const std::vector<Iin> members(members_by_org_[org_id].begin(), members_by_org_[org_id].end());
@@ -324,7 +335,8 @@ Result<void> Registry::CloseOrganization(const std::string& org_id, Date date,
         const Date start = pending ? from : date;
         const auto* person = FindPerson(iin);
         const int age = person ? person->AgeOn(start) : 18;
-        const auto* target = rules::MostFreeFitting(*this, DistrictsOf(successor_id), age, start, false);
+        const auto* target =
+            rules::MostFreeFitting(*this, DistrictsOf(successor_id), age, start, false);
         if (target) {
           NewPeriod(iin, *target, start, to, application_id);
           continue;  // list may have grown; the new period is in the successor, so it is skipped
@@ -359,8 +371,10 @@ domain::Decision Registry::Decide(const domain::Application& app, const Actor& a
     // cancelled.
     for (auto& p : periods_[iin]) {
       if (p.Cancelled() || p.to <= effective) continue;
-      if (p.from >= effective) EndPeriod(p, p.to, PeriodEnd::kCancelled);
-      else EndPeriod(p, effective, PeriodEnd::kSuperseded);
+      if (p.from >= effective)
+        EndPeriod(p, p.to, PeriodEnd::kCancelled);
+      else
+        EndPeriod(p, effective, PeriodEnd::kSuperseded);
     }
     NewPeriod(iin, districts_.at(decision.district), effective, Date::Max(), app.id);
     if (decision.free_choice_change) ++free_choice_changes_[{iin.number(), app.date.year()}];

@@ -21,11 +21,9 @@ void CheckApplicant(const Context& ctx, ReasonList& out) {
 
   bool represented;
   if (ctx.AgeOnApplication() < 18) {
-    represented = registered_representative ||
-                  (!self && docs.Has(Document::kRepresentationProof));
+    represented = registered_representative || (!self && docs.Has(Document::kRepresentationProof));
   } else {
-    represented =
-        self || registered_representative || docs.Has(Document::kConsentOfFamilyMember);
+    represented = self || registered_representative || docs.Has(Document::kConsentOfFamilyMember);
   }
   if (!represented) out.push_back(Reason::kNoRepresentation);
 }

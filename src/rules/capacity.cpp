@@ -19,8 +19,7 @@ const District* MostFreeFitting(const RegistryView& view,
     const bool has_room = view.LeastFreePlacesFrom(*d, day) > 0;
     if (require_room && !has_room) continue;
     const int free = view.FreePlacesOn(*d, day);
-    if (!best || (has_room && !best_has_room) ||
-        (has_room == best_has_room && free > best_free)) {
+    if (!best || (has_room && !best_has_room) || (has_room == best_has_room && free > best_free)) {
       best = d;
       best_has_room = has_room;
       best_free = free;

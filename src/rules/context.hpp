@@ -18,10 +18,10 @@ struct Context {
   const domain::Application& app;
   const domain::Person& person;
   const domain::Person& applicant;
-  const domain::Organization* org;     // null: unknown organisation
-  const domain::District* district;    // null: none chosen, or unknown (see district_unknown)
-  bool district_unknown = false;       // a district was named but does not exist
-  const domain::Attachment* current;   // the attachment on the application date, if any
+  const domain::Organization* org;    // null: unknown organisation
+  const domain::District* district;   // null: none chosen, or unknown (see district_unknown)
+  bool district_unknown = false;      // a district was named but does not exist
+  const domain::Attachment* current;  // the attachment on the application date, if any
   std::vector<const domain::Attachment*> pending;  // attachments starting after that date
   const RegistryView& view;
   const domain::Policy& policy;
@@ -33,8 +33,8 @@ struct Context {
 // What the timing rules conclude about when and how the new attachment would start.
 struct Plan {
   domain::Date effective;
-  bool doctor_change = false;        // another district of the person's own organisation
-  bool free_choice_change = false;   // counts against the yearly free-choice limit
+  bool doctor_change = false;               // another district of the person's own organisation
+  bool free_choice_change = false;          // counts against the yearly free-choice limit
   const domain::Attachment* own = nullptr;  // the own-organisation attachment, if any
 };
 

@@ -74,8 +74,9 @@ Decision Evaluate(const domain::Application& app, const RegistryView& view,
     if (period->Covers(app.date)) current = period;
     if (period->from > app.date) pending.push_back(period);
   }
-  const Context ctx{app,     person,  applicant, view.FindOrg(app.org), district, district_unknown,
-                    current, pending, view,      policy,                calendar};
+  const Context ctx{app,      person,           applicant, view.FindOrg(app.org),
+                    district, district_unknown, current,   pending,
+                    view,     policy,           calendar};
 
   const Plan plan = MakePlan(ctx);
   ReasonList reasons;

@@ -9,8 +9,8 @@ using domain::Reason;
 namespace {
 constexpr std::string_view kOrder194 = "Order ҚР ДСМ-194/2020";
 const std::array<ReasonInfo, 17> kReasons{{
-    {Reason::kInvalidIin, "identity.cpp:CheckIdentity", "DOMAIN.md, The IIN",
-     "ИИН указан неверно", "ЖСН қате көрсетілген", "The IIN is invalid"},
+    {Reason::kInvalidIin, "identity.cpp:CheckIdentity", "DOMAIN.md, The IIN", "ИИН указан неверно",
+     "ЖСН қате көрсетілген", "The IIN is invalid"},
     {Reason::kUnknownPerson, "identity.cpp:CheckIdentity", "eGov service passport",
      "Лицо не найдено в государственной базе данных физических лиц",
      "Тұлға жеке тұлғалардың мемлекеттік дерекқорында табылмады",
@@ -26,8 +26,7 @@ const std::array<ReasonInfo, 17> kReasons{{
      "No consent to access restricted personal data"},
     {Reason::kNoRepresentation, "applicant.cpp:CheckApplicant", kOrder194,
      "Отсутствуют документы, подтверждающие законное представительство",
-     "Заңды өкілдікті растайтын құжаттар жоқ",
-     "No documents proving legal representation"},
+     "Заңды өкілдікті растайтын құжаттар жоқ", "No documents proving legal representation"},
     {Reason::kChannelNotAllowed, "channel.cpp:CheckChannel", kOrder194,
      "Заявление на бумажном носителе не принимается от данной категории лиц",
      "Қағаз жүзіндегі өтініш осы санаттағы тұлғалардан қабылданбайды",
@@ -51,8 +50,7 @@ const std::array<ReasonInfo, 17> kReasons{{
      "Лицо уже прикреплено к этой организации", "Тұлға осы ұйымға тіркелген",
      "The person is already attached to this organisation"},
     {Reason::kWrongDistrict, "organisation.cpp:CheckDistrict", kOrder194,
-     "Участок не обслуживает данную возрастную группу",
-     "Учаске осы жас тобына қызмет көрсетпейді",
+     "Участок не обслуживает данную возрастную группу", "Учаске осы жас тобына қызмет көрсетпейді",
      "The district does not serve this age group"},
     {Reason::kOutsideCampaign, "timing.cpp:CheckTiming", kOrder194,
      "Свободный выбор возможен только в период прикрепительной кампании",

@@ -1,7 +1,7 @@
 #include "scenario/replay.hpp"
 
-#include <boost/json.hpp>
 #include <fmt/format.h>
+#include <boost/json.hpp>
 
 #include <ostream>
 
@@ -102,8 +102,8 @@ class Runner {
     const registry::Actor loader{"replay:" + file, "replay"};
     for (const auto& step : scenario->steps) {
       auto where = fmt::format("{}:{}", file, step.line);
-      auto ok = std::visit([&](const auto& body) { return Run(body, step, registry, loader, where); },
-                           step.body);
+      auto ok = std::visit(
+          [&](const auto& body) { return Run(body, step, registry, loader, where); }, step.body);
       if (!ok) {
         err_ << where << ": " << ok.error().message << "\n";
         (void)registry.Flush();  // keep what was applied before the error: it is consistent
@@ -154,7 +154,8 @@ class Runner {
         const std::string&) {
     const auto* d = reg.FindDistrict(s.district);
     if (d && d->org != s.org) {
-      return Error::InvalidArgument(fmt::format("district {} is not of organisation {}", s.district, s.org));
+      return Error::InvalidArgument(
+          fmt::format("district {} is not of organisation {}", s.district, s.org));
     }
     return reg.ImportAttachment(s.iin, s.district, s.from, a);
   }
@@ -189,13 +190,12 @@ class Runner {
             const std::string& label) {
     if (options_.table) {
       const bool is_query = result.contains("iin");
-      out_ << fmt::format("{:<10} {:<10} {:<14} {:<14} {:<11} {:<11} {}\n",
-                          is_query ? "query" : label,
-                          is_query ? Cell(result, "date") : Cell(result, "decision"),
-                          Cell(result, "org"), Cell(result, "district"), Cell(result, "effective"),
-                          Cell(result, "decide_by"),
-                          Cell(result, "reasons") +
-                              (result.contains("alternatives") ? " -> " + Cell(result, "alternatives") : ""));
+      out_ << fmt::format(
+          "{:<10} {:<10} {:<14} {:<14} {:<11} {:<11} {}\n", is_query ? "query" : label,
+          is_query ? Cell(result, "date") : Cell(result, "decision"), Cell(result, "org"),
+          Cell(result, "district"), Cell(result, "effective"), Cell(result, "decide_by"),
+          Cell(result, "reasons") +
+              (result.contains("alternatives") ? " -> " + Cell(result, "alternatives") : ""));
     } else {
       out_ << json::serialize(result) << "\n";
     }
@@ -224,8 +224,8 @@ int Replay(const std::vector<std::string>& files, const ReplayOptions& options, 
   SystemClock clock;
   Runner runner(options, out, err, sum);
 
-  auto open = [&](const std::string& location) -> Result<std::pair<std::unique_ptr<storage::Store>,
-                                                                   std::unique_ptr<registry::Registry>>> {
+  auto open = [&](const std::string& location)
+      -> Result<std::pair<std::unique_ptr<storage::Store>, std::unique_ptr<registry::Registry>>> {
     auto store = storage::OpenStore(location);
     if (!store) return store.error();
     auto reg = registry::Registry::Open(**store, clock, policy::DefaultPolicy());

@@ -12,8 +12,8 @@ namespace emkhana::scenario {
 
 struct ReplayOptions {
   bool check = false;
-  std::string db;                  // empty: a fresh in-memory registry per file
-  bool table = false;              // human-readable table instead of JSON lines
+  std::string db;                      // empty: a fresh in-memory registry per file
+  bool table = false;                  // human-readable table instead of JSON lines
   std::size_t batch_mutations = 4096;  // group commit size for the store
 };
 

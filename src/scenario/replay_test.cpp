@@ -64,10 +64,12 @@ TEST(Replay, PrintsOneLinePerApplyAndQueryAndChecks) {
   std::vector<std::string> all;
   while (std::getline(lines, line)) all.push_back(line);
   ASSERT_EQ(all.size(), 4u);
-  EXPECT_EQ(all[0],
-            R"({"id":"A1","decision":"approved","org":"ALA2","district":"ALA2-G1","effective":"2026-01-01","decide_by":"2025-09-11","reasons":[]})");
-  EXPECT_EQ(all[1],
-            R"({"id":"A2","decision":"refused","decide_by":"2025-09-11","reasons":["capacity_exceeded"],"alternatives":["ALA2"]})");
+  EXPECT_EQ(
+      all[0],
+      R"({"id":"A1","decision":"approved","org":"ALA2","district":"ALA2-G1","effective":"2026-01-01","decide_by":"2025-09-11","reasons":[]})");
+  EXPECT_EQ(
+      all[1],
+      R"({"id":"A2","decision":"refused","decide_by":"2025-09-11","reasons":["capacity_exceeded"],"alternatives":["ALA2"]})");
   EXPECT_EQ(all[3], "3 passed, 0 failed");
 }
 
@@ -78,7 +80,8 @@ TEST(Replay, AMismatchFailsWithLocation) {
   auto file = dir.Write("wrong.jsonl", story);
   std::ostringstream out, err;
   EXPECT_EQ(Replay({file}, {.check = true}, out, err), 1);
-  EXPECT_NE(err.str().find("wrong.jsonl:9: A1: effective: expected \"2026-01-02\""), std::string::npos)
+  EXPECT_NE(err.str().find("wrong.jsonl:9: A1: effective: expected \"2026-01-02\""),
+            std::string::npos)
       << err.str();
   EXPECT_NE(out.str().find("2 passed, 1 failed"), std::string::npos);
 }
@@ -86,10 +89,13 @@ TEST(Replay, AMismatchFailsWithLocation) {
 TEST(Replay, ScenarioErrorsStopWithExitCode2) {
   TempDir dir;
   const char* cases[][2] = {
-      {"{\"op\": \"org\", \"id\": \"A\", \"ate\": \"X\"}\n{\"op\": \"org\"", "bad.jsonl:2: malformed JSON"},
+      {"{\"op\": \"org\", \"id\": \"A\", \"ate\": \"X\"}\n{\"op\": \"org\"",
+       "bad.jsonl:2: malformed JSON"},
       {"{\"op\": \"nope\"}", "bad.jsonl:1: unknown op 'nope'"},
-      {"{\"op\": \"district\", \"id\": \"D\", \"org\": \"MISSING\", \"kind\": \"gp\"}", "bad.jsonl:1: district D: unknown organisation"},
-      {"{\"op\": \"death\", \"iin\": \"900115401018\", \"date\": \"2025-01-01\"}", "bad.jsonl:1: death: unknown person"},
+      {"{\"op\": \"district\", \"id\": \"D\", \"org\": \"MISSING\", \"kind\": \"gp\"}",
+       "bad.jsonl:1: district D: unknown organisation"},
+      {"{\"op\": \"death\", \"iin\": \"900115401018\", \"date\": \"2025-01-01\"}",
+       "bad.jsonl:1: death: unknown person"},
   };
   for (const auto& c : cases) {
     auto file = dir.Write("bad.jsonl", c[0]);

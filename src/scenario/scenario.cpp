@@ -1,7 +1,7 @@
 #include "scenario/scenario.hpp"
 
-#include <boost/json.hpp>
 #include <fmt/format.h>
+#include <boost/json.hpp>
 
 #include <fstream>
 #include <sstream>
@@ -40,14 +40,17 @@ class Fields {
     if (!v) return std::nullopt;
     if (!v->is_string()) return Fail(key, "expected a date string YYYY-MM-DD"), std::nullopt;
     auto d = Date::Parse(v->as_string());
-    if (!d) Fail(key, fmt::format("'{}' is not a valid date YYYY-MM-DD", std::string(v->as_string())));
+    if (!d)
+      Fail(key, fmt::format("'{}' is not a valid date YYYY-MM-DD", std::string(v->as_string())));
     return d;
   }
   std::optional<int> Int(std::string_view key, int min, bool required = false) {
     auto* v = Get(key, required);
     if (!v) return std::nullopt;
     if (!v->is_int64() && !v->is_uint64()) return Fail(key, "expected an integer"), std::nullopt;
-    auto n = v->is_int64() ? v->as_int64() : static_cast<std::int64_t>(std::min<std::uint64_t>(v->as_uint64(), INT64_MAX));
+    auto n = v->is_int64()
+                 ? v->as_int64()
+                 : static_cast<std::int64_t>(std::min<std::uint64_t>(v->as_uint64(), INT64_MAX));
     if (n < min || n > 100'000'000) return Fail(key, "out of range"), std::nullopt;
     return static_cast<int>(n);
   }
@@ -158,7 +161,8 @@ StepBody ParsePolicy(Fields& f, const json::object& o) {
   c.working_weekends = DateList(f, "working_weekends");
   c.free_choices_per_year = f.Int("free_choices_per_year", 0);
   // The label names the change, so that decisions record which variant they used.
-  c.label = fmt::format("scenario-{:08x}", static_cast<std::uint32_t>(std::hash<std::string>{}(json::serialize(o))));
+  c.label = fmt::format("scenario-{:08x}",
+                        static_cast<std::uint32_t>(std::hash<std::string>{}(json::serialize(o))));
   return step;
 }
 
@@ -215,8 +219,10 @@ StepBody ParsePerson(Fields& f) {
     auto kind = i.Enum<domain::InsuranceKind>("kind");
     auto from = i.DateField("from");
     auto until = i.DateField("until");
-    if (!i.error().empty()) f.Fail("insurance", i.error());
-    else p.insurance = domain::Insurance{*kind, *from, *until};
+    if (!i.error().empty())
+      f.Fail("insurance", i.error());
+    else
+      p.insurance = domain::Insurance{*kind, *from, *until};
   }
   if (auto* reps = f.Array("representatives")) {
     for (const auto& r : *reps) {
@@ -233,8 +239,8 @@ StepBody ParsePerson(Fields& f) {
   p.birth = *birth;
   auto iin = domain::Iin::Parse(iin_text);
   if (!iin) {
-    bool digits = iin_text.size() == 12 &&
-                  iin_text.find_first_not_of("0123456789") == std::string::npos;
+    bool digits =
+        iin_text.size() == 12 && iin_text.find_first_not_of("0123456789") == std::string::npos;
     if (!digits) f.Fail("iin", "expected 12 digits");
     return InvalidPersonStep{iin_text};
   }
@@ -324,8 +330,10 @@ Result<std::optional<Step>> ParseLine(std::string_view line, int line_number) {
     return Error::InvalidArgument(fmt::format("unknown op '{}'", op));
   }
   if (auto* expect = o.if_contains("expect")) {
-    if (!expect->is_object()) f.Fail("expect", "expected an object");
-    else step.expect = expect->as_object();
+    if (!expect->is_object())
+      f.Fail("expect", "expected an object");
+    else
+      step.expect = expect->as_object();
   }
   if (!f.error().empty()) return Error::InvalidArgument(fmt::format("op '{}': {}", op, f.error()));
   return std::optional<Step>(std::move(step));
@@ -343,7 +351,8 @@ Result<Scenario> ParseScenario(std::string_view text, const std::string& file) {
     auto line = text.substr(pos, end - pos);
     auto step = ParseLine(line, line_number);
     if (!step) {
-      return Error::InvalidArgument(fmt::format("{}:{}: {}", file, line_number, step.error().message));
+      return Error::InvalidArgument(
+          fmt::format("{}:{}: {}", file, line_number, step.error().message));
     }
     if (*step) scenario.steps.push_back(std::move(**step));
     pos = end + 1;

@@ -69,25 +69,40 @@ TEST(ScenarioParser, RejectsBadLinesWithAMessage) {
       {R"({"op": "org", "id": "A"})", "'ate': missing"},
       {R"({"op": "org", "id": "", "ate": "X"})", "'id': must not be empty"},
       {R"({"op": "org", "id": 5, "ate": "X"})", "'id': expected a string"},
-      {R"({"op": "district", "id": "D", "org": "A", "kind": "surgeon"})", "unknown value 'surgeon'"},
+      {R"({"op": "district", "id": "D", "org": "A", "kind": "surgeon"})",
+       "unknown value 'surgeon'"},
       {R"({"op": "district", "id": "D", "org": "A", "kind": "gp", "capacity": -1})", "'capacity'"},
       {R"({"op": "district", "id": "D", "org": "A", "kind": "gp", "capacity": 1.5})", "'capacity'"},
-      {R"({"op": "person", "iin": "900115401018", "birth": "1990-02-30", "sex": "F", "status": "citizen"})", "'birth'"},
-      {R"({"op": "person", "iin": "900115401018", "birth": "1990-01-15", "sex": "X", "status": "citizen"})", "'sex'"},
-      {R"({"op": "person", "iin": "900115401018", "birth": "1990-01-15", "sex": "F", "status": "alien"})", "'status'"},
-      {R"({"op": "person", "iin": "9001154010", "birth": "1990-01-15", "sex": "F", "status": "citizen"})", "'iin'"},
-      {R"({"op": "person", "iin": "900115401018", "birth": "1990-01-15", "sex": "F", "status": "citizen", "categories": ["wizard"]})", "'categories'"},
-      {R"({"op": "person", "iin": "900115401018", "birth": "1990-01-15", "sex": "F", "status": "citizen", "representatives": ["123"]})", "'representatives'"},
-      {R"({"op": "attach", "iin": "900115401019", "org": "A", "district": "D", "from": "2020-01-01"})", "'iin'"},
-      {R"({"op": "apply", "id": "A1", "date": "2025-13-01", "iin": "900115401018", "org": "A", "channel": "egov", "basis": "free_choice"})", "'date'"},
-      {R"({"op": "apply", "id": "A1", "date": "2025-01-01", "iin": "900115401018", "org": "A", "channel": "fax", "basis": "free_choice"})", "'channel'"},
-      {R"({"op": "apply", "id": "A1", "date": "2025-01-01", "iin": "900115401018", "org": "A", "channel": "egov", "basis": "whim"})", "'basis'"},
-      {R"({"op": "apply", "id": "A1", "date": "2025-01-01", "iin": "900115401018", "org": "A", "channel": "egov"})", "'basis': missing"},
-      {R"({"op": "apply", "id": "A1", "date": "2025-01-01", "iin": "900115401018", "org": "A", "channel": "egov", "basis": "free_choice", "documents": ["passport"]})", "'documents'"},
-      {R"({"op": "apply", "id": "A1", "date": "2025-01-01", "iin": "900115401018", "org": "A", "channel": "egov", "basis": "free_choice", "consent": "yes"})", "'consent'"},
+      {R"({"op": "person", "iin": "900115401018", "birth": "1990-02-30", "sex": "F", "status": "citizen"})",
+       "'birth'"},
+      {R"({"op": "person", "iin": "900115401018", "birth": "1990-01-15", "sex": "X", "status": "citizen"})",
+       "'sex'"},
+      {R"({"op": "person", "iin": "900115401018", "birth": "1990-01-15", "sex": "F", "status": "alien"})",
+       "'status'"},
+      {R"({"op": "person", "iin": "9001154010", "birth": "1990-01-15", "sex": "F", "status": "citizen"})",
+       "'iin'"},
+      {R"({"op": "person", "iin": "900115401018", "birth": "1990-01-15", "sex": "F", "status": "citizen", "categories": ["wizard"]})",
+       "'categories'"},
+      {R"({"op": "person", "iin": "900115401018", "birth": "1990-01-15", "sex": "F", "status": "citizen", "representatives": ["123"]})",
+       "'representatives'"},
+      {R"({"op": "attach", "iin": "900115401019", "org": "A", "district": "D", "from": "2020-01-01"})",
+       "'iin'"},
+      {R"({"op": "apply", "id": "A1", "date": "2025-13-01", "iin": "900115401018", "org": "A", "channel": "egov", "basis": "free_choice"})",
+       "'date'"},
+      {R"({"op": "apply", "id": "A1", "date": "2025-01-01", "iin": "900115401018", "org": "A", "channel": "fax", "basis": "free_choice"})",
+       "'channel'"},
+      {R"({"op": "apply", "id": "A1", "date": "2025-01-01", "iin": "900115401018", "org": "A", "channel": "egov", "basis": "whim"})",
+       "'basis'"},
+      {R"({"op": "apply", "id": "A1", "date": "2025-01-01", "iin": "900115401018", "org": "A", "channel": "egov"})",
+       "'basis': missing"},
+      {R"({"op": "apply", "id": "A1", "date": "2025-01-01", "iin": "900115401018", "org": "A", "channel": "egov", "basis": "free_choice", "documents": ["passport"]})",
+       "'documents'"},
+      {R"({"op": "apply", "id": "A1", "date": "2025-01-01", "iin": "900115401018", "org": "A", "channel": "egov", "basis": "free_choice", "consent": "yes"})",
+       "'consent'"},
       {R"({"op": "query", "iin": "900115401018"})", "'date': missing"},
       {R"({"op": "query", "iin": "900115401018", "date": "2025-01-01", "expect": 3})", "'expect'"},
-      {R"({"op": "policy", "campaigns": [{"year": 2025, "start": "2025-11-01", "end": "2025-09-01"}]})", "end before start"},
+      {R"({"op": "policy", "campaigns": [{"year": 2025, "start": "2025-11-01", "end": "2025-09-01"}]})",
+       "end before start"},
       {R"({"op": "policy", "norms": {"gp": "many"}})", "'norms'"},
       {"{\"op\": \"org\", \"id\": \"\xff\xfe\", \"ate\": \"X\"}", "malformed JSON"},
   };
@@ -112,7 +127,8 @@ TEST(ScenarioParser, ErrorsNameFileAndLine) {
 
 TEST(ScenarioParser, InvalidPersonIinIsSkippedNotFatal) {
   auto step = ParseLine(
-      R"({"op": "person", "iin": "900115401019", "birth": "1990-01-15", "sex": "F", "status": "citizen"})", 1);
+      R"({"op": "person", "iin": "900115401019", "birth": "1990-01-15", "sex": "F", "status": "citizen"})",
+      1);
   ASSERT_TRUE(step && step->has_value());
   EXPECT_TRUE(std::holds_alternative<InvalidPersonStep>((*step)->body));
 }
@@ -122,10 +138,26 @@ TEST(ScenarioParser, InvalidPersonIinIsSkippedNotFatal) {
 TEST(ScenarioParserFuzz, RandomAndMutatedLinesNeverCrash) {
   std::mt19937 rng(20251122);
   const std::string alphabet = "{}[]\":,0123456789-abcdefghijklmnopqrstuvwxyz _#\\\n\t\xd0\x98\xff";
-  const std::vector<std::string> tokens = {
-      "\"op\"", "\"org\"", "\"apply\"", "\"person\"", "\"query\"", "\"policy\"", "\"date\"",
-      "\"2025-02-29\"", "\"9999-99-99\"", "null", "true", "1e309", "-0", "18446744073709551616",
-      "[]", "{}", "\"\\u0000\"", "\"\\ud800\"", "\"iin\"", "\"900115401018\""};
+  const std::vector<std::string> tokens = {"\"op\"",
+                                           "\"org\"",
+                                           "\"apply\"",
+                                           "\"person\"",
+                                           "\"query\"",
+                                           "\"policy\"",
+                                           "\"date\"",
+                                           "\"2025-02-29\"",
+                                           "\"9999-99-99\"",
+                                           "null",
+                                           "true",
+                                           "1e309",
+                                           "-0",
+                                           "18446744073709551616",
+                                           "[]",
+                                           "{}",
+                                           "\"\\u0000\"",
+                                           "\"\\ud800\"",
+                                           "\"iin\"",
+                                           "\"900115401018\""};
   int accepted = 0, rejected = 0;
   for (int i = 0; i < 6000; ++i) {
     std::string line = kGoodLines[rng() % std::size(kGoodLines)];
@@ -133,11 +165,21 @@ TEST(ScenarioParserFuzz, RandomAndMutatedLinesNeverCrash) {
     for (int m = 0; m < mutations && !line.empty(); ++m) {
       const std::size_t pos = rng() % line.size();
       switch (rng() % 5) {
-        case 0: line.erase(pos, 1 + rng() % 8); break;
-        case 1: line.insert(pos, 1, alphabet[rng() % alphabet.size()]); break;
-        case 2: line[pos] = alphabet[rng() % alphabet.size()]; break;
-        case 3: line.insert(pos, tokens[rng() % tokens.size()]); break;
-        case 4: line = line.substr(0, pos); break;
+        case 0:
+          line.erase(pos, 1 + rng() % 8);
+          break;
+        case 1:
+          line.insert(pos, 1, alphabet[rng() % alphabet.size()]);
+          break;
+        case 2:
+          line[pos] = alphabet[rng() % alphabet.size()];
+          break;
+        case 3:
+          line.insert(pos, tokens[rng() % tokens.size()]);
+          break;
+        case 4:
+          line = line.substr(0, pos);
+          break;
       }
     }
     if (i % 7 == 0) {  // pure noise

@@ -56,7 +56,8 @@ inline constexpr const char* kInsertAudit =
     "INSERT INTO audit_log(at, actor, channel, action, subject, detail, policy_version) "
     "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
 
-inline constexpr const char* kLoadPolicies = "SELECT version, body FROM policy_version ORDER BY seq";
+inline constexpr const char* kLoadPolicies =
+    "SELECT version, body FROM policy_version ORDER BY seq";
 inline constexpr const char* kLoadOrganizations =
     "SELECT id, ate, name, license, contract, is_private, rural, latitude, longitude, closed_on, "
     "successor FROM organization ORDER BY id";

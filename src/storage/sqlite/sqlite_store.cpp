@@ -24,9 +24,7 @@ std::optional<std::string> DateText(std::optional<Date> d) {
 std::optional<std::string> NonEmpty(const std::string& s) {
   return s.empty() ? std::nullopt : std::optional<std::string>(s);
 }
-Date ParseDateOr(const std::string& s, Date fallback) {
-  return Date::Parse(s).value_or(fallback);
-}
+Date ParseDateOr(const std::string& s, Date fallback) { return Date::Parse(s).value_or(fallback); }
 std::string JoinReasons(const std::vector<domain::Reason>& reasons) {
   std::string out;
   for (auto r : reasons) {
@@ -58,9 +56,8 @@ class SqliteStore final : public Store {
   explicit SqliteStore(Connection db) : db_(std::move(db)) {}
 
   Result<void> Init() {
-    for (const char* pragma :
-         {"PRAGMA journal_mode = WAL", "PRAGMA synchronous = NORMAL", "PRAGMA foreign_keys = ON",
-          "PRAGMA busy_timeout = 5000"}) {
+    for (const char* pragma : {"PRAGMA journal_mode = WAL", "PRAGMA synchronous = NORMAL",
+                               "PRAGMA foreign_keys = ON", "PRAGMA busy_timeout = 5000"}) {
       if (auto r = db_.Exec(pragma); !r) return r;
     }
     if (auto r = Migrate(); !r) return r;
@@ -95,26 +92,45 @@ class SqliteStore final : public Store {
   Result<void> Prepare();
 
   Result<void> Write(const domain::Organization& o) {
-    return upsert_org_.Bind(1, o.id).Bind(2, o.ate).Bind(3, o.name).Bind(4, int(o.license))
-        .Bind(5, int(o.contract)).Bind(6, int(o.is_private)).Bind(7, int(o.rural))
-        .Bind(8, o.latitude).Bind(9, o.longitude).Bind(10, DateText(o.closed_on))
-        .Bind(11, NonEmpty(o.successor)).Run();
+    return upsert_org_.Bind(1, o.id)
+        .Bind(2, o.ate)
+        .Bind(3, o.name)
+        .Bind(4, int(o.license))
+        .Bind(5, int(o.contract))
+        .Bind(6, int(o.is_private))
+        .Bind(7, int(o.rural))
+        .Bind(8, o.latitude)
+        .Bind(9, o.longitude)
+        .Bind(10, DateText(o.closed_on))
+        .Bind(11, NonEmpty(o.successor))
+        .Run();
   }
   Result<void> Write(const OrgClosure& c) {
-    return close_org_.Bind(1, c.org).Bind(2, c.date.ToString()).Bind(3, NonEmpty(c.successor)).Run();
+    return close_org_.Bind(1, c.org)
+        .Bind(2, c.date.ToString())
+        .Bind(3, NonEmpty(c.successor))
+        .Run();
   }
   Result<void> Write(const domain::District& d) {
-    return upsert_district_.Bind(1, d.id).Bind(2, d.org).Bind(3, NameOf(d.kind))
-        .Bind(4, d.doctors).Bind(5, d.capacity).Run();
+    return upsert_district_.Bind(1, d.id)
+        .Bind(2, d.org)
+        .Bind(3, NameOf(d.kind))
+        .Bind(4, d.doctors)
+        .Bind(5, d.capacity)
+        .Run();
   }
   Result<void> Write(const domain::Person& p) {
     auto& s = upsert_person_;
-    s.Bind(1, p.iin.ToString()).Bind(2, p.birth.ToString()).Bind(3, NameOf(p.sex))
-        .Bind(4, NameOf(p.status)).Bind(5, p.name);
+    s.Bind(1, p.iin.ToString())
+        .Bind(2, p.birth.ToString())
+        .Bind(3, NameOf(p.sex))
+        .Bind(4, NameOf(p.status))
+        .Bind(5, p.name);
     for (int i = 0; i < domain::kAteRoleCount; ++i) s.Bind(6 + i, NonEmpty(p.ate[i]));
     s.Bind(13, static_cast<std::int64_t>(p.categories.bits));
     if (p.insurance) {
-      s.Bind(14, NameOf(p.insurance->kind)).Bind(15, p.insurance->from.ToString())
+      s.Bind(14, NameOf(p.insurance->kind))
+          .Bind(15, p.insurance->from.ToString())
           .Bind(16, p.insurance->until.ToString());
     } else {
       s.BindNull(14).BindNull(15).BindNull(16);
@@ -123,7 +139,8 @@ class SqliteStore final : public Store {
     if (auto r = s.Run(); !r) return r;
     if (auto r = delete_reps_.Bind(1, p.iin.ToString()).Run(); !r) return r;
     for (const auto& rep : p.representatives) {
-      if (auto r = insert_rep_.Bind(1, p.iin.ToString()).Bind(2, rep.ToString()).Run(); !r) return r;
+      if (auto r = insert_rep_.Bind(1, p.iin.ToString()).Bind(2, rep.ToString()).Run(); !r)
+        return r;
     }
     return {};
   }
@@ -131,18 +148,26 @@ class SqliteStore final : public Store {
     return mark_deceased_.Bind(1, d.iin.ToString()).Bind(2, d.date.ToString()).Run();
   }
   Result<void> Write(const domain::Attachment& a) {
-    if (auto r = insert_attachment_.Bind(1, a.id).Bind(2, a.iin.ToString()).Bind(3, a.org)
-                     .Bind(4, a.district).Bind(5, a.from.ToString()).Bind(6, DateText(a.to))
-                     .Bind(7, NameOf(a.end)).Bind(8, NonEmpty(a.application_id))
-                     .Bind(9, a.recorded_at).Run();
+    if (auto r = insert_attachment_.Bind(1, a.id)
+                     .Bind(2, a.iin.ToString())
+                     .Bind(3, a.org)
+                     .Bind(4, a.district)
+                     .Bind(5, a.from.ToString())
+                     .Bind(6, DateText(a.to))
+                     .Bind(7, NameOf(a.end))
+                     .Bind(8, NonEmpty(a.application_id))
+                     .Bind(9, a.recorded_at)
+                     .Run();
         !r) {
       return r;
     }
     return insert_history_.Bind(1, a.id).Bind(2, a.recorded_at).Run();
   }
   Result<void> Write(const PeriodChange& c) {
-    if (auto r = change_attachment_.Bind(1, c.attachment_id).Bind(2, DateText(c.to))
-                     .Bind(3, NameOf(c.end)).Run();
+    if (auto r = change_attachment_.Bind(1, c.attachment_id)
+                     .Bind(2, DateText(c.to))
+                     .Bind(3, NameOf(c.end))
+                     .Run();
         !r) {
       return r;
     }
@@ -155,21 +180,42 @@ class SqliteStore final : public Store {
     const auto& a = d.application;
     const auto& dec = d.decision;
     auto& s = insert_application_;
-    s.Bind(1, a.id).Bind(2, a.date.ToString()).Bind(3, a.iin).Bind(4, a.applicant).Bind(5, a.org)
-        .Bind(6, a.district).Bind(7, NameOf(a.channel)).Bind(8, NameOf(a.basis))
-        .Bind(9, int(a.consent)).Bind(10, static_cast<std::int64_t>(a.documents.bits))
+    s.Bind(1, a.id)
+        .Bind(2, a.date.ToString())
+        .Bind(3, a.iin)
+        .Bind(4, a.applicant)
+        .Bind(5, a.org)
+        .Bind(6, a.district)
+        .Bind(7, NameOf(a.channel))
+        .Bind(8, NameOf(a.basis))
+        .Bind(9, int(a.consent))
+        .Bind(10, static_cast<std::int64_t>(a.documents.bits))
         .Bind(11, DateText(a.declared_birth));
-    if (a.declared_sex) s.Bind(12, NameOf(*a.declared_sex)); else s.BindNull(12);
-    s.Bind(13, NameOf(dec.outcome)).Bind(14, JoinReasons(dec.reasons)).Bind(15, NonEmpty(dec.org))
-        .Bind(16, NonEmpty(dec.district)).Bind(17, DateText(dec.effective))
-        .Bind(18, dec.decide_by.ToString()).Bind(19, Join(dec.alternatives))
-        .Bind(20, dec.policy_version).Bind(21, int(dec.free_choice_change))
+    if (a.declared_sex)
+      s.Bind(12, NameOf(*a.declared_sex));
+    else
+      s.BindNull(12);
+    s.Bind(13, NameOf(dec.outcome))
+        .Bind(14, JoinReasons(dec.reasons))
+        .Bind(15, NonEmpty(dec.org))
+        .Bind(16, NonEmpty(dec.district))
+        .Bind(17, DateText(dec.effective))
+        .Bind(18, dec.decide_by.ToString())
+        .Bind(19, Join(dec.alternatives))
+        .Bind(20, dec.policy_version)
+        .Bind(21, int(dec.free_choice_change))
         .Bind(22, d.recorded_at);
     return s.Run();
   }
   Result<void> Write(const AuditEntry& e) {
-    return insert_audit_.Bind(1, e.at).Bind(2, e.actor).Bind(3, e.channel).Bind(4, e.action)
-        .Bind(5, e.subject).Bind(6, e.detail).Bind(7, e.policy_version).Run();
+    return insert_audit_.Bind(1, e.at)
+        .Bind(2, e.actor)
+        .Bind(3, e.channel)
+        .Bind(4, e.action)
+        .Bind(5, e.subject)
+        .Bind(6, e.detail)
+        .Bind(7, e.policy_version)
+        .Run();
   }
   Result<void> Write(const PolicyVersion& p) {
     return upsert_policy_.Bind(1, p.version).Bind(2, p.body).Run();
@@ -177,9 +223,9 @@ class SqliteStore final : public Store {
 
   Connection db_;
   std::int64_t commits_ = 0;
-  Statement upsert_policy_, upsert_org_, close_org_, upsert_district_, upsert_person_,
-      delete_reps_, insert_rep_, mark_deceased_, insert_attachment_, change_attachment_,
-      insert_history_, insert_application_, insert_audit_;
+  Statement upsert_policy_, upsert_org_, close_org_, upsert_district_, upsert_person_, delete_reps_,
+      insert_rep_, mark_deceased_, insert_attachment_, change_attachment_, insert_history_,
+      insert_application_, insert_audit_;
 };
 
 Result<void> SqliteStore::Migrate() {
@@ -240,88 +286,98 @@ Result<void> SqliteStore::Load(LoadSink& sink) {
     if (!error.message.empty()) return error;
     return {};
   };
-  if (auto r = run(queries::kLoadPolicies, [&](Statement& s) {
-        sink.OnPolicy({s.Text(0), s.Text(1)});
-      });
+  if (auto r = run(queries::kLoadPolicies,
+                   [&](Statement& s) {
+                     sink.OnPolicy({s.Text(0), s.Text(1)});
+                   });
       !r) {
     return r;
   }
-  if (auto r = run(queries::kLoadOrganizations, [&](Statement& s) {
-        domain::Organization o;
-        o.id = s.Text(0);
-        o.ate = s.Text(1);
-        o.name = s.Text(2);
-        o.license = s.Int(3) != 0;
-        o.contract = s.Int(4) != 0;
-        o.is_private = s.Int(5) != 0;
-        o.rural = s.Int(6) != 0;
-        if (!s.IsNull(7)) o.latitude = s.Real(7);
-        if (!s.IsNull(8)) o.longitude = s.Real(8);
-        if (!s.IsNull(9)) o.closed_on = Date::Parse(s.Text(9));
-        o.successor = s.Text(10);
-        sink.OnOrganization(std::move(o));
-      });
+  if (auto r = run(queries::kLoadOrganizations,
+                   [&](Statement& s) {
+                     domain::Organization o;
+                     o.id = s.Text(0);
+                     o.ate = s.Text(1);
+                     o.name = s.Text(2);
+                     o.license = s.Int(3) != 0;
+                     o.contract = s.Int(4) != 0;
+                     o.is_private = s.Int(5) != 0;
+                     o.rural = s.Int(6) != 0;
+                     if (!s.IsNull(7)) o.latitude = s.Real(7);
+                     if (!s.IsNull(8)) o.longitude = s.Real(8);
+                     if (!s.IsNull(9)) o.closed_on = Date::Parse(s.Text(9));
+                     o.successor = s.Text(10);
+                     sink.OnOrganization(std::move(o));
+                   });
       !r) {
     return r;
   }
-  if (auto r = run(queries::kLoadDistricts, [&](Statement& s) {
-        domain::District d;
-        d.id = s.Text(0);
-        d.org = s.Text(1);
-        d.kind = ParseEnum<domain::DistrictKind>(s.Text(2)).value_or(domain::DistrictKind::kGp);
-        d.doctors = static_cast<int>(s.Int(3));
-        if (!s.IsNull(4)) d.capacity = static_cast<int>(s.Int(4));
-        sink.OnDistrict(std::move(d));
-      });
+  if (auto r = run(queries::kLoadDistricts,
+                   [&](Statement& s) {
+                     domain::District d;
+                     d.id = s.Text(0);
+                     d.org = s.Text(1);
+                     d.kind = ParseEnum<domain::DistrictKind>(s.Text(2)).value_or(
+                         domain::DistrictKind::kGp);
+                     d.doctors = static_cast<int>(s.Int(3));
+                     if (!s.IsNull(4)) d.capacity = static_cast<int>(s.Int(4));
+                     sink.OnDistrict(std::move(d));
+                   });
       !r) {
     return r;
   }
   std::multimap<std::string, domain::Iin> reps;
-  if (auto r = run(queries::kLoadRepresentatives, [&](Statement& s) {
-        if (auto rep = domain::Iin::Parse(s.Text(1))) reps.emplace(s.Text(0), *rep);
-      });
+  if (auto r = run(queries::kLoadRepresentatives,
+                   [&](Statement& s) {
+                     if (auto rep = domain::Iin::Parse(s.Text(1))) reps.emplace(s.Text(0), *rep);
+                   });
       !r) {
     return r;
   }
-  if (auto r = run(queries::kLoadPersons, [&](Statement& s) {
-        auto iin = domain::Iin::Parse(s.Text(0));
-        if (!iin) return;
-        domain::Person p;
-        p.iin = *iin;
-        p.birth = ParseDateOr(s.Text(1), Date{});
-        p.sex = ParseEnum<domain::Sex>(s.Text(2)).value_or(domain::Sex::kMale);
-        p.status = ParseEnum<domain::LegalStatus>(s.Text(3)).value_or(domain::LegalStatus::kCitizen);
-        p.name = s.Text(4);
-        for (int i = 0; i < domain::kAteRoleCount; ++i) p.ate[i] = s.Text(5 + i);
-        p.categories.bits = static_cast<std::uint32_t>(s.Int(12));
-        if (!s.IsNull(13)) {
-          p.insurance = domain::Insurance{
-              ParseEnum<domain::InsuranceKind>(s.Text(13)).value_or(domain::InsuranceKind::kDms),
-              ParseDateOr(s.Text(14), Date{}), ParseDateOr(s.Text(15), Date{})};
-        }
-        if (!s.IsNull(16)) p.deceased = Date::Parse(s.Text(16));
-        auto [lo, hi] = reps.equal_range(s.Text(0));
-        for (auto it = lo; it != hi; ++it) p.representatives.push_back(it->second);
-        sink.OnPerson(std::move(p));
-      });
+  if (auto r = run(queries::kLoadPersons,
+                   [&](Statement& s) {
+                     auto iin = domain::Iin::Parse(s.Text(0));
+                     if (!iin) return;
+                     domain::Person p;
+                     p.iin = *iin;
+                     p.birth = ParseDateOr(s.Text(1), Date{});
+                     p.sex = ParseEnum<domain::Sex>(s.Text(2)).value_or(domain::Sex::kMale);
+                     p.status = ParseEnum<domain::LegalStatus>(s.Text(3)).value_or(
+                         domain::LegalStatus::kCitizen);
+                     p.name = s.Text(4);
+                     for (int i = 0; i < domain::kAteRoleCount; ++i) p.ate[i] = s.Text(5 + i);
+                     p.categories.bits = static_cast<std::uint32_t>(s.Int(12));
+                     if (!s.IsNull(13)) {
+                       p.insurance = domain::Insurance{ParseEnum<domain::InsuranceKind>(s.Text(13))
+                                                           .value_or(domain::InsuranceKind::kDms),
+                                                       ParseDateOr(s.Text(14), Date{}),
+                                                       ParseDateOr(s.Text(15), Date{})};
+                     }
+                     if (!s.IsNull(16)) p.deceased = Date::Parse(s.Text(16));
+                     auto [lo, hi] = reps.equal_range(s.Text(0));
+                     for (auto it = lo; it != hi; ++it) p.representatives.push_back(it->second);
+                     sink.OnPerson(std::move(p));
+                   });
       !r) {
     return r;
   }
-  if (auto r = run(queries::kLoadAttachments, [&](Statement& s) {
-        auto iin = domain::Iin::Parse(s.Text(1));
-        if (!iin) return;
-        domain::Attachment a;
-        a.id = s.Int(0);
-        a.iin = *iin;
-        a.org = s.Text(2);
-        a.district = s.Text(3);
-        a.from = ParseDateOr(s.Text(4), Date{});
-        a.to = s.IsNull(5) ? Date::Max() : ParseDateOr(s.Text(5), Date::Max());
-        a.end = ParseEnum<domain::PeriodEnd>(s.Text(6)).value_or(domain::PeriodEnd::kOpen);
-        a.application_id = s.Text(7);
-        a.recorded_at = s.Int(8);
-        sink.OnAttachment(std::move(a));
-      });
+  if (auto r = run(queries::kLoadAttachments,
+                   [&](Statement& s) {
+                     auto iin = domain::Iin::Parse(s.Text(1));
+                     if (!iin) return;
+                     domain::Attachment a;
+                     a.id = s.Int(0);
+                     a.iin = *iin;
+                     a.org = s.Text(2);
+                     a.district = s.Text(3);
+                     a.from = ParseDateOr(s.Text(4), Date{});
+                     a.to = s.IsNull(5) ? Date::Max() : ParseDateOr(s.Text(5), Date::Max());
+                     a.end =
+                         ParseEnum<domain::PeriodEnd>(s.Text(6)).value_or(domain::PeriodEnd::kOpen);
+                     a.application_id = s.Text(7);
+                     a.recorded_at = s.Int(8);
+                     sink.OnAttachment(std::move(a));
+                   });
       !r) {
     return r;
   }
@@ -373,8 +429,8 @@ Result<std::vector<AuditEntry>> SqliteStore::AuditTrail(const std::string& subje
   std::vector<AuditEntry> out;
   Error error{ErrorCode::kInternal, ""};
   while (s->Step(&error)) {
-    out.push_back({s->Int(0), s->Text(1), s->Text(2), s->Text(3), s->Text(4), s->Text(5),
-                   s->Text(6)});
+    out.push_back(
+        {s->Int(0), s->Text(1), s->Text(2), s->Text(3), s->Text(4), s->Text(5), s->Text(6)});
   }
   if (!error.message.empty()) return error;
   return out;
