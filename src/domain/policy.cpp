@@ -41,12 +41,16 @@ int Policy::FreeChoicesPerYearOn(Date d) const {
   return n ? n->value : 1;
 }
 
+// The start of values that hold for every date of the registry (a real date, so it survives the
+// policy's text form).
+constexpr Date kAlways = Date::Ymd(1900, 1, 1);
+
 void PolicyOverride::ApplyTo(Policy& policy) const {
   for (const auto& w : campaigns) {
     std::erase_if(policy.campaign_years, [&](const CampaignWindow& c) { return c.year == w.year; });
     policy.campaign_years.push_back(w);
   }
-  if (policy.norms.empty()) policy.norms.push_back({Date::Min(), Norms{}, "built-in"});
+  if (policy.norms.empty()) policy.norms.push_back({kAlways, Norms{}, "built-in"});
   for (auto& n : policy.norms) {
     if (gp_norm) n.value.gp = *gp_norm;
     if (therapist_norm) n.value.therapist = *therapist_norm;
@@ -56,7 +60,7 @@ void PolicyOverride::ApplyTo(Policy& policy) const {
   policy.holidays.working_weekends.insert(working_weekends.begin(), working_weekends.end());
   if (free_choices_per_year) {
     if (policy.free_choices_per_year.empty()) {
-      policy.free_choices_per_year.push_back({Date::Min(), *free_choices_per_year, "override"});
+      policy.free_choices_per_year.push_back({kAlways, *free_choices_per_year, "override"});
     }
     for (auto& f : policy.free_choices_per_year) f.value = *free_choices_per_year;
   }

@@ -26,6 +26,10 @@ struct Reader {
     if (error.empty()) error = fmt::format("{}: expected a string", path);
     return {};
   }
+  // An optional text field: absent is "", present must be a string.
+  std::string OptString(const json::value* v, std::string_view path) {
+    return v ? String(v, path) : std::string();
+  }
   int Int(const json::value* v, std::string_view path) {
     if (v && v->is_int64()) return static_cast<int>(v->as_int64());
     if (error.empty()) error = fmt::format("{}: expected an integer", path);
@@ -95,7 +99,7 @@ Result<domain::Policy> ParsePolicyJson(std::string_view json_text) {
           p.campaign_years.push_back({r.Int(r.Field(*w, "year", "years[]"), "year"),
                                       r.DateValue(r.Field(*w, "start", "years[]"), "start"),
                                       r.DateValue(r.Field(*w, "end", "years[]"), "end"),
-                                      r.String(w->if_contains("source"), "source")});
+                                      r.OptString(w->if_contains("source"), "source")});
         }
       }
     }
@@ -109,7 +113,7 @@ Result<domain::Policy> ParsePolicyJson(std::string_view json_text) {
         std::tie(rule.start_month, rule.start_day) =
             r.MonthDay(r.Field(*w, "start", "rules[]"), "start");
         std::tie(rule.end_month, rule.end_day) = r.MonthDay(r.Field(*w, "end", "rules[]"), "end");
-        rule.source = r.String(w->if_contains("source"), "source");
+        rule.source = r.OptString(w->if_contains("source"), "source");
         p.campaign_rules.push_back(rule);
       }
     }
@@ -122,7 +126,7 @@ Result<domain::Policy> ParsePolicyJson(std::string_view json_text) {
                           r.Int(r.Field(*n, "therapist", "norms[]"), "therapist"),
                           r.Int(r.Field(*n, "pediatrician", "norms[]"), "pediatrician")};
       p.norms.push_back({r.DateValue(r.Field(*n, "from", "norms[]"), "from"), norms,
-                         r.String(n->if_contains("source"), "source")});
+                         r.OptString(n->if_contains("source"), "source")});
     }
   }
   if (auto* a = r.Array(r.Field(o, "free_choices_per_year", "policy"), "free_choices_per_year")) {
@@ -131,7 +135,7 @@ Result<domain::Policy> ParsePolicyJson(std::string_view json_text) {
       if (!n) break;
       p.free_choices_per_year.push_back({r.DateValue(r.Field(*n, "from", "free_choices[]"), "from"),
                                          r.Int(r.Field(*n, "value", "free_choices[]"), "value"),
-                                         r.String(n->if_contains("source"), "source")});
+                                         r.OptString(n->if_contains("source"), "source")});
     }
   }
   if (auto* paper = r.Object(r.Field(o, "paper", "policy"), "policy.paper")) {
@@ -150,15 +154,18 @@ Result<domain::Policy> ParsePolicyJson(std::string_view json_text) {
     }
   }
   if (auto* h = r.Object(r.Field(o, "holidays", "policy"), "policy.holidays")) {
-    p.holidays.source = r.String(h->if_contains("source"), "holidays.source");
+    p.holidays.source = r.OptString(h->if_contains("source"), "holidays.source");
     if (auto* a = r.Array(r.Field(*h, "fixed", "holidays"), "holidays.fixed")) {
       for (const auto& item : *a) {
         auto* f = r.Object(&item, "holidays.fixed[]");
         if (!f) break;
         domain::FixedHoliday fh;
         std::tie(fh.month, fh.day) = r.MonthDay(r.Field(*f, "date", "fixed[]"), "fixed[].date");
-        fh.name = r.String(f->if_contains("name"), "fixed[].name");
-        if (auto* m = f->if_contains("moves")) fh.moves_off_weekend = m->is_bool() && m->as_bool();
+        fh.name = r.OptString(f->if_contains("name"), "fixed[].name");
+        if (auto* m = f->if_contains("moves")) {
+          if (m->is_bool()) fh.moves_off_weekend = m->as_bool();
+          else if (r.error.empty()) r.error = "holidays.fixed[].moves: expected true or false";
+        }
         p.holidays.fixed.push_back(fh);
       }
     }

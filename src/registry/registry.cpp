@@ -26,7 +26,6 @@ class Registry::Loader final : public storage::LoadSink {
     if (parsed) latest_policy_ = std::move(*parsed);
   }
   void OnOrganization(domain::Organization o) override {
-    if (o.closed_on) r_.today_ = std::max(r_.today_, *o.closed_on);
     r_.orgs_by_ate_[o.ate].insert(o.id);
     r_.orgs_[o.id] = std::move(o);
   }
@@ -35,7 +34,6 @@ class Registry::Loader final : public storage::LoadSink {
     r_.districts_[d.id] = std::move(d);
   }
   void OnPerson(domain::Person p) override {
-    if (p.deceased) r_.today_ = std::max(r_.today_, *p.deceased);
     const Iin iin = p.iin;
     r_.persons_[iin] = std::move(p);
   }
@@ -46,7 +44,6 @@ class Registry::Loader final : public storage::LoadSink {
     r_.IndexPeriod(list.back());
   }
   void OnDecided(storage::DecidedApplication d) override {
-    r_.today_ = std::max(r_.today_, d.application.date);
     if (d.decision.free_choice_change) {
       if (auto iin = Iin::Parse(d.application.iin)) {
         ++r_.free_choice_changes_[{iin->number(), d.application.date.year()}];
@@ -171,7 +168,7 @@ Result<void> Registry::ImportAttachment(const Iin& iin, const std::string& distr
   // A person already dead in the register keeps the period only up to the death date.
   const auto& person = persons_.at(iin);
   const Date to = person.deceased ? *person.deceased : Date::Max();
-  if (from < to) NewPeriod(iin, d->second, from, to, "");
+  if (from < to) AddPeriod(iin, d->second, from, to, "");
   Audit(actor, "attachment.imported", iin.ToString(),
         fmt::format("{} from {}", district_id, from.ToString()));
   return {};
@@ -183,20 +180,23 @@ void Registry::IndexPeriod(const Attachment& period) {
   members_by_org_[period.org].insert(period.iin);
   if (period.Cancelled()) return;
   panels_[period.district].Add(period.from, period.to);
-  ScheduleAgeOut(period);
 }
 
-void Registry::ScheduleAgeOut(const Attachment& period) {
-  auto d = districts_.find(period.district);
-  auto p = persons_.find(period.iin);
-  if (d == districts_.end() || p == persons_.end() || d->second.kind != DistrictKind::kPediatrician)
-    return;
-  const Date adult = domain::Anniversary(p->second.birth, 18);
-  if (period.from < adult && adult < period.to) age_outs_.insert({adult, period.iin});
+std::optional<std::pair<Date, const District*>> Registry::AgeOutOf(const Iin& iin,
+                                                                   const District& district,
+                                                                   Date from, Date to) const {
+  if (district.kind != DistrictKind::kPediatrician) return std::nullopt;
+  const auto* person = FindPerson(iin);
+  if (!person) return std::nullopt;
+  const Date birthday = domain::Anniversary(person->birth, 18);
+  if (!(from < birthday && birthday < to)) return std::nullopt;
+  const District* adult = AdultDistrictFor(district.org, birthday);
+  if (!adult) return std::nullopt;  // an organisation without adult districts keeps the person
+  return std::make_pair(birthday, adult);
 }
 
-Attachment& Registry::NewPeriod(const Iin& iin, const District& district, Date from, Date to,
-                                std::string application_id) {
+void Registry::InsertPeriod(const Iin& iin, const District& district, Date from, Date to,
+                            PeriodEnd end, const std::string& application_id) {
   Attachment a;
   a.id = next_period_id_++;
   a.iin = iin;
@@ -204,15 +204,32 @@ Attachment& Registry::NewPeriod(const Iin& iin, const District& district, Date f
   a.district = district.id;
   a.from = from;
   a.to = to;
-  a.application_id = std::move(application_id);
+  a.end = end;
+  a.application_id = application_id;
   a.recorded_at = clock_.NowMicros();
   batch_.mutations.push_back(a);
   auto& list = periods_[iin];
   auto pos = std::upper_bound(list.begin(), list.end(), from,
                               [](Date f, const Attachment& x) { return f < x.from; });
-  auto it = list.insert(pos, std::move(a));
-  IndexPeriod(*it);
-  return *it;
+  IndexPeriod(*list.insert(pos, std::move(a)));
+}
+
+// A period in a pediatric district that reaches the person's 18th birthday is planned as two:
+// the child's part up to the birthday and, from it, the adult district of the same organisation
+// with most free places on that day, capacity notwithstanding, for the rest of the period. The
+// plan is known at once, so panels and "room on every date" see it.
+void Registry::AddPeriod(const Iin& iin, const District& district, Date from, Date to,
+                         const std::string& application_id) {
+  auto age_out = AgeOutOf(iin, district, from, to);
+  if (!age_out) {
+    InsertPeriod(iin, district, from, to, PeriodEnd::kOpen, application_id);
+    return;
+  }
+  const auto [birthday, adult] = *age_out;
+  InsertPeriod(iin, district, from, birthday, PeriodEnd::kAgeOut, application_id);
+  InsertPeriod(iin, *adult, birthday, to, PeriodEnd::kOpen, application_id);
+  Audit({}, "attachment.age_out", iin.ToString(),
+        fmt::format("{} -> {} on {}", district.id, adult->id, birthday.ToString()));
 }
 
 void Registry::EndPeriod(Attachment& period, Date to, PeriodEnd why) {
@@ -228,23 +245,20 @@ void Registry::EndPeriod(Attachment& period, Date to, PeriodEnd why) {
       storage::PeriodChange{period.id, period.to, period.end, clock_.NowMicros()});
 }
 
-void Registry::RestorePeriod(Attachment& period, Date to, PeriodEnd end) {
+void Registry::RestorePeriod(Attachment& period, Date to) {
+  const Iin iin = period.iin;
+  const auto& district = districts_.at(period.district);
+  auto age_out = AgeOutOf(iin, district, period.from, to);
+  const std::string application_id = period.application_id;
   panels_[period.district].Remove(period.from, period.to);
-  period.to = to;
-  period.end = end;
+  period.to = age_out ? age_out->first : to;
+  period.end = age_out ? PeriodEnd::kAgeOut : PeriodEnd::kOpen;
   panels_[period.district].Add(period.from, period.to);
   batch_.mutations.push_back(
       storage::PeriodChange{period.id, period.to, period.end, clock_.NowMicros()});
-  ScheduleAgeOut(period);
-}
-
-Attachment* Registry::LivePeriodOn(const Iin& iin, Date day) {
-  auto it = periods_.find(iin);
-  if (it == periods_.end()) return nullptr;
-  for (auto& p : it->second) {
-    if (!p.Cancelled() && p.Covers(day)) return &p;
+  if (age_out) {  // `period` may dangle after this insert
+    InsertPeriod(iin, *age_out->second, age_out->first, to, PeriodEnd::kOpen, application_id);
   }
-  return nullptr;
 }
 
 const District* Registry::AdultDistrictFor(const std::string& org, Date day) const {
@@ -257,36 +271,9 @@ const District* Registry::AdultDistrictFor(const std::string& org, Date day) con
 
 // ---------------------------------------------------------------- lifecycle
 
-void Registry::AdvanceTo(Date day) {
-  while (!age_outs_.empty() && age_outs_.begin()->first <= day) {
-    auto [birthday, iin] = *age_outs_.begin();
-    age_outs_.erase(age_outs_.begin());
-    AgeOut(iin, birthday);
-  }
-  today_ = std::max(today_, day);
-}
-
-// On the 18th birthday a child in a pediatric district moves to the adult district of the same
-// organisation with most free places, capacity notwithstanding, for the rest of that period.
-void Registry::AgeOut(const Iin& iin, Date birthday) {
-  auto* period = LivePeriodOn(iin, birthday);
-  if (!period || period->from >= birthday) return;
-  auto d = districts_.find(period->district);
-  if (d == districts_.end() || d->second.kind != DistrictKind::kPediatrician) return;
-  const District* adult = AdultDistrictFor(period->org, birthday);
-  if (!adult) return;  // an organisation without adult districts keeps the person
-  const Date old_to = period->to;
-  const auto from_district = period->district;
-  EndPeriod(*period, birthday, PeriodEnd::kAgeOut);
-  NewPeriod(iin, *adult, birthday, old_to, "");
-  Audit({}, "attachment.age_out", iin.ToString(),
-        fmt::format("{} -> {} on {}", from_district, adult->id, birthday.ToString()));
-}
-
 Result<void> Registry::RecordDeath(const Iin& iin, Date date, const Actor& actor) {
   auto person = persons_.find(iin);
   if (person == persons_.end()) return Error::NotFound("death: unknown person " + iin.Masked());
-  AdvanceTo(date);
   person->second.deceased = date;
   batch_.mutations.push_back(storage::PersonDeath{iin, date});
   for (auto& p : periods_[iin]) {
@@ -308,7 +295,6 @@ Result<void> Registry::CloseOrganization(const std::string& org_id, Date date,
       return Error::NotFound("org_close: unknown successor " + successor_id);
     }
   }
-  AdvanceTo(date);
   org->second.closed_on = date;
   org->second.successor = successor_id;
   batch_.mutations.push_back(storage::OrgClosure{org_id, date, successor_id});
@@ -338,7 +324,7 @@ Result<void> Registry::CloseOrganization(const std::string& org_id, Date date,
         const auto* target =
             rules::MostFreeFitting(*this, DistrictsOf(successor_id), age, start, false);
         if (target) {
-          NewPeriod(iin, *target, start, to, application_id);
+          AddPeriod(iin, *target, start, to, application_id);
           continue;  // list may have grown; the new period is in the successor, so it is skipped
         }
       }
@@ -347,7 +333,7 @@ Result<void> Registry::CloseOrganization(const std::string& org_id, Date date,
         // serves again.
         for (auto& q : list) {
           if (!q.Cancelled() && q.end == PeriodEnd::kSuperseded && q.to == from) {
-            RestorePeriod(q, to, PeriodEnd::kOpen);
+            RestorePeriod(q, to);
             break;
           }
         }
@@ -361,7 +347,6 @@ Result<void> Registry::CloseOrganization(const std::string& org_id, Date date,
 
 domain::Decision Registry::Decide(const domain::Application& app, const Actor& actor) {
   if (auto known = decisions_.find(app.id); known != decisions_.end()) return known->second;
-  AdvanceTo(app.date);
   domain::Decision decision = rules::Evaluate(app, *this, policy_, *calendar_);
 
   if (decision.outcome == domain::Outcome::kApproved) {
@@ -376,7 +361,7 @@ domain::Decision Registry::Decide(const domain::Application& app, const Actor& a
       else
         EndPeriod(p, effective, PeriodEnd::kSuperseded);
     }
-    NewPeriod(iin, districts_.at(decision.district), effective, Date::Max(), app.id);
+    AddPeriod(iin, districts_.at(decision.district), effective, Date::Max(), app.id);
     if (decision.free_choice_change) ++free_choice_changes_[{iin.number(), app.date.year()}];
   }
   const auto now = clock_.NowMicros();
@@ -393,21 +378,7 @@ Placement Registry::WhereOn(const Iin& iin, Date day) const {
   auto it = periods_.find(iin);
   if (it == periods_.end()) return {};
   for (const auto& p : it->second) {
-    if (p.Cancelled() || !p.Covers(day)) continue;
-    Placement where{p.org, p.district, p.from};
-    // The plan as known now: an age-out not yet applied is shown where it will land.
-    const auto* person = FindPerson(iin);
-    const auto d = districts_.find(p.district);
-    if (person && d != districts_.end() && d->second.kind == DistrictKind::kPediatrician) {
-      const Date adult = domain::Anniversary(person->birth, 18);
-      if (adult > today_ && adult <= day && p.from < adult) {
-        if (const auto* target = AdultDistrictFor(p.org, adult)) {
-          where.district = target->id;
-          where.since = adult;
-        }
-      }
-    }
-    return where;
+    if (!p.Cancelled() && p.Covers(day)) return {p.org, p.district, p.from};
   }
   return {};
 }

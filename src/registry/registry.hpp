@@ -5,9 +5,10 @@
 // change as a storage mutation. Changes accumulate in a pending WriteBatch that `Flush` commits
 // to the Store in one transaction (group commit); nothing is acknowledged as durable before.
 //
-// Time: events (applications, deaths, closures) are applied in date order. Before an event on
-// day D the registry first applies the lifecycle moves due on or before D (age-out at 18). A
-// query about a later day answers with the plan as known now, including those moves.
+// Time: events (applications, deaths, closures) are applied in date order. Attachment periods
+// are the plan as known now: a pending move on 1 January, or a child's move to an adult district
+// on the 18th birthday, is a period that starts later, so a query about any day answers from
+// the periods and capacity checks see every planned change.
 //
 // Not thread-safe: one writer owns a Registry (see pipeline.hpp for concurrent submitters).
 #pragma once
@@ -70,8 +71,6 @@ class Registry final : public rules::RegistryView {
                                                const std::string& successor, const Actor& actor);
   // Where the person is attached on `day` (empty Placement: nowhere).
   Placement WhereOn(const domain::Iin& iin, domain::Date day) const;
-  // Applies lifecycle moves due on or before `day`.
-  void AdvanceTo(domain::Date day);
 
   // --- durability ---
   // Commits the pending changes in one transaction.
@@ -101,15 +100,19 @@ class Registry final : public rules::RegistryView {
   Registry(storage::Store& store, const Clock& clock, domain::Policy policy);
 
   // Period bookkeeping: every change keeps panels, indexes and the batch in step.
-  domain::Attachment& NewPeriod(const domain::Iin& iin, const domain::District& district,
-                                domain::Date from, domain::Date to, std::string application_id);
+  void AddPeriod(const domain::Iin& iin, const domain::District& district, domain::Date from,
+                 domain::Date to, const std::string& application_id);
+  void InsertPeriod(const domain::Iin& iin, const domain::District& district, domain::Date from,
+                    domain::Date to, domain::PeriodEnd end, const std::string& application_id);
   void EndPeriod(domain::Attachment& period, domain::Date to, domain::PeriodEnd why);
-  void RestorePeriod(domain::Attachment& period, domain::Date to, domain::PeriodEnd end);
+  // Reopens a period that a cancelled move had cut short, up to `to`.
+  void RestorePeriod(domain::Attachment& period, domain::Date to);
   void IndexPeriod(const domain::Attachment& period);
-  void ScheduleAgeOut(const domain::Attachment& period);
-  domain::Attachment* LivePeriodOn(const domain::Iin& iin, domain::Date day);
+  // The 18th birthday and adult district, if a period [from, to) in `district` reaches it.
+  std::optional<std::pair<domain::Date, const domain::District*>> AgeOutOf(
+      const domain::Iin& iin, const domain::District& district, domain::Date from,
+      domain::Date to) const;
   const domain::District* AdultDistrictFor(const std::string& org, domain::Date day) const;
-  void AgeOut(const domain::Iin& iin, domain::Date birthday);
   void Audit(const Actor& actor, std::string action, std::string subject, std::string detail);
   void RecordPolicy();
 
@@ -130,8 +133,6 @@ class Registry final : public rules::RegistryView {
   std::map<std::string, std::set<domain::Iin>, std::less<>> members_by_org_;
   std::map<std::pair<std::uint64_t, int>, int> free_choice_changes_;  // (iin, year) -> count
   std::unordered_map<std::string, domain::Decision> decisions_;
-  std::set<std::pair<domain::Date, domain::Iin>> age_outs_;  // (18th birthday, person)
-  domain::Date today_ = domain::Date::Min();  // lifecycle moves are applied up to here
   std::int64_t next_period_id_ = 1;
 };
 

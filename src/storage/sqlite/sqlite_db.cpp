@@ -43,8 +43,11 @@ bool Statement::Step(Error* error) {
   int rc = sqlite3_step(stmt_);
   if (rc == SQLITE_ROW) return true;
   if (rc != SQLITE_DONE && error) {
-    *error = Error::Unavailable(
-        fmt::format("sqlite: {} ({})", sqlite3_errmsg(sqlite3_db_handle(stmt_)), rc));
+    // Constraint failures (unique keys, CHECKs, append-only triggers) are the caller's
+    // precondition, not an unavailable database.
+    const auto code =
+        (rc & 0xff) == SQLITE_CONSTRAINT ? ErrorCode::kFailedPrecondition : ErrorCode::kUnavailable;
+    *error = {code, fmt::format("sqlite: {} ({})", sqlite3_errmsg(sqlite3_db_handle(stmt_)), rc)};
   }
   return false;
 }
@@ -54,15 +57,7 @@ Result<void> Statement::Run() {
   while (Step(&error)) {
   }
   Reset();
-  if (!error.message.empty()) {
-    if (error.message.find("constraint") != std::string::npos ||
-        error.message.find("append-only") != std::string::npos ||
-        error.message.find("shortened") != std::string::npos ||
-        error.message.find("never deleted") != std::string::npos) {
-      error.code = ErrorCode::kFailedPrecondition;
-    }
-    return error;
-  }
+  if (!error.message.empty()) return error;
   return {};
 }
 

@@ -279,6 +279,12 @@ Result<void> SqliteStore::Prepare() {
 
 Result<void> SqliteStore::Load(LoadSink& sink) {
   Error error{ErrorCode::kInternal, ""};
+  // A row that cannot be read back is reported, never skipped: the registry would be incomplete.
+  auto Corrupt = [&](const std::string& iin_text) {
+    if (error.message.empty()) {
+      error = Error::Internal("corrupt row: IIN " + domain::MaskIinsInText(iin_text));
+    }
+  };
   auto run = [&](const char* sql, auto&& on_row) -> Result<void> {
     auto s = db_.Prepare(sql);
     if (!s) return s.error();
@@ -337,7 +343,7 @@ Result<void> SqliteStore::Load(LoadSink& sink) {
   if (auto r = run(queries::kLoadPersons,
                    [&](Statement& s) {
                      auto iin = domain::Iin::Parse(s.Text(0));
-                     if (!iin) return;
+                     if (!iin) return Corrupt(s.Text(0));
                      domain::Person p;
                      p.iin = *iin;
                      p.birth = ParseDateOr(s.Text(1), Date{});
@@ -364,7 +370,7 @@ Result<void> SqliteStore::Load(LoadSink& sink) {
   if (auto r = run(queries::kLoadAttachments,
                    [&](Statement& s) {
                      auto iin = domain::Iin::Parse(s.Text(1));
-                     if (!iin) return;
+                     if (!iin) return Corrupt(s.Text(1));
                      domain::Attachment a;
                      a.id = s.Int(0);
                      a.iin = *iin;

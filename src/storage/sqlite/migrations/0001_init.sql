@@ -137,10 +137,8 @@ CREATE TRIGGER application_no_delete BEFORE DELETE ON application
   BEGIN SELECT RAISE(ABORT, 'decisions are append-only'); END;
 CREATE TRIGGER attachment_no_delete BEFORE DELETE ON attachment
   BEGIN SELECT RAISE(ABORT, 'attachment periods are never deleted'); END;
--- A period may only be shortened or given an end reason, never moved or re-pointed.
-CREATE TRIGGER attachment_only_shortened BEFORE UPDATE ON attachment
+-- A period keeps its person, place and start; only its end and end reason change.
+CREATE TRIGGER attachment_keeps_identity BEFORE UPDATE ON attachment
   WHEN NEW.iin IS NOT OLD.iin OR NEW.org IS NOT OLD.org OR NEW.district IS NOT OLD.district
-    OR NEW.valid_from IS NOT OLD.valid_from
-    OR (OLD.valid_to IS NOT NULL AND (NEW.valid_to IS NULL OR NEW.valid_to > OLD.valid_to)
-        AND NEW.end_reason <> 'open')
-  BEGIN SELECT RAISE(ABORT, 'attachment periods may only be shortened'); END;
+    OR NEW.valid_from IS NOT OLD.valid_from OR NEW.application IS NOT OLD.application
+  BEGIN SELECT RAISE(ABORT, 'attachment periods keep their person, place and start'); END;

@@ -1,0 +1,201 @@
+// The panel step function: size on a date and the largest size from a date on.
+#include "registry/panel.hpp"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cstddef>
+#include <vector>
+
+namespace emkhana::registry {
+namespace {
+
+using domain::Date;
+
+Date D(int y, unsigned m, unsigned d) { return Date::Ymd(y, m, d); }
+
+TEST(PanelTest, EmptyPanel) {
+  Panel panel;
+  EXPECT_EQ(panel.SizeOn(D(2025, 1, 1)), 0);
+  EXPECT_EQ(panel.LargestFrom(D(2025, 1, 1)), 0);
+}
+
+TEST(PanelTest, SizeOnAndLargestFrom) {
+  Panel panel;
+  panel.Add(D(2025, 1, 1), Date::Max());
+  panel.Add(D(2025, 1, 1), D(2026, 1, 1));
+  panel.Add(D(2026, 1, 1), Date::Max());
+  panel.Add(D(2026, 1, 1), Date::Max());
+  EXPECT_EQ(panel.SizeOn(D(2024, 12, 31)), 0);
+  EXPECT_EQ(panel.SizeOn(D(2025, 6, 1)), 2);
+  EXPECT_EQ(panel.SizeOn(D(2025, 12, 31)), 2);
+  EXPECT_EQ(panel.SizeOn(D(2026, 1, 1)), 3);
+  EXPECT_EQ(panel.LargestFrom(D(2024, 1, 1)), 3);
+  EXPECT_EQ(panel.LargestFrom(D(2025, 6, 1)), 3);
+  panel.Remove(D(2026, 1, 1), Date::Max());
+  EXPECT_EQ(panel.LargestFrom(D(2025, 6, 1)), 2);
+  EXPECT_EQ(panel.SizeOn(D(2030, 1, 1)), 2);
+}
+
+TEST(PanelTest, PeriodEndIsExclusive) {
+  Panel panel;
+  panel.Add(D(2025, 3, 1), D(2025, 3, 10));
+  EXPECT_EQ(panel.SizeOn(D(2025, 2, 28)), 0);
+  EXPECT_EQ(panel.SizeOn(D(2025, 3, 1)), 1);
+  EXPECT_EQ(panel.SizeOn(D(2025, 3, 9)), 1);
+  EXPECT_EQ(panel.SizeOn(D(2025, 3, 10)), 0);
+  EXPECT_EQ(panel.LargestFrom(D(2025, 3, 10)), 0);
+  EXPECT_EQ(panel.LargestFrom(D(2025, 2, 1)), 1);
+}
+
+TEST(PanelTest, EmptyPeriodChangesNothing) {
+  Panel panel;
+  panel.Add(D(2025, 3, 1), D(2025, 3, 1));
+  EXPECT_EQ(panel.SizeOn(D(2025, 3, 1)), 0);
+  panel.Remove(D(2025, 3, 1), D(2025, 3, 1));
+  EXPECT_EQ(panel.SizeOn(D(2025, 3, 1)), 0);
+}
+
+TEST(PanelTest, LargestFromLooksPastADip) {
+  Panel panel;
+  panel.Add(D(2025, 1, 1), D(2025, 6, 1));  // leaves in June
+  panel.Add(D(2025, 9, 1), Date::Max());    // two arrive in September
+  panel.Add(D(2025, 9, 1), Date::Max());
+  EXPECT_EQ(panel.SizeOn(D(2025, 7, 1)), 0);
+  EXPECT_EQ(panel.LargestFrom(D(2025, 7, 1)), 2);
+  EXPECT_EQ(panel.LargestFrom(D(2025, 2, 1)), 2);
+}
+
+// --- More cases: open-ended and bounded periods, future starts, Remove, a brute-force check. ---
+
+TEST(PanelTest, OpenEndedPeriod) {
+  Panel panel;
+  panel.Add(D(2025, 3, 1), Date::Max());
+  EXPECT_EQ(panel.SizeOn(D(2025, 2, 28)), 0);
+  EXPECT_EQ(panel.SizeOn(D(2025, 3, 1)), 1);  // from is included
+  EXPECT_EQ(panel.SizeOn(D(2099, 1, 1)), 1);
+  EXPECT_EQ(panel.LargestFrom(D(2020, 1, 1)), 1);
+  EXPECT_EQ(panel.LargestFrom(D(2030, 1, 1)), 1);
+  EXPECT_EQ(panel.LargestFrom(Date::Min()), 1);
+}
+
+TEST(PanelTest, InvertedPeriodCountsNothing) {
+  Panel panel;
+  panel.Add(D(2025, 3, 2), D(2025, 3, 1));
+  EXPECT_EQ(panel.SizeOn(D(2025, 3, 1)), 0);
+  EXPECT_EQ(panel.SizeOn(D(2025, 3, 2)), 0);
+  EXPECT_EQ(panel.LargestFrom(D(2020, 1, 1)), 0);
+}
+
+TEST(PanelTest, SeveralPeriods) {
+  Panel panel;
+  panel.Add(D(2024, 1, 1), Date::Max());    // a
+  panel.Add(D(2024, 6, 1), D(2026, 1, 1));  // b: moves away on 1 Jan 2026
+  panel.Add(D(2025, 1, 1), Date::Max());    // c
+  panel.Add(D(2026, 1, 1), Date::Max());    // d: arrives 1 Jan 2026
+  EXPECT_EQ(panel.SizeOn(D(2023, 12, 31)), 0);
+  EXPECT_EQ(panel.SizeOn(D(2024, 1, 1)), 1);
+  EXPECT_EQ(panel.SizeOn(D(2024, 6, 1)), 2);
+  EXPECT_EQ(panel.SizeOn(D(2025, 1, 1)), 3);
+  EXPECT_EQ(panel.SizeOn(D(2025, 12, 31)), 3);
+  EXPECT_EQ(panel.SizeOn(D(2026, 1, 1)), 3);  // b leaves, d arrives on the same day
+  EXPECT_EQ(panel.LargestFrom(D(2024, 1, 1)), 3);
+  EXPECT_EQ(panel.LargestFrom(D(2030, 1, 1)), 3);
+}
+
+TEST(PanelTest, LargestFromSeesAFuturePeakButNotAPastOne) {
+  Panel panel;
+  panel.Add(D(2025, 1, 1), Date::Max());
+  panel.Add(D(2025, 11, 1), D(2025, 12, 1));  // a temporary stay in November
+  panel.Add(D(2025, 11, 15), D(2025, 11, 20));
+  EXPECT_EQ(panel.SizeOn(D(2025, 10, 1)), 1);
+  EXPECT_EQ(panel.LargestFrom(D(2025, 10, 1)), 3);  // peak on 15-19 Nov
+  EXPECT_EQ(panel.LargestFrom(D(2025, 11, 19)), 3);
+  EXPECT_EQ(panel.LargestFrom(D(2025, 11, 20)), 2);
+  EXPECT_EQ(panel.LargestFrom(D(2025, 12, 1)), 1);
+  EXPECT_EQ(panel.LargestFrom(D(2026, 1, 1)), 1);
+}
+
+TEST(PanelTest, PeriodsStartingInTheFuture) {
+  Panel panel;
+  // Free-choice moves approved in the campaign take effect on 1 January.
+  panel.Add(D(2020, 1, 1), D(2026, 1, 1));  // leaves at the new year
+  panel.Add(D(2026, 1, 1), Date::Max());    // two arrive at the new year
+  panel.Add(D(2026, 1, 1), Date::Max());
+  const Date today = D(2025, 10, 25);
+  EXPECT_EQ(panel.SizeOn(today), 1);
+  EXPECT_EQ(panel.LargestFrom(today), 2);
+  EXPECT_EQ(panel.SizeOn(D(2025, 12, 31)), 1);
+  EXPECT_EQ(panel.SizeOn(D(2026, 1, 1)), 2);
+}
+
+TEST(PanelTest, RemoveUndoesAdd) {
+  Panel panel;
+  panel.Add(D(2024, 1, 1), Date::Max());
+  panel.Add(D(2025, 1, 1), D(2025, 6, 1));
+  panel.Add(D(2026, 1, 1), Date::Max());
+  panel.Remove(D(2025, 1, 1), D(2025, 6, 1));
+  EXPECT_EQ(panel.SizeOn(D(2025, 3, 1)), 1);
+  EXPECT_EQ(panel.LargestFrom(D(2024, 1, 1)), 2);
+  panel.Remove(D(2026, 1, 1), Date::Max());
+  EXPECT_EQ(panel.SizeOn(D(2026, 6, 1)), 1);
+  EXPECT_EQ(panel.LargestFrom(D(2024, 1, 1)), 1);
+  panel.Remove(D(2024, 1, 1), Date::Max());
+  EXPECT_EQ(panel.SizeOn(D(2024, 6, 1)), 0);
+  EXPECT_EQ(panel.LargestFrom(Date::Min()), 0);
+}
+
+TEST(PanelTest, CuttingAPeriodShortIsRemoveThenAdd) {
+  Panel panel;
+  panel.Add(D(2024, 1, 1), Date::Max());
+  // The person leaves on 1 Jan 2026: the open period becomes [2024-01-01, 2026-01-01).
+  panel.Remove(D(2024, 1, 1), Date::Max());
+  panel.Add(D(2024, 1, 1), D(2026, 1, 1));
+  EXPECT_EQ(panel.SizeOn(D(2025, 12, 31)), 1);
+  EXPECT_EQ(panel.SizeOn(D(2026, 1, 1)), 0);
+  EXPECT_EQ(panel.LargestFrom(D(2026, 1, 1)), 0);
+  EXPECT_EQ(panel.LargestFrom(D(2025, 12, 31)), 1);
+}
+
+// Against a brute-force count over a small window of days.
+TEST(PanelTest, AgreesWithBruteForce) {
+  struct Period {
+    Date from, to;
+  };
+  const Date base = D(2025, 1, 1);
+  std::vector<Period> periods;
+  Panel panel;
+  unsigned seed = 12345;
+  auto next = [&seed](int mod) {
+    seed = seed * 1103515245u + 12345u;
+    return static_cast<int>((seed >> 16) % static_cast<unsigned>(mod));
+  };
+  for (int i = 0; i < 200; ++i) {
+    Date from = base.AddDays(next(60));
+    Date to = next(4) == 0 ? Date::Max() : from.AddDays(next(30));
+    periods.push_back({from, to});
+    panel.Add(from, to);
+    if (next(5) == 0) {  // remove some period added earlier
+      std::size_t k = static_cast<std::size_t>(next(static_cast<int>(periods.size())));
+      panel.Remove(periods[k].from, periods[k].to);
+      periods.erase(periods.begin() + static_cast<std::ptrdiff_t>(k));
+    }
+  }
+  auto brute_size = [&](Date d) {
+    int n = 0;
+    for (const auto& x : periods) n += (x.from <= d && d < x.to) ? 1 : 0;
+    return n;
+  };
+  for (int day = -5; day < 100; ++day) {
+    Date d = base.AddDays(day);
+    EXPECT_EQ(panel.SizeOn(d), brute_size(d)) << d.ToString();
+    int largest = 0;
+    for (int later = day; later < 100; ++later) {
+      largest = std::max(largest, brute_size(base.AddDays(later)));
+    }
+    EXPECT_EQ(panel.LargestFrom(d), largest) << d.ToString();
+  }
+}
+
+}  // namespace
+}  // namespace emkhana::registry
