@@ -17,6 +17,13 @@ using domain::DistrictKind;
 using domain::Iin;
 using domain::PeriodEnd;
 
+namespace {
+constexpr std::uint32_t kNone = UINT32_MAX;
+std::uint64_t FreeChoiceKey(const Iin& iin, int year) {
+  return iin.number() * 10000 + static_cast<std::uint64_t>(year);
+}
+}  // namespace
+
 // Feeds the stored state into a fresh registry.
 class Registry::Loader final : public storage::LoadSink {
  public:
@@ -26,34 +33,44 @@ class Registry::Loader final : public storage::LoadSink {
     if (parsed) latest_policy_ = std::move(*parsed);
   }
   void OnOrganization(domain::Organization o) override {
-    r_.orgs_by_ate_[o.ate].insert(o.id);
-    r_.orgs_[o.id] = std::move(o);
+    Keep(r_.PutOrganization(std::move(o), {}));
   }
-  void OnDistrict(domain::District d) override {
-    r_.districts_by_org_[d.org].push_back(d.id);
-    r_.districts_[d.id] = std::move(d);
-  }
-  void OnPerson(domain::Person p) override {
-    const Iin iin = p.iin;
-    r_.persons_[iin] = std::move(p);
-  }
+  void OnDistrict(domain::District d) override { Keep(r_.PutDistrict(std::move(d), {})); }
+  void OnPerson(domain::Person p) override { Keep(r_.population_.Put(p)); }
   void OnAttachment(domain::Attachment a) override {
-    r_.next_period_id_ = std::max(r_.next_period_id_, a.id + 1);
-    auto& list = r_.periods_[a.iin];
-    list.push_back(std::move(a));
-    r_.IndexPeriod(list.back());
+    auto person = r_.population_.Find(a.iin);
+    auto district = r_.DistrictIndex(a.district);
+    if (!person || district == kNone) {
+      Keep(Result<void>(Error::Internal("attachment " + std::to_string(a.id) +
+                                        " names an unknown person or district")));
+      return;
+    }
+    PeriodRow row;
+    row.from = a.from.days();
+    row.to = a.to.days();
+    row.person = *person;
+    row.district = district;
+    row.end = static_cast<std::uint8_t>(a.end);
+    row.application = a.application_id.empty() ? 0 : r_.ApplicationRef(a.application_id);
+    Keep(r_.population_.LoadPeriod(static_cast<std::uint32_t>(a.id), row));
+    if (!a.Cancelled()) r_.panels_[district].Add(a.from, a.to);
   }
   void OnDecided(storage::DecidedApplication d) override {
     if (d.decision.free_choice_change) {
       if (auto iin = Iin::Parse(d.application.iin)) {
-        ++r_.free_choice_changes_[{iin->number(), d.application.date.year()}];
+        ++r_.free_choice_changes_[FreeChoiceKey(*iin, d.application.date.year())];
       }
     }
-    r_.decisions_[d.decision.application_id] = std::move(d.decision);
+    r_.decided_.insert(d.decision.application_id);
   }
   std::optional<domain::Policy> latest_policy_;
+  std::optional<Error> error_;
 
  private:
+  template <class T>
+  void Keep(const Result<T>& r) {
+    if (!r && !error_) error_ = r.error();
+  }
   Registry& r_;
 };
 
@@ -68,15 +85,13 @@ Result<std::unique_ptr<Registry>> Registry::Open(storage::Store& store, const Cl
   std::unique_ptr<Registry> r(new Registry(store, clock, std::move(default_policy)));
   Loader loader(*r);
   if (auto loaded = store.Load(loader); !loaded) return loaded.error();
+  if (loader.error_) return *loader.error_;
+  r->batch_.mutations.clear();  // loading re-put organisations and districts: nothing to write
   if (loader.latest_policy_) {
     r->policy_ = std::move(*loader.latest_policy_);
     r->calendar_ = std::make_unique<domain::Calendar>(r->policy_.holidays);
   } else {
     r->RecordPolicy();
-  }
-  for (auto& [iin, list] : r->periods_) {
-    std::sort(list.begin(), list.end(),
-              [](const Attachment& a, const Attachment& b) { return a.from < b.from; });
   }
   return r;
 }
@@ -100,75 +115,100 @@ void Registry::Audit(const Actor& actor, std::string action, std::string subject
                                                  std::move(detail), policy_.version});
 }
 
+void Registry::ForgetMaterialised() const {
+  person_cache_.clear();
+  period_cache_.clear();
+}
+
 // ---------------------------------------------------------------- reference data
 
 Result<void> Registry::PutOrganization(domain::Organization org, const Actor& actor) {
-  if (org.id.empty() || org.ate.empty())
+  if (org.id.empty() || org.ate.empty()) {
     return Error::InvalidArgument("organisation: id and ate are required");
-  if (auto it = orgs_.find(org.id); it != orgs_.end() && it->second.ate != org.ate) {
-    orgs_by_ate_[it->second.ate].erase(org.id);
   }
-  orgs_by_ate_[org.ate].insert(org.id);
   Audit(actor, "organization.put", org.id, org.name);
   batch_.mutations.push_back(org);
-  orgs_[org.id] = std::move(org);
+  if (auto it = org_index_.find(org.id); it != org_index_.end()) {
+    auto& existing = orgs_[it->second];
+    orgs_by_ate_[existing.ate].erase(org.id);
+    existing = std::move(org);
+    orgs_by_ate_[existing.ate].insert(existing.id);
+    return {};
+  }
+  org_index_.emplace(org.id, static_cast<std::uint32_t>(orgs_.size()));
+  orgs_by_ate_[org.ate].insert(org.id);
+  orgs_.push_back(std::move(org));
   return {};
 }
 
 Result<void> Registry::PutDistrict(domain::District district, const Actor& actor) {
-  if (!orgs_.contains(district.org)) {
+  if (!org_index_.contains(district.org)) {
     return Error::NotFound(
         fmt::format("district {}: unknown organisation {}", district.id, district.org));
   }
   if (district.doctors < 0 || (district.capacity && *district.capacity < 0)) {
     return Error::InvalidArgument(fmt::format("district {}: negative size", district.id));
   }
-  if (auto it = districts_.find(district.id); it != districts_.end()) {
-    if (it->second.org != district.org) {
-      return Error::FailedPrecondition(
-          fmt::format("district {} belongs to {}", district.id, it->second.org));
-    }
-  } else {
-    auto& ids = districts_by_org_[district.org];
-    ids.insert(std::lower_bound(ids.begin(), ids.end(), district.id), district.id);
-  }
   Audit(actor, "district.put", district.id, district.org);
   batch_.mutations.push_back(district);
-  districts_[district.id] = std::move(district);
+  if (auto it = district_index_.find(district.id); it != district_index_.end()) {
+    auto& existing = districts_[it->second];
+    if (existing.org != district.org) {
+      batch_.mutations.pop_back();
+      batch_.mutations.pop_back();
+      return Error::FailedPrecondition(
+          fmt::format("district {} belongs to {}", district.id, existing.org));
+    }
+    existing = std::move(district);
+    return {};
+  }
+  const auto index = static_cast<std::uint32_t>(districts_.size());
+  district_index_.emplace(district.id, index);
+  auto& ids = districts_by_org_[district.org];
+  auto pos = std::lower_bound(
+      ids.begin(), ids.end(), district.id,
+      [&](std::uint32_t i, const std::string& id) { return districts_[i].id < id; });
+  ids.insert(pos, index);
+  districts_.push_back(std::move(district));
+  panels_.emplace_back();
   return {};
 }
 
 Result<void> Registry::PutPerson(domain::Person person, const Actor& actor) {
+  ForgetMaterialised();
+  auto index = population_.Put(person);
+  if (!index) return index.error();
   Audit(actor, "person.put", person.iin.ToString(), "population register record");
-  batch_.mutations.push_back(person);
-  const Iin iin = person.iin;
-  persons_[iin] = std::move(person);
+  batch_.mutations.push_back(std::move(person));
   return {};
 }
 
 Result<void> Registry::ImportAttachment(const Iin& iin, const std::string& district_id, Date from,
                                         const Actor& actor) {
-  if (!persons_.contains(iin)) return Error::NotFound("attach: unknown person " + iin.Masked());
-  auto d = districts_.find(district_id);
-  if (d == districts_.end()) return Error::NotFound("attach: unknown district " + district_id);
+  ForgetMaterialised();
+  auto person = population_.Find(iin);
+  if (!person) return Error::NotFound("attach: unknown person " + iin.Masked());
+  const auto district = DistrictIndex(district_id);
+  if (district == kNone) return Error::NotFound("attach: unknown district " + district_id);
+  const auto live = LivePeriods(*person);
   // Importing the same period again (a replay of the same story) changes nothing.
-  for (const auto& p : periods_[iin]) {
-    if (!p.Cancelled() && p.application_id.empty() && p.district == district_id && p.from == from) {
-      return {};
-    }
+  for (auto id : live) {
+    const auto& p = population_.period(id);
+    if (p.application == 0 && p.district == district && p.From() == from) return {};
   }
   // A later import replaces what the person had from that day on, as an approval would.
-  for (auto& p : periods_[iin]) {
-    if (p.Cancelled()) continue;
-    if (p.from >= from)
-      EndPeriod(p, p.to, PeriodEnd::kCancelled);
-    else if (p.to > from)
-      EndPeriod(p, from, PeriodEnd::kSuperseded);
+  for (auto id : live) {
+    const auto& p = population_.period(id);
+    if (p.From() >= from) {
+      EndPeriod(id, p.To(), PeriodEnd::kCancelled);
+    } else if (p.To() > from) {
+      EndPeriod(id, from, PeriodEnd::kSuperseded);
+    }
   }
   // A person already dead in the register keeps the period only up to the death date.
-  const auto& person = persons_.at(iin);
-  const Date to = person.deceased ? *person.deceased : Date::Max();
-  if (from < to) AddPeriod(iin, d->second, from, to, "");
+  const auto& row = population_.row(*person);
+  const Date to = row.deceased != INT32_MIN ? Date::FromDays(row.deceased) : Date::Max();
+  if (from < to) AddPeriod(*person, district, from, to, 0);
   Audit(actor, "attachment.imported", iin.ToString(),
         fmt::format("{} from {}", district_id, from.ToString()));
   return {};
@@ -176,88 +216,111 @@ Result<void> Registry::ImportAttachment(const Iin& iin, const std::string& distr
 
 // ---------------------------------------------------------------- periods
 
-void Registry::IndexPeriod(const Attachment& period) {
-  members_by_org_[period.org].insert(period.iin);
-  if (period.Cancelled()) return;
-  panels_[period.district].Add(period.from, period.to);
+std::uint32_t Registry::DistrictIndex(std::string_view id) const {
+  auto it = district_index_.find(id);
+  return it == district_index_.end() ? kNone : it->second;
 }
 
-std::optional<std::pair<Date, const District*>> Registry::AgeOutOf(const Iin& iin,
-                                                                   const District& district,
-                                                                   Date from, Date to) const {
-  if (district.kind != DistrictKind::kPediatrician) return std::nullopt;
-  const auto* person = FindPerson(iin);
-  if (!person) return std::nullopt;
-  const Date birthday = domain::Anniversary(person->birth, 18);
-  if (!(from < birthday && birthday < to)) return std::nullopt;
-  const District* adult = AdultDistrictFor(district.org, birthday);
-  if (!adult) return std::nullopt;  // an organisation without adult districts keeps the person
-  return std::make_pair(birthday, adult);
+std::uint32_t Registry::ApplicationRef(const std::string& application_id) {
+  application_ids_.push_back(application_id);
+  return static_cast<std::uint32_t>(application_ids_.size());
 }
 
-void Registry::InsertPeriod(const Iin& iin, const District& district, Date from, Date to,
-                            PeriodEnd end, const std::string& application_id) {
-  Attachment a;
-  a.id = next_period_id_++;
-  a.iin = iin;
+std::vector<std::uint32_t> Registry::LivePeriods(std::uint32_t person) const {
+  std::vector<std::uint32_t> ids;
+  population_.ForEachPeriod(person, [&](std::uint32_t id) {
+    if (!population_.period(id).Cancelled()) ids.push_back(id);
+  });
+  return ids;
+}
+
+domain::Attachment Registry::MakeAttachment(std::uint32_t id) const {
+  const auto& row = population_.period(id);
+  const auto& district = districts_[row.district];
+  domain::Attachment a;
+  a.id = id;
+  a.iin = Iin::FromNumberUnchecked(population_.row(row.person).iin);
   a.org = district.org;
   a.district = district.id;
-  a.from = from;
-  a.to = to;
-  a.end = end;
-  a.application_id = application_id;
+  a.from = row.From();
+  a.to = row.To();
+  a.end = static_cast<PeriodEnd>(row.end);
+  if (row.application != 0) a.application_id = application_ids_[row.application - 1];
+  return a;
+}
+
+std::optional<std::pair<Date, std::uint32_t>> Registry::AgeOutOf(std::uint32_t person,
+                                                                 std::uint32_t district, Date from,
+                                                                 Date to) const {
+  const auto& d = districts_[district];
+  if (d.kind != DistrictKind::kPediatrician) return std::nullopt;
+  const Date birthday = domain::Anniversary(Date::FromDays(population_.row(person).birth), 18);
+  if (!(from < birthday && birthday < to)) return std::nullopt;
+  const District* adult = AdultDistrictFor(d.org, birthday);
+  if (!adult) return std::nullopt;  // an organisation without adult districts keeps the person
+  return std::make_pair(birthday, DistrictIndex(adult->id));
+}
+
+std::uint32_t Registry::InsertPeriod(std::uint32_t person, std::uint32_t district, Date from,
+                                     Date to, PeriodEnd end, std::uint32_t application) {
+  PeriodRow row;
+  row.from = from.days();
+  row.to = to.days();
+  row.person = person;
+  row.district = district;
+  row.end = static_cast<std::uint8_t>(end);
+  row.application = application;
+  const auto id = population_.InsertPeriod(row);
+  panels_[district].Add(from, to);
+  auto a = MakeAttachment(id);
   a.recorded_at = clock_.NowMicros();
-  batch_.mutations.push_back(a);
-  auto& list = periods_[iin];
-  auto pos = std::upper_bound(list.begin(), list.end(), from,
-                              [](Date f, const Attachment& x) { return f < x.from; });
-  IndexPeriod(*list.insert(pos, std::move(a)));
+  batch_.mutations.push_back(std::move(a));
+  return id;
 }
 
 // A period in a pediatric district that reaches the person's 18th birthday is planned as two:
 // the child's part up to the birthday and, from it, the adult district of the same organisation
 // with most free places on that day, capacity notwithstanding, for the rest of the period. The
 // plan is known at once, so panels and "room on every date" see it.
-void Registry::AddPeriod(const Iin& iin, const District& district, Date from, Date to,
-                         const std::string& application_id) {
-  auto age_out = AgeOutOf(iin, district, from, to);
+void Registry::AddPeriod(std::uint32_t person, std::uint32_t district, Date from, Date to,
+                         std::uint32_t application) {
+  auto age_out = AgeOutOf(person, district, from, to);
   if (!age_out) {
-    InsertPeriod(iin, district, from, to, PeriodEnd::kOpen, application_id);
+    InsertPeriod(person, district, from, to, PeriodEnd::kOpen, application);
     return;
   }
   const auto [birthday, adult] = *age_out;
-  InsertPeriod(iin, district, from, birthday, PeriodEnd::kAgeOut, application_id);
-  InsertPeriod(iin, *adult, birthday, to, PeriodEnd::kOpen, application_id);
-  Audit({}, "attachment.age_out", iin.ToString(),
-        fmt::format("{} -> {} on {}", district.id, adult->id, birthday.ToString()));
+  InsertPeriod(person, district, from, birthday, PeriodEnd::kAgeOut, application);
+  InsertPeriod(person, adult, birthday, to, PeriodEnd::kOpen, application);
+  Audit({}, "attachment.age_out", Iin::FromNumberUnchecked(population_.row(person).iin).ToString(),
+        fmt::format("{} -> {} on {}", districts_[district].id, districts_[adult].id,
+                    birthday.ToString()));
 }
 
-void Registry::EndPeriod(Attachment& period, Date to, PeriodEnd why) {
-  panels_[period.district].Remove(period.from, period.to);
-  if (why == PeriodEnd::kCancelled) {
-    period.end = PeriodEnd::kCancelled;
-  } else {
-    period.to = std::max(period.from, std::min(period.to, to));
-    period.end = why;
-    panels_[period.district].Add(period.from, period.to);
+void Registry::EndPeriod(std::uint32_t id, Date to, PeriodEnd why) {
+  auto& p = population_.period(id);
+  panels_[p.district].Remove(p.From(), p.To());
+  if (why != PeriodEnd::kCancelled) {
+    p.to = std::max(p.From(), std::min(p.To(), to)).days();
+    panels_[p.district].Add(p.From(), p.To());
   }
-  batch_.mutations.push_back(
-      storage::PeriodChange{period.id, period.to, period.end, clock_.NowMicros()});
+  p.end = static_cast<std::uint8_t>(why);
+  batch_.mutations.push_back(storage::PeriodChange{id, p.To(), why, clock_.NowMicros()});
 }
 
-void Registry::RestorePeriod(Attachment& period, Date to) {
-  const Iin iin = period.iin;
-  const auto& district = districts_.at(period.district);
-  auto age_out = AgeOutOf(iin, district, period.from, to);
-  const std::string application_id = period.application_id;
-  panels_[period.district].Remove(period.from, period.to);
-  period.to = age_out ? age_out->first : to;
-  period.end = age_out ? PeriodEnd::kAgeOut : PeriodEnd::kOpen;
-  panels_[period.district].Add(period.from, period.to);
+void Registry::RestorePeriod(std::uint32_t id, Date to) {
+  const auto row = population_.period(id);
+  auto age_out = AgeOutOf(row.person, row.district, row.From(), to);
+  auto& p = population_.period(id);
+  panels_[p.district].Remove(p.From(), p.To());
+  p.to = age_out ? age_out->first.days() : to.days();
+  p.end = static_cast<std::uint8_t>(age_out ? PeriodEnd::kAgeOut : PeriodEnd::kOpen);
+  panels_[p.district].Add(p.From(), p.To());
   batch_.mutations.push_back(
-      storage::PeriodChange{period.id, period.to, period.end, clock_.NowMicros()});
-  if (age_out) {  // `period` may dangle after this insert
-    InsertPeriod(iin, *age_out->second, age_out->first, to, PeriodEnd::kOpen, application_id);
+      storage::PeriodChange{id, p.To(), static_cast<PeriodEnd>(p.end), clock_.NowMicros()});
+  if (age_out) {
+    InsertPeriod(row.person, age_out->second, age_out->first, to, PeriodEnd::kOpen,
+                 row.application);
   }
 }
 
@@ -272,13 +335,15 @@ const District* Registry::AdultDistrictFor(const std::string& org, Date day) con
 // ---------------------------------------------------------------- lifecycle
 
 Result<void> Registry::RecordDeath(const Iin& iin, Date date, const Actor& actor) {
-  auto person = persons_.find(iin);
-  if (person == persons_.end()) return Error::NotFound("death: unknown person " + iin.Masked());
-  person->second.deceased = date;
+  ForgetMaterialised();
+  auto person = population_.Find(iin);
+  if (!person) return Error::NotFound("death: unknown person " + iin.Masked());
+  population_.SetDeceased(*person, date);
   batch_.mutations.push_back(storage::PersonDeath{iin, date});
-  for (auto& p : periods_[iin]) {
-    if (p.Cancelled() || p.to <= date) continue;
-    EndPeriod(p, date, p.from >= date ? PeriodEnd::kCancelled : PeriodEnd::kDeath);
+  for (auto id : LivePeriods(*person)) {
+    const auto& p = population_.period(id);
+    if (p.To() <= date) continue;
+    EndPeriod(id, date, p.From() >= date ? PeriodEnd::kCancelled : PeriodEnd::kDeath);
   }
   Audit(actor, "person.death", iin.ToString(), "died " + date.ToString());
   return {};
@@ -286,54 +351,63 @@ Result<void> Registry::RecordDeath(const Iin& iin, Date date, const Actor& actor
 
 Result<void> Registry::CloseOrganization(const std::string& org_id, Date date,
                                          const std::string& successor_id, const Actor& actor) {
-  auto org = orgs_.find(org_id);
-  if (org == orgs_.end()) return Error::NotFound("org_close: unknown organisation " + org_id);
-  const domain::Organization* successor = nullptr;
-  if (!successor_id.empty()) {
-    successor = FindOrg(successor_id);
-    if (!successor || successor_id == org_id) {
-      return Error::NotFound("org_close: unknown successor " + successor_id);
+  ForgetMaterialised();
+  auto org_it = org_index_.find(org_id);
+  if (org_it == org_index_.end()) {
+    return Error::NotFound("org_close: unknown organisation " + org_id);
+  }
+  const bool reorganised = !successor_id.empty();
+  if (reorganised && (successor_id == org_id || !org_index_.contains(successor_id))) {
+    return Error::NotFound("org_close: unknown successor " + successor_id);
+  }
+  auto& org = orgs_[org_it->second];
+  org.closed_on = date;
+  org.successor = successor_id;
+  batch_.mutations.push_back(storage::OrgClosure{org_id, date, successor_id});
+  Audit(actor, reorganised ? "organization.reorganised" : "organization.liquidated", org_id,
+        reorganised ? "successor " + successor_id + " from " + date.ToString()
+                    : "from " + date.ToString());
+
+  // The organisation's people, in IIN order, so that district choices are reproducible.
+  std::vector<bool> in_org(districts_.size(), false);
+  for (auto d : districts_by_org_[org_id]) in_org[d] = true;
+  std::vector<std::pair<std::uint64_t, std::uint32_t>> people;  // (iin, person)
+  for (std::uint32_t id = 1; id <= population_.period_count(); ++id) {
+    const auto& p = population_.period(id);
+    if (!p.Cancelled() && in_org[p.district] && p.To() > date) {
+      people.emplace_back(population_.row(p.person).iin, p.person);
     }
   }
-  org->second.closed_on = date;
-  org->second.successor = successor_id;
-  batch_.mutations.push_back(storage::OrgClosure{org_id, date, successor_id});
-  Audit(actor, successor ? "organization.reorganised" : "organization.liquidated", org_id,
-        successor ? "successor " + successor_id + " from " + date.ToString()
-                  : "from " + date.ToString());
+  std::sort(people.begin(), people.end());
+  people.erase(std::unique(people.begin(), people.end()), people.end());
 
-  // People in IIN order (std::set), so that district choices are reproducible.
-  const std::vector<Iin> members(members_by_org_[org_id].begin(), members_by_org_[org_id].end());
-  for (const auto& iin : members) {
-    auto& list = periods_[iin];
-    // Indices, not references: NewPeriod inserts into this vector.
-    for (std::size_t i = 0; i < list.size(); ++i) {
-      if (list[i].Cancelled() || list[i].org != org_id || list[i].to <= date) continue;
-      const Date from = list[i].from, to = list[i].to;
-      const std::string application_id = list[i].application_id;
-      const bool pending = from > date;
+  for (const auto& [iin_number, person] : people) {
+    for (auto id : LivePeriods(person)) {
+      const auto p = population_.period(id);  // a copy: inserts below may move rows
+      if (!in_org[p.district] || p.To() <= date) continue;
+      const bool pending = p.From() > date;
       if (pending) {
-        EndPeriod(list[i], to, PeriodEnd::kCancelled);
+        EndPeriod(id, p.To(), PeriodEnd::kCancelled);
       } else {
-        EndPeriod(list[i], date, successor ? PeriodEnd::kReorganisation : PeriodEnd::kLiquidation);
+        EndPeriod(id, date, reorganised ? PeriodEnd::kReorganisation : PeriodEnd::kLiquidation);
       }
-      if (successor) {
-        const Date start = pending ? from : date;
-        const auto* person = FindPerson(iin);
-        const int age = person ? person->AgeOn(start) : 18;
+      if (reorganised) {
+        const Date start = pending ? p.From() : date;
+        const int age = domain::AgeOn(Date::FromDays(population_.row(person).birth), start);
         const auto* target =
             rules::MostFreeFitting(*this, DistrictsOf(successor_id), age, start, false);
         if (target) {
-          AddPeriod(iin, *target, start, to, application_id);
-          continue;  // list may have grown; the new period is in the successor, so it is skipped
+          AddPeriod(person, DistrictIndex(target->id), start, p.To(), p.application);
+          continue;
         }
       }
       if (pending) {
         // The move into the liquidated organisation is cancelled: the period it had cut short
         // serves again.
-        for (auto& q : list) {
-          if (!q.Cancelled() && q.end == PeriodEnd::kSuperseded && q.to == from) {
-            RestorePeriod(q, to);
+        for (auto other : LivePeriods(person)) {
+          const auto& q = population_.period(other);
+          if (q.end == static_cast<std::uint8_t>(PeriodEnd::kSuperseded) && q.to == p.from) {
+            RestorePeriod(other, p.To());
             break;
           }
         }
@@ -346,23 +420,33 @@ Result<void> Registry::CloseOrganization(const std::string& org_id, Date date,
 // ---------------------------------------------------------------- applications
 
 domain::Decision Registry::Decide(const domain::Application& app, const Actor& actor) {
-  if (auto known = decisions_.find(app.id); known != decisions_.end()) return known->second;
+  ForgetMaterialised();
+  if (decided_.contains(app.id)) {
+    if (auto it = unflushed_.find(app.id); it != unflushed_.end()) return it->second;
+    auto stored = store_.FindApplication(app.id);
+    if (stored && *stored) return (*stored)->decision;
+  }
   domain::Decision decision = rules::Evaluate(app, *this, policy_, *calendar_);
+  ForgetMaterialised();
 
   if (decision.outcome == domain::Outcome::kApproved) {
     const Iin iin = *Iin::Parse(app.iin);
+    const auto person = *population_.Find(iin);
     const Date effective = *decision.effective;
     // The latest approval wins: other periods end the day before it starts; later ones are
     // cancelled.
-    for (auto& p : periods_[iin]) {
-      if (p.Cancelled() || p.to <= effective) continue;
-      if (p.from >= effective)
-        EndPeriod(p, p.to, PeriodEnd::kCancelled);
-      else
-        EndPeriod(p, effective, PeriodEnd::kSuperseded);
+    for (auto id : LivePeriods(person)) {
+      const auto& p = population_.period(id);
+      if (p.To() <= effective) continue;
+      if (p.From() >= effective) {
+        EndPeriod(id, p.To(), PeriodEnd::kCancelled);
+      } else {
+        EndPeriod(id, effective, PeriodEnd::kSuperseded);
+      }
     }
-    AddPeriod(iin, districts_.at(decision.district), effective, Date::Max(), app.id);
-    if (decision.free_choice_change) ++free_choice_changes_[{iin.number(), app.date.year()}];
+    AddPeriod(person, DistrictIndex(decision.district), effective, Date::Max(),
+              ApplicationRef(app.id));
+    if (decision.free_choice_change) ++free_choice_changes_[FreeChoiceKey(iin, app.date.year())];
   }
   const auto now = clock_.NowMicros();
   batch_.mutations.push_back(storage::DecidedApplication{app, decision, now});
@@ -370,17 +454,23 @@ domain::Decision Registry::Decide(const domain::Application& app, const Actor& a
   for (auto r : decision.reasons) reasons += fmt::format("{} ", domain::NameOf(r));
   Audit(actor, "application.decided", app.id,
         fmt::format("{} {} {}", domain::NameOf(decision.outcome), decision.district, reasons));
-  decisions_[app.id] = decision;
+  decided_.insert(app.id);
+  unflushed_[app.id] = decision;
   return decision;
 }
 
 Placement Registry::WhereOn(const Iin& iin, Date day) const {
-  auto it = periods_.find(iin);
-  if (it == periods_.end()) return {};
-  for (const auto& p : it->second) {
-    if (!p.Cancelled() && p.Covers(day)) return {p.org, p.district, p.from};
-  }
-  return {};
+  auto person = population_.Find(iin);
+  if (!person) return {};
+  Placement where;
+  population_.ForEachPeriod(*person, [&](std::uint32_t id) {
+    const auto& p = population_.period(id);
+    if (!p.Cancelled() && p.Covers(day)) {
+      const auto& d = districts_[p.district];
+      where = {d.org, d.id, p.From()};
+    }
+  });
+  return where;
 }
 
 Result<void> Registry::Flush() {
@@ -392,48 +482,53 @@ Result<void> Registry::Flush() {
     return r;
   }
   batch_.mutations.clear();
+  unflushed_.clear();
   return {};
 }
 
 // ---------------------------------------------------------------- RegistryView
 
 const domain::Person* Registry::FindPerson(const Iin& iin) const {
-  auto it = persons_.find(iin);
-  return it == persons_.end() ? nullptr : &it->second;
+  auto index = population_.Find(iin);
+  if (!index) return nullptr;
+  auto& slot = person_cache_[*index];
+  if (!slot) slot = std::make_unique<domain::Person>(population_.Materialise(*index));
+  return slot.get();
 }
 const domain::Organization* Registry::FindOrg(std::string_view id) const {
-  auto it = orgs_.find(id);
-  return it == orgs_.end() ? nullptr : &it->second;
+  auto it = org_index_.find(id);
+  return it == org_index_.end() ? nullptr : &orgs_[it->second];
 }
 const District* Registry::FindDistrict(std::string_view id) const {
-  auto it = districts_.find(id);
-  return it == districts_.end() ? nullptr : &it->second;
+  auto it = district_index_.find(id);
+  return it == district_index_.end() ? nullptr : &districts_[it->second];
 }
 std::vector<const District*> Registry::DistrictsOf(std::string_view org) const {
   std::vector<const District*> out;
   if (auto it = districts_by_org_.find(org); it != districts_by_org_.end()) {
-    for (const auto& id : it->second) out.push_back(&districts_.find(id)->second);
+    for (auto index : it->second) out.push_back(&districts_[index]);
   }
   return out;
 }
 std::vector<const domain::Organization*> Registry::OrgsInAte(std::string_view ate) const {
   std::vector<const domain::Organization*> out;
   if (auto it = orgs_by_ate_.find(ate); it != orgs_by_ate_.end()) {
-    for (const auto& id : it->second) out.push_back(&orgs_.find(id)->second);
+    for (const auto& id : it->second) out.push_back(FindOrg(id));
   }
   return out;
 }
 std::vector<const Attachment*> Registry::PeriodsOf(const Iin& iin) const {
   std::vector<const Attachment*> out;
-  if (auto it = periods_.find(iin); it != periods_.end()) {
-    for (const auto& p : it->second) {
-      if (!p.Cancelled()) out.push_back(&p);
-    }
+  auto person = population_.Find(iin);
+  if (!person) return out;
+  for (auto id : LivePeriods(*person)) {
+    period_cache_.push_back(MakeAttachment(id));
+    out.push_back(&period_cache_.back());
   }
   return out;
 }
 int Registry::FreeChoiceChangesIn(const Iin& iin, int year) const {
-  auto it = free_choice_changes_.find({iin.number(), year});
+  auto it = free_choice_changes_.find(FreeChoiceKey(iin, year));
   return it == free_choice_changes_.end() ? 0 : it->second;
 }
 int Registry::CapacityOf(const District& d, Date day) const {
@@ -441,15 +536,15 @@ int Registry::CapacityOf(const District& d, Date day) const {
   return policy_.NormsOn(day).For(d.kind) * d.doctors;
 }
 int Registry::PanelSizeOn(const std::string& district, Date day) const {
-  auto it = panels_.find(district);
-  return it == panels_.end() ? 0 : it->second.SizeOn(day);
+  const auto index = DistrictIndex(district);
+  return index == kNone ? 0 : panels_[index].SizeOn(day);
 }
 int Registry::FreePlacesOn(const District& d, Date day) const {
   return CapacityOf(d, day) - PanelSizeOn(d.id, day);
 }
 int Registry::LeastFreePlacesFrom(const District& d, Date day) const {
-  auto it = panels_.find(d.id);
-  return CapacityOf(d, day) - (it == panels_.end() ? 0 : it->second.LargestFrom(day));
+  const auto index = DistrictIndex(d.id);
+  return CapacityOf(d, day) - (index == kNone ? 0 : panels_[index].LargestFrom(day));
 }
 
 }  // namespace emkhana::registry

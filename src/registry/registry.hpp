@@ -1,9 +1,10 @@
 // The registry of attached population: the use cases over one consistent state.
 //
-// It keeps the working state in memory (persons, organisations, districts, attachment periods,
-// district panels, free-choice counts) for exact and fast rule evaluation, and records every
-// change as a storage mutation. Changes accumulate in a pending WriteBatch that `Flush` commits
-// to the Store in one transaction (group commit); nothing is acknowledged as durable before.
+// It keeps the working state in memory (compact person and period rows, organisations,
+// districts, district panels, free-choice counts) for exact and fast rule evaluation, and
+// records every change as a storage mutation. Changes accumulate in a pending WriteBatch that
+// `Flush` commits to the Store in one transaction (group commit); nothing is acknowledged as
+// durable before.
 //
 // Time: events (applications, deaths, closures) are applied in date order. Attachment periods
 // are the plan as known now: a pending move on 1 January, or a child's move to an adult district
@@ -13,12 +14,14 @@
 // Not thread-safe: one writer owns a Registry (see pipeline.hpp for concurrent submitters).
 #pragma once
 
+#include <boost/unordered/unordered_flat_set.hpp>
+
+#include <deque>
 #include <map>
 #include <memory>
 #include <optional>
 #include <set>
 #include <string>
-#include <unordered_map>
 #include <vector>
 
 #include "core/clock.hpp"
@@ -27,6 +30,7 @@
 #include "domain/model.hpp"
 #include "domain/policy.hpp"
 #include "registry/panel.hpp"
+#include "registry/population.hpp"
 #include "rules/facts.hpp"
 #include "storage/store.hpp"
 
@@ -63,7 +67,7 @@ class Registry final : public rules::RegistryView {
 
   // --- use cases ---
   // Decides an application by the rules and applies an approval. A known application id returns
-  // the decision already taken (idempotent).
+  // the decision already taken (idempotent: the same application through two channels).
   domain::Decision Decide(const domain::Application& app, const Actor& actor);
   [[nodiscard]] Result<void> RecordDeath(const domain::Iin& iin, domain::Date date,
                                          const Actor& actor);
@@ -99,20 +103,26 @@ class Registry final : public rules::RegistryView {
   class Loader;
   Registry(storage::Store& store, const Clock& clock, domain::Policy policy);
 
-  // Period bookkeeping: every change keeps panels, indexes and the batch in step.
-  void AddPeriod(const domain::Iin& iin, const domain::District& district, domain::Date from,
-                 domain::Date to, const std::string& application_id);
-  void InsertPeriod(const domain::Iin& iin, const domain::District& district, domain::Date from,
-                    domain::Date to, domain::PeriodEnd end, const std::string& application_id);
-  void EndPeriod(domain::Attachment& period, domain::Date to, domain::PeriodEnd why);
+  // Period bookkeeping: every change keeps panels and the batch in step.
+  void AddPeriod(std::uint32_t person, std::uint32_t district, domain::Date from, domain::Date to,
+                 std::uint32_t application);
+  std::uint32_t InsertPeriod(std::uint32_t person, std::uint32_t district, domain::Date from,
+                             domain::Date to, domain::PeriodEnd end, std::uint32_t application);
+  void EndPeriod(std::uint32_t id, domain::Date to, domain::PeriodEnd why);
   // Reopens a period that a cancelled move had cut short, up to `to`.
-  void RestorePeriod(domain::Attachment& period, domain::Date to);
-  void IndexPeriod(const domain::Attachment& period);
+  void RestorePeriod(std::uint32_t id, domain::Date to);
+  // The person's live (not cancelled) period ids, ordered by `from`.
+  std::vector<std::uint32_t> LivePeriods(std::uint32_t person) const;
   // The 18th birthday and adult district, if a period [from, to) in `district` reaches it.
-  std::optional<std::pair<domain::Date, const domain::District*>> AgeOutOf(
-      const domain::Iin& iin, const domain::District& district, domain::Date from,
-      domain::Date to) const;
+  std::optional<std::pair<domain::Date, std::uint32_t>> AgeOutOf(std::uint32_t person,
+                                                                 std::uint32_t district,
+                                                                 domain::Date from,
+                                                                 domain::Date to) const;
   const domain::District* AdultDistrictFor(const std::string& org, domain::Date day) const;
+  std::uint32_t DistrictIndex(std::string_view id) const;
+  std::uint32_t ApplicationRef(const std::string& application_id);
+  domain::Attachment MakeAttachment(std::uint32_t id) const;
+  void ForgetMaterialised() const;
   void Audit(const Actor& actor, std::string action, std::string subject, std::string detail);
   void RecordPolicy();
 
@@ -123,17 +133,22 @@ class Registry final : public rules::RegistryView {
   storage::WriteBatch batch_;
   bool failed_ = false;
 
-  std::unordered_map<domain::Iin, domain::Person> persons_;
-  std::map<std::string, domain::Organization, std::less<>> orgs_;
-  std::map<std::string, domain::District, std::less<>> districts_;
-  std::map<std::string, std::vector<std::string>, std::less<>> districts_by_org_;
+  Population population_;
+  std::deque<domain::Organization> orgs_;  // deque: pointers stay valid as it grows
+  std::map<std::string, std::uint32_t, std::less<>> org_index_;
+  std::deque<domain::District> districts_;
+  std::map<std::string, std::uint32_t, std::less<>> district_index_;
+  std::map<std::string, std::vector<std::uint32_t>, std::less<>> districts_by_org_;  // by id
   std::map<std::string, std::set<std::string>, std::less<>> orgs_by_ate_;
-  std::unordered_map<domain::Iin, std::vector<domain::Attachment>> periods_;
-  std::map<std::string, Panel, std::less<>> panels_;
-  std::map<std::string, std::set<domain::Iin>, std::less<>> members_by_org_;
-  std::map<std::pair<std::uint64_t, int>, int> free_choice_changes_;  // (iin, year) -> count
-  std::unordered_map<std::string, domain::Decision> decisions_;
-  std::int64_t next_period_id_ = 1;
+  std::vector<Panel> panels_;                 // by district index
+  std::vector<std::string> application_ids_;  // referenced by periods (1-based)
+  boost::unordered_flat_map<std::uint64_t, std::uint16_t> free_choice_changes_;  // iin*10^4+year
+  boost::unordered_flat_set<std::string> decided_;     // application ids with a decision
+  std::map<std::string, domain::Decision> unflushed_;  // decided since the last Flush
+
+  // Domain objects made from rows for the rules: valid until the next use case starts.
+  mutable boost::unordered_flat_map<std::uint32_t, std::unique_ptr<domain::Person>> person_cache_;
+  mutable std::deque<domain::Attachment> period_cache_;
 };
 
 }  // namespace emkhana::registry

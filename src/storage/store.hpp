@@ -16,6 +16,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <variant>
 #include <vector>
@@ -100,6 +101,9 @@ class Store {
   [[nodiscard]] virtual Result<StoreCounts> Counts() = 0;
   [[nodiscard]] virtual Result<std::vector<AuditEntry>> AuditTrail(const std::string& subject,
                                                                    int limit) = 0;
+  // The decided application with this id, if any.
+  [[nodiscard]] virtual Result<std::optional<DecidedApplication>> FindApplication(
+      const std::string& id) = 0;
   // Number of Commit calls that wrote something (for tests and metrics of group commit).
   virtual std::int64_t commits() const = 0;
 };

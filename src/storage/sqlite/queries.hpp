@@ -77,6 +77,11 @@ inline constexpr const char* kLoadApplications =
     "declared_birth, declared_sex, outcome, reasons, decided_org, decided_district, effective, "
     "decide_by, alternatives, policy_version, free_choice_change, recorded_at "
     "FROM application ORDER BY seq";
+inline constexpr const char* kFindApplication =
+    "SELECT id, app_date, iin, applicant, org, district, channel, basis, consent, documents, "
+    "declared_birth, declared_sex, outcome, reasons, decided_org, decided_district, effective, "
+    "decide_by, alternatives, policy_version, free_choice_change, recorded_at "
+    "FROM application WHERE id = ?1";
 inline constexpr const char* kAuditBySubject =
     "SELECT at, actor, channel, action, subject, detail, policy_version FROM audit_log "
     "WHERE subject = ?1 ORDER BY seq DESC LIMIT ?2";

@@ -51,6 +51,38 @@ std::string Join(const std::vector<std::string>& items) {
   return out;
 }
 
+DecidedApplication ReadApplication(Statement& s) {
+  DecidedApplication d;
+  auto& a = d.application;
+  a.id = s.Text(0);
+  a.date = ParseDateOr(s.Text(1), Date{});
+  a.iin = s.Text(2);
+  a.applicant = s.Text(3);
+  a.org = s.Text(4);
+  if (!s.IsNull(5)) a.district = s.Text(5);
+  a.channel = ParseEnum<domain::Channel>(s.Text(6)).value_or(domain::Channel::kEgov);
+  a.basis = ParseEnum<domain::Basis>(s.Text(7)).value_or(domain::Basis::kFreeChoice);
+  a.consent = s.Int(8) != 0;
+  a.documents.bits = static_cast<std::uint32_t>(s.Int(9));
+  if (!s.IsNull(10)) a.declared_birth = Date::Parse(s.Text(10));
+  if (!s.IsNull(11)) a.declared_sex = ParseEnum<domain::Sex>(s.Text(11));
+  auto& dec = d.decision;
+  dec.application_id = a.id;
+  dec.outcome = ParseEnum<domain::Outcome>(s.Text(12)).value_or(domain::Outcome::kRefused);
+  for (const auto& r : Split(s.Text(13))) {
+    if (auto reason = ParseEnum<domain::Reason>(r)) dec.reasons.push_back(*reason);
+  }
+  dec.org = s.Text(14);
+  dec.district = s.Text(15);
+  if (!s.IsNull(16)) dec.effective = Date::Parse(s.Text(16));
+  dec.decide_by = ParseDateOr(s.Text(17), Date{});
+  dec.alternatives = Split(s.Text(18));
+  dec.policy_version = s.Text(19);
+  dec.free_choice_change = s.Int(20) != 0;
+  d.recorded_at = s.Int(21);
+  return d;
+}
+
 class SqliteStore final : public Store {
  public:
   explicit SqliteStore(Connection db) : db_(std::move(db)) {}
@@ -85,6 +117,7 @@ class SqliteStore final : public Store {
   Result<void> Load(LoadSink& sink) override;
   Result<StoreCounts> Counts() override;
   Result<std::vector<AuditEntry>> AuditTrail(const std::string& subject, int limit) override;
+  Result<std::optional<DecidedApplication>> FindApplication(const std::string& id) override;
   std::int64_t commits() const override { return commits_; }
 
  private:
@@ -225,7 +258,7 @@ class SqliteStore final : public Store {
   std::int64_t commits_ = 0;
   Statement upsert_policy_, upsert_org_, close_org_, upsert_district_, upsert_person_, delete_reps_,
       insert_rep_, mark_deceased_, insert_attachment_, change_attachment_, insert_history_,
-      insert_application_, insert_audit_;
+      insert_application_, insert_audit_, find_application_;
 };
 
 Result<void> SqliteStore::Migrate() {
@@ -268,6 +301,7 @@ Result<void> SqliteStore::Prepare() {
       {&insert_history_, queries::kInsertAttachmentHistory},
       {&insert_application_, queries::kInsertApplication},
       {&insert_audit_, queries::kInsertAudit},
+      {&find_application_, queries::kFindApplication},
   };
   for (const auto& item : items) {
     auto s = db_.Prepare(item.sql);
@@ -387,37 +421,17 @@ Result<void> SqliteStore::Load(LoadSink& sink) {
       !r) {
     return r;
   }
-  return run(queries::kLoadApplications, [&](Statement& s) {
-    DecidedApplication d;
-    auto& a = d.application;
-    a.id = s.Text(0);
-    a.date = ParseDateOr(s.Text(1), Date{});
-    a.iin = s.Text(2);
-    a.applicant = s.Text(3);
-    a.org = s.Text(4);
-    if (!s.IsNull(5)) a.district = s.Text(5);
-    a.channel = ParseEnum<domain::Channel>(s.Text(6)).value_or(domain::Channel::kEgov);
-    a.basis = ParseEnum<domain::Basis>(s.Text(7)).value_or(domain::Basis::kFreeChoice);
-    a.consent = s.Int(8) != 0;
-    a.documents.bits = static_cast<std::uint32_t>(s.Int(9));
-    if (!s.IsNull(10)) a.declared_birth = Date::Parse(s.Text(10));
-    if (!s.IsNull(11)) a.declared_sex = ParseEnum<domain::Sex>(s.Text(11));
-    auto& dec = d.decision;
-    dec.application_id = a.id;
-    dec.outcome = ParseEnum<domain::Outcome>(s.Text(12)).value_or(domain::Outcome::kRefused);
-    for (const auto& r : Split(s.Text(13))) {
-      if (auto reason = ParseEnum<domain::Reason>(r)) dec.reasons.push_back(*reason);
-    }
-    dec.org = s.Text(14);
-    dec.district = s.Text(15);
-    if (!s.IsNull(16)) dec.effective = Date::Parse(s.Text(16));
-    dec.decide_by = ParseDateOr(s.Text(17), Date{});
-    dec.alternatives = Split(s.Text(18));
-    dec.policy_version = s.Text(19);
-    dec.free_choice_change = s.Int(20) != 0;
-    d.recorded_at = s.Int(21);
-    sink.OnDecided(std::move(d));
-  });
+  return run(queries::kLoadApplications, [&](Statement& s) { sink.OnDecided(ReadApplication(s)); });
+}
+
+Result<std::optional<DecidedApplication>> SqliteStore::FindApplication(const std::string& id) {
+  find_application_.Bind(1, id);
+  Error error{ErrorCode::kInternal, ""};
+  std::optional<DecidedApplication> found;
+  if (find_application_.Step(&error)) found = ReadApplication(find_application_);
+  find_application_.Reset();
+  if (!error.message.empty()) return error;
+  return found;
 }
 
 Result<StoreCounts> SqliteStore::Counts() {

@@ -1,0 +1,117 @@
+#include "registry/population.hpp"
+
+#include <fmt/format.h>
+
+namespace emkhana::registry {
+
+using domain::Date;
+
+Result<std::uint16_t> AteCodes::Intern(std::string_view code) {
+  if (code.empty()) return std::uint16_t{0};
+  if (auto it = ids_.find(std::string(code)); it != ids_.end()) return it->second;
+  if (names_.size() > UINT16_MAX) {
+    return Error::FailedPrecondition("more than 65535 administrative-territorial units");
+  }
+  const auto id = static_cast<std::uint16_t>(names_.size());
+  names_.emplace_back(code);
+  ids_.emplace(std::string(code), id);
+  return id;
+}
+
+Result<std::uint32_t> Population::Put(const domain::Person& p) {
+  PersonRow row;
+  row.iin = p.iin.number();
+  row.birth = p.birth.days();
+  row.deceased = p.deceased ? p.deceased->days() : INT32_MIN;
+  row.categories = p.categories.bits;
+  row.sex = static_cast<std::uint8_t>(p.sex);
+  row.status = static_cast<std::uint8_t>(p.status);
+  if (p.insurance) {
+    row.insurance = static_cast<std::uint8_t>(1 + static_cast<int>(p.insurance->kind));
+    row.insurance_from = p.insurance->from.days();
+    row.insurance_until = p.insurance->until.days();
+  }
+  for (int i = 0; i < domain::kAteRoleCount; ++i) {
+    auto id = ates_.Intern(p.ate[i]);
+    if (!id) return id.error();
+    row.ate[i] = *id;
+  }
+  if (p.representatives.size() > UINT8_MAX) {
+    return Error::InvalidArgument("person: too many representatives");
+  }
+  row.representatives_begin = static_cast<std::uint32_t>(representatives_.size());
+  row.representatives_count = static_cast<std::uint8_t>(p.representatives.size());
+  for (const auto& r : p.representatives) representatives_.push_back(r.number());
+
+  auto [it, inserted] = by_iin_.try_emplace(row.iin, static_cast<std::uint32_t>(rows_.size()));
+  if (inserted) {
+    rows_.push_back(row);
+  } else {
+    row.first_period = rows_[it->second].first_period;  // periods survive a register update
+    rows_[it->second] = row;
+  }
+  return it->second;
+}
+
+std::optional<std::uint32_t> Population::Find(const domain::Iin& iin) const {
+  auto it = by_iin_.find(iin.number());
+  if (it == by_iin_.end()) return std::nullopt;
+  return it->second;
+}
+
+void Population::Reserve(std::size_t persons) {
+  rows_.reserve(persons);
+  by_iin_.reserve(persons);
+  periods_.reserve(persons);
+}
+
+domain::Person Population::Materialise(std::uint32_t index) const {
+  const auto& row = rows_[index];
+  domain::Person p;
+  p.iin = domain::Iin::FromNumberUnchecked(row.iin);
+  p.birth = Date::FromDays(row.birth);
+  if (row.deceased != INT32_MIN) p.deceased = Date::FromDays(row.deceased);
+  p.categories.bits = row.categories;
+  p.sex = static_cast<domain::Sex>(row.sex);
+  p.status = static_cast<domain::LegalStatus>(row.status);
+  if (row.insurance != 0) {
+    p.insurance =
+        domain::Insurance{static_cast<domain::InsuranceKind>(row.insurance - 1),
+                          Date::FromDays(row.insurance_from), Date::FromDays(row.insurance_until)};
+  }
+  for (int i = 0; i < domain::kAteRoleCount; ++i) p.ate[i] = ates_.Name(row.ate[i]);
+  for (std::uint32_t k = 0; k < row.representatives_count; ++k) {
+    p.representatives.push_back(
+        domain::Iin::FromNumberUnchecked(representatives_[row.representatives_begin + k]));
+  }
+  return p;
+}
+
+std::uint32_t Population::InsertPeriod(const PeriodRow& row) {
+  periods_.push_back(row);
+  const auto id = static_cast<std::uint32_t>(periods_.size());
+  Link(id);
+  return id;
+}
+
+Result<void> Population::LoadPeriod(std::uint32_t id, const PeriodRow& row) {
+  if (id != periods_.size() + 1) {
+    return Error::Internal(
+        fmt::format("attachment ids are not dense: {} after {}", id, periods_.size()));
+  }
+  periods_.push_back(row);
+  Link(id);
+  return {};
+}
+
+// Puts period `id` into its person's list, after every period that starts on or before it.
+void Population::Link(std::uint32_t id) {
+  auto& p = periods_[id - 1];
+  p.next = 0;
+  std::uint32_t* slot = &rows_[p.person].first_period;
+  while (*slot != 0 && periods_[*slot - 1].from <= p.from) slot = &periods_[*slot - 1].next;
+  p.next = *slot;
+  *slot = id;
+}
+
+}  // namespace emkhana::registry

@@ -1,0 +1,97 @@
+// The population register and attachment periods as the registry's writer holds them in memory:
+// compact rows (about 56 bytes a person, 28 a period) so that a whole country fits on one
+// machine. Codes of administrative-territorial units are interned; names stay in the database.
+// Domain objects (domain::Person, domain::Attachment) are made from rows on demand.
+//
+// Not thread-safe: owned by one Registry.
+#pragma once
+
+#include <boost/unordered/unordered_flat_map.hpp>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/error.hpp"
+#include "domain/model.hpp"
+
+namespace emkhana::registry {
+
+// Interned ATE codes: id 0 is "absent".
+class AteCodes {
+ public:
+  AteCodes() : names_(1) {}
+  Result<std::uint16_t> Intern(std::string_view code);
+  const std::string& Name(std::uint16_t id) const { return names_[id]; }
+
+ private:
+  std::vector<std::string> names_;
+  boost::unordered_flat_map<std::string, std::uint16_t> ids_;
+};
+
+struct PersonRow {
+  std::uint64_t iin = 0;
+  std::int32_t birth = 0;
+  std::int32_t deceased = INT32_MIN;  // INT32_MIN: alive
+  std::int32_t insurance_from = 0, insurance_until = 0;
+  std::uint32_t categories = 0;
+  std::uint32_t representatives_begin = 0;
+  std::uint32_t first_period = 0;  // period id, 0 = none
+  std::uint16_t ate[domain::kAteRoleCount] = {};
+  std::uint8_t sex = 0, status = 0;
+  std::uint8_t insurance = 0;  // 0 none, 1 + InsuranceKind
+  std::uint8_t representatives_count = 0;
+};
+
+struct PeriodRow {
+  std::int32_t from = 0;
+  std::int32_t to = INT32_MAX;    // INT32_MAX: open-ended
+  std::uint32_t person = 0;       // index into Population
+  std::uint32_t district = 0;     // index into the registry's districts
+  std::uint32_t next = 0;         // the person's next period by `from` (id), 0 = none
+  std::uint32_t application = 0;  // 1 + index into application ids, 0 = none
+  std::uint8_t end = 0;           // domain::PeriodEnd
+
+  domain::Date From() const { return domain::Date::FromDays(from); }
+  domain::Date To() const { return domain::Date::FromDays(to); }
+  bool Cancelled() const { return end == static_cast<std::uint8_t>(domain::PeriodEnd::kCancelled); }
+  bool Covers(domain::Date d) const { return from <= d.days() && d.days() < to; }
+};
+
+class Population {
+ public:
+  // Adds or replaces a person; returns its index.
+  Result<std::uint32_t> Put(const domain::Person& person);
+  std::optional<std::uint32_t> Find(const domain::Iin& iin) const;
+  const PersonRow& row(std::uint32_t index) const { return rows_[index]; }
+  void SetDeceased(std::uint32_t index, domain::Date date) { rows_[index].deceased = date.days(); }
+  std::size_t size() const { return rows_.size(); }
+  domain::Person Materialise(std::uint32_t index) const;
+  void Reserve(std::size_t persons);
+
+  // Periods: ids are 1-based and dense (the database's attachment ids).
+  // Inserts keeping the person's periods ordered by `from`; returns the id.
+  std::uint32_t InsertPeriod(const PeriodRow& row);
+  // Loads a stored period with its id (ids must come in increasing order, without gaps).
+  Result<void> LoadPeriod(std::uint32_t id, const PeriodRow& row);
+  PeriodRow& period(std::uint32_t id) { return periods_[id - 1]; }
+  const PeriodRow& period(std::uint32_t id) const { return periods_[id - 1]; }
+  std::uint32_t period_count() const { return static_cast<std::uint32_t>(periods_.size()); }
+  // The person's period ids in order of `from` (cancelled ones included).
+  template <class F>
+  void ForEachPeriod(std::uint32_t person, F&& f) const {
+    for (auto id = rows_[person].first_period; id != 0; id = periods_[id - 1].next) f(id);
+  }
+
+ private:
+  void Link(std::uint32_t id);
+  AteCodes ates_;
+  std::vector<PersonRow> rows_;
+  std::vector<std::uint64_t> representatives_;
+  boost::unordered_flat_map<std::uint64_t, std::uint32_t> by_iin_;
+  std::vector<PeriodRow> periods_;
+};
+
+}  // namespace emkhana::registry
