@@ -58,15 +58,16 @@ void DecisionPipeline::Run() {
       }
     }
     decisions.clear();
-    for (auto& item : batch) decisions.push_back(registry_.Decide(item.app, item.actor));
-    auto committed = registry_.Flush();
-    for (std::size_t i = 0; i < batch.size(); ++i) {
-      if (committed)
-        batch[i].done.set_value(std::move(decisions[i]));
-      else
-        batch[i].done.set_value(committed.error());
+    Result<void> committed;
+    try {
+      for (auto& item : batch) decisions.push_back(registry_.Decide(item.app, item.actor));
+      committed = registry_.Flush();
+    } catch (const std::exception& e) {
+      // A bug: the registry's memory may be ahead of the store, so stop taking work.
+      committed = Error::Internal(std::string("decision pipeline: ") + e.what());
     }
     {
+      // Stats first, so that whoever sees a decision also sees it counted.
       std::lock_guard lock(mu_);
       stats_.decisions += static_cast<std::int64_t>(batch.size());
       ++stats_.batches;
@@ -75,6 +76,13 @@ void DecisionPipeline::Run() {
         broken_ = true;
         for (auto& item : queue_) item.done.set_value(committed.error());
         queue_.clear();
+      }
+    }
+    for (std::size_t i = 0; i < batch.size(); ++i) {
+      if (committed) {
+        batch[i].done.set_value(std::move(decisions[i]));
+      } else {
+        batch[i].done.set_value(committed.error());
       }
     }
     batch.clear();
