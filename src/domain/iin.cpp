@@ -30,7 +30,6 @@ std::optional<Iin> Iin::Parse(std::string_view text) {
     if (c < '0' || c > '9') return std::nullopt;
     n = n * 10 + static_cast<std::uint64_t>(c - '0');
   }
-  if (n == 0) return std::nullopt;  // zero is the "no IIN" value
   auto check = CheckDigit(text.substr(0, 11));
   if (!check || *check != text[11] - '0') return std::nullopt;
   return Iin(n);

@@ -17,7 +17,7 @@ namespace emkhana::domain {
 
 class Iin {
  public:
-  // The zero value stands for "no IIN" in default-constructed records; it is never valid.
+  // The zero value of default-constructed records (000000000000, well-formed by FORMAT.md).
   Iin() = default;
   // nullopt unless `text` is 12 ASCII digits with a valid check digit.
   static std::optional<Iin> Parse(std::string_view text);

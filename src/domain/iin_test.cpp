@@ -157,12 +157,12 @@ TEST(IinTest, DefaultIinIsTheZeroValue) {
 
 // The header promises: "The zero value stands for 'no IIN' in default-constructed records; it is
 // never valid." Parsing twelve zeros must therefore not produce a value equal to Iin{}.
-TEST(IinTest, AllZerosIsNeverAValidIin) {
+// FORMAT.md: invalid_iin is "not 12 digits or bad check digit"; twelve zeros have a correct
+// check digit, so they are well-formed (and, being no one, refused as unknown_person).
+TEST(IinTest, AllZerosIsWellFormed) {
   auto zero = Iin::Parse("000000000000");
-  EXPECT_FALSE(zero.has_value()) << "Iin::Parse accepted the 'no IIN' sentinel";
-  if (zero) {
-    EXPECT_NE(*zero, Iin{});
-  }
+  ASSERT_TRUE(zero.has_value());
+  EXPECT_EQ(zero->ToString(), "000000000000");
 }
 
 TEST(IinTest, MaskedShowsFirstFiveAndLastTwoDigits) {

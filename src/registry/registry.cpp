@@ -539,12 +539,30 @@ int Registry::PanelSizeOn(const std::string& district, Date day) const {
   const auto index = DistrictIndex(district);
   return index == kNone ? 0 : panels_[index].SizeOn(day);
 }
-int Registry::FreePlacesOn(const District& d, Date day) const {
-  return CapacityOf(d, day) - PanelSizeOn(d.id, day);
+Panel Registry::PanelOf(std::uint32_t district, const domain::Iin* excluding) const {
+  Panel panel = panels_[district];
+  if (!excluding) return panel;
+  if (auto person = population_.Find(*excluding)) {
+    for (auto id : LivePeriods(*person)) {
+      const auto& p = population_.period(id);
+      if (p.district == district) panel.Remove(p.From(), p.To());
+    }
+  }
+  return panel;
 }
-int Registry::LeastFreePlacesFrom(const District& d, Date day) const {
+int Registry::FreePlacesOn(const District& d, Date day, const domain::Iin* excluding) const {
   const auto index = DistrictIndex(d.id);
-  return CapacityOf(d, day) - (index == kNone ? 0 : panels_[index].LargestFrom(day));
+  if (index == kNone) return CapacityOf(d, day);
+  const int size = excluding ? PanelOf(index, excluding).SizeOn(day) : panels_[index].SizeOn(day);
+  return CapacityOf(d, day) - size;
+}
+int Registry::LeastFreePlacesFrom(const District& d, Date day,
+                                  const domain::Iin* excluding) const {
+  const auto index = DistrictIndex(d.id);
+  if (index == kNone) return CapacityOf(d, day);
+  const int largest =
+      excluding ? PanelOf(index, excluding).LargestFrom(day) : panels_[index].LargestFrom(day);
+  return CapacityOf(d, day) - largest;
 }
 
 }  // namespace emkhana::registry

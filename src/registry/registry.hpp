@@ -91,8 +91,10 @@ class Registry final : public rules::RegistryView {
   std::vector<const domain::Organization*> OrgsInAte(std::string_view ate) const override;
   std::vector<const domain::Attachment*> PeriodsOf(const domain::Iin& iin) const override;
   int FreeChoiceChangesIn(const domain::Iin& iin, int year) const override;
-  int FreePlacesOn(const domain::District& d, domain::Date day) const override;
-  int LeastFreePlacesFrom(const domain::District& d, domain::Date day) const override;
+  int FreePlacesOn(const domain::District& d, domain::Date day,
+                   const domain::Iin* excluding = nullptr) const override;
+  int LeastFreePlacesFrom(const domain::District& d, domain::Date day,
+                          const domain::Iin* excluding = nullptr) const override;
 
   // Explicit capacity, else norm(kind) x doctors under the norms in force on `day`.
   int CapacityOf(const domain::District& d, domain::Date day) const;
@@ -123,6 +125,8 @@ class Registry final : public rules::RegistryView {
   std::uint32_t ApplicationRef(const std::string& application_id);
   domain::Attachment MakeAttachment(std::uint32_t id) const;
   void ForgetMaterialised() const;
+  // The district's panel, without `excluding`'s own periods when given.
+  Panel PanelOf(std::uint32_t district, const domain::Iin* excluding) const;
   void Audit(const Actor& actor, std::string action, std::string subject, std::string detail);
   void RecordPolicy();
 

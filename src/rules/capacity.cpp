@@ -10,15 +10,15 @@ using domain::District;
 
 const District* MostFreeFitting(const RegistryView& view,
                                 const std::vector<const District*>& candidates, int age, Date day,
-                                bool require_room) {
+                                bool require_room, const domain::Iin* excluding) {
   const District* best = nullptr;
   bool best_has_room = false;
   int best_free = 0;
   for (const auto* d : candidates) {  // ordered by id, so `>` keeps the smaller id on ties
     if (!d->ServesAge(age)) continue;
-    const bool has_room = view.LeastFreePlacesFrom(*d, day) > 0;
+    const bool has_room = view.LeastFreePlacesFrom(*d, day, excluding) > 0;
     if (require_room && !has_room) continue;
-    const int free = view.FreePlacesOn(*d, day);
+    const int free = view.FreePlacesOn(*d, day, excluding);
     if (!best || (has_room && !best_has_room) || (has_room == best_has_room && free > best_free)) {
       best = d;
       best_has_room = has_room;
@@ -29,11 +29,16 @@ const District* MostFreeFitting(const RegistryView& view,
 }
 
 const District* PickDistrict(const Context& ctx, const Plan& plan) {
+  // The person's own periods do not count: the approval ends or cancels them from the
+  // effective date on ("the latest approval wins").
+  const auto* self = &ctx.person.iin;
   if (ctx.district) {
-    return ctx.view.LeastFreePlacesFrom(*ctx.district, plan.effective) > 0 ? ctx.district : nullptr;
+    return ctx.view.LeastFreePlacesFrom(*ctx.district, plan.effective, self) > 0 ? ctx.district
+                                                                                  : nullptr;
   }
   return MostFreeFitting(ctx.view, ctx.view.DistrictsOf(ctx.app.org),
-                         ctx.person.AgeOn(plan.effective), plan.effective, /*require_room=*/true);
+                         ctx.person.AgeOn(plan.effective), plan.effective, /*require_room=*/true,
+                         self);
 }
 
 }  // namespace emkhana::rules

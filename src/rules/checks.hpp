@@ -38,7 +38,8 @@ const domain::District* PickDistrict(const Context& ctx, const Plan& plan);
 // applications and for lifecycle moves made "capacity notwithstanding".
 const domain::District* MostFreeFitting(const RegistryView& view,
                                         const std::vector<const domain::District*>& candidates,
-                                        int age, domain::Date day, bool require_room);
+                                        int age, domain::Date day, bool require_room,
+                                        const domain::Iin* excluding = nullptr);
 // deadline.cpp: decide_by.
 domain::Date DecideBy(const domain::Application& app, const domain::Calendar& calendar);
 

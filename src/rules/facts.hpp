@@ -27,10 +27,13 @@ class RegistryView {
   virtual std::vector<const domain::Attachment*> PeriodsOf(const domain::Iin& iin) const = 0;
   // Approved free-choice changes of organisation applied for in `year`.
   virtual int FreeChoiceChangesIn(const domain::Iin& iin, int year) const = 0;
-  // Capacity minus the panel on `day`.
-  virtual int FreePlacesOn(const domain::District& d, domain::Date day) const = 0;
+  // Capacity minus the panel on `day`. With `excluding`, that person's own periods are not
+  // counted (an approval for them would end or cancel those periods anyway).
+  virtual int FreePlacesOn(const domain::District& d, domain::Date day,
+                           const domain::Iin* excluding = nullptr) const = 0;
   // The least free places over every date from `day` on.
-  virtual int LeastFreePlacesFrom(const domain::District& d, domain::Date day) const = 0;
+  virtual int LeastFreePlacesFrom(const domain::District& d, domain::Date day,
+                                  const domain::Iin* excluding = nullptr) const = 0;
 };
 
 }  // namespace emkhana::rules

@@ -151,10 +151,11 @@ class FakeView final : public RegistryView {
     }
     return n;
   }
-  int FreePlacesOn(const District& d, Date day) const override {
+  int FreePlacesOn(const District& d, Date day, const domain::Iin* = nullptr) const override {
     return Capacity(d) - PanelOn(d.id, day);
   }
-  int LeastFreePlacesFrom(const District& d, Date day) const override {
+  int LeastFreePlacesFrom(const District& d, Date day,
+                          const domain::Iin* = nullptr) const override {
     // The panel only grows where a period starts: look at `day` and every later start.
     std::set<Date> days{day};
     for (const auto& o : occupancy) {

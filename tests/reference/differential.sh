@@ -5,6 +5,8 @@
 # `$BIN replay FILE` and `python3 model.py FILE`, compares the outputs semantically line by
 # line, prints every differing file with the first differing line of both, and ends with
 # `N passed, N failed` (N = scenario files). Exit 1 if any differ. KEEP=1 keeps the temp dir.
+# MODEL_FLAGS=--frozen-ageout runs the model in its diagnostic emulation of the binary's
+# age-out design (see model.py J15), to find the differences that remain besides it.
 set -u
 HERE="$(cd "$(dirname "$0")" && pwd)"
 BIN="${1:-/work/main/build/release/emkhana}"
@@ -26,7 +28,7 @@ for f in "$TMP"/cases/*.jsonl; do
   name="$(basename "$f" .jsonl)"
   "$BIN" replay "$f" >"$TMP/$name.bin" 2>"$TMP/$name.binerr"
   brc=$?
-  python3 "$HERE/model.py" "$f" >"$TMP/$name.model" 2>"$TMP/$name.modelerr"
+  python3 "$HERE/model.py" ${MODEL_FLAGS:-} "$f" >"$TMP/$name.model" 2>"$TMP/$name.modelerr"
   mrc=$?
   if [ $brc -ne $mrc ]; then
     echo "DIFF $f: exit codes binary=$brc model=$mrc"
@@ -39,8 +41,21 @@ for f in "$TMP"/cases/*.jsonl; do
   else
     echo "DIFF $f"
     echo "$out"
+    # Say whether the model's emulation of the binary's age-out design (decided when the
+    # pediatric attachment is created) accounts for the whole difference.
+    if [ -z "${MODEL_FLAGS:-}" ]; then
+      python3 "$HERE/model.py" --frozen-ageout "$f" >"$TMP/$name.frozen" 2>/dev/null
+      if python3 "$HERE/compare.py" "$f" "$TMP/$name.bin" "$TMP/$name.frozen" >/dev/null; then
+        echo "  note   explained by when the age-out district is decided (matches model.py --frozen-ageout)"
+      else
+        echo "  note   NOT explained by the age-out design (differs from model.py --frozen-ageout too)"
+      fi
+    fi
     failed=$((failed + 1))
   fi
 done
+if [ "$failed" -ne 0 ] && [ "${KEEP:-0}" != 1 ]; then
+  echo "(regenerate the files: python3 $HERE/random_scenarios.py --seed $SEED --count $COUNT --out DIR)"
+fi
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

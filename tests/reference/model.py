@@ -1,17 +1,22 @@
 #!/usr/bin/env python3
 """Independent reference model of `emkhana replay` (standard library only).
 
-    python3 model.py [--check] FILE...
+    python3 model.py [--check] [--frozen-ageout] FILE...
 
 Each FILE is replayed against a fresh, empty registry under the default policy of
 ../../../shared/DOMAIN.md; one JSON object is printed per `apply` and `query` step
 (../../../shared/conformance/FORMAT.md, "Output lines").  With --check every step that
 carries `expect` is compared, mismatches go to stderr as FILE:LINE, and the last line is
 `N passed, N failed` (exit 1 on a mismatch).  A malformed scenario stops with exit 2.
+--frozen-ageout is a diagnostic, not the reference reading: it emulates a design that fixes
+the age-out district when a pediatric attachment is created (see J15), so that a
+differential run can show what differs besides that.
 
 This model was written from the two spec documents only, without reading the C++ sources.
 Every place where the text leaves room for more than one reading is listed here and marked
-`J<n>` at the code that implements the choice.
+`J<n>` at the code that implements the choice.  (*) marks a call that was first read the
+other way and changed after a differential run, because the other reading fits the text
+better; the reason is given.
 
 Judgement calls
 ---------------
@@ -29,12 +34,15 @@ J3  Identity order (reported alone): invalid_iin (person, then applicant), unkno
     or sex: take those from the population register, never from the IIN" and defines
     false_data as "the application declares a birth or sex that disagrees with the register"
     (FORMAT.md's "the IIN's birth date" is read as the date declared for that IIN).  An IIN is
-    valid when it has 12 digits and a correct check digit; the date digits are not checked.
-    A person is `deceased` from the date of death (register `deceased` or a `death` step) on.
-J4  Representation: literal reading.  A minor's application passes when the applicant is a
-    registered representative or `representation_proof` is presented (even if the minor
-    applies); an adult's passes when the applicant is the adult, a registered representative,
-    or `consent_of_family_member` is presented.
+    valid when it has 12 digits and a correct check digit (FORMAT.md: "invalid_iin (not 12
+    digits or bad check digit)"); the date and century digits are not checked, so
+    000000000000 is a valid IIN.  A person is `deceased` from the date of death (register
+    `deceased` or a `death` step) on.
+J4  (*) Representation.  A minor's application passes when the applicant is a registered
+    representative or presents `representation_proof`, but never when the minor applies:
+    "A minor (under 18) is attached by a legal representative".  An adult's passes when the
+    applicant is the adult, a registered representative, or `consent_of_family_member` is
+    presented.
 J5  Paper channel: the person's categories (pensioner ... student) or a *DMS* (not VMS) policy
     valid on the application date, or the *applicant's* categories
     (disabled_child_representative, foster_carer).
@@ -44,47 +52,57 @@ J6  Documents apply on every channel: a convict always needs `commission_protoco
 J7  Territory precedence when several special rules apply: convict (custody) > conscript
     (deployment) > pregnant / under 5 (residence) > general list.  `pregnant` is the category,
     whatever the sex.
-J8  Unknown organisation: only `org_not_eligible` plus the rules that do not need the
-    organisation (consent, representation, channel, documents, eligibility, the campaign /
-    yearly limit, `first_attachment`/`org_closed` bases, and wrong_district for a chosen
-    district, which is then "not of that organisation").  Territory and the ATE-dependent
-    bases cannot be evaluated and are not reported.  A closed or unlicensed organisation is
-    known: all its rules are evaluated (public case I1).
-J9  "Attached" means: an attachment covering the application date.  Timing rules apply only
-    when the person is attached and the organisation differs from the current one (applying
-    to one's own organisation is already_attached or a change of doctor and never
-    outside_campaign: public cases H1/H3).  A change of doctor skips every timing rule
-    (also `basis`), but all other rules (territory included) apply.  `already_attached`
-    also covers an organisation of a pending attachment (no district, or the same district);
-    timing is still evaluated in that case when that organisation is not the current one.
-J10 Effective date: application date, except a free choice by an attached person changing
-    organisation: 1 January of the next year.  wrong_district checks the age on that date.
+J8  (*) Unknown organisation: `org_not_eligible` plus every rule that does not need the
+    organisation's data.  Territory is not reported (FORMAT.md: "An apply naming an unknown
+    organisation is refused org_not_eligible").  An ATE-dependent basis (residence_change,
+    work_or_study_change, temporary_residence) does not hold: it must be "a basis that holds
+    in the register", and an organisation absent from the register is in no ATE.  A chosen
+    district is then "not of that organisation" (wrong_district).  A closed or unlicensed
+    organisation is known: all its rules are evaluated (public case I1).
+J9  (*) "Attached" means: an attachment covering the application date.  "One's own
+    organisation" is the current one or that of a pending attachment ("the organisation one
+    is attached to (or will be on a pending date)").  Applying to it is already_attached (no
+    district or the same district) or a change of doctor (another district); neither is a
+    change of organisation, so no timing rule (campaign, yearly limit, basis) applies to
+    them (public cases H1/H3 for the current organisation).  All other rules apply,
+    territory included.
+J10 Effective date: the application date, except (a) a free choice by an attached person
+    changing organisation: 1 January of the next year, and (b) a change of doctor inside the
+    organisation of a pending attachment: the start of that attachment ("effective at once"
+    cannot precede the attachment it changes).  wrong_district checks the age on that date.
 J11 Yearly limit: counts approved applications with basis free_choice that changed the
     organisation of an attached person (not first attachments with basis free_choice, not
     changes of doctor), by application-date year, even if the move was later cancelled.
 J12 `org_closed` basis: some (not cancelled) attachment of the person to an organisation
     that is closed on the application date overlaps [date-365, date-1].
-J13 Capacity: panel size on a date = attachments covering it (not cancelled).  When an
-    application is checked, the applicant's own attachments are not counted (the approval
-    ends or cancels them from the effective date on).  "Room on every date from the effective
-    date on" = count < capacity at the effective date and at every later start of an
-    attachment in that district.  A pediatric attachment whose holder turns 18 inside it is
-    counted in the pediatric district only up to the day before the 18th birthday (the move
-    is known in advance), provided the organisation has an adult district.
+J13 Capacity: panel size on a date = attachments covering it (not cancelled), *as planned*:
+    age-outs still to come are counted where the plan puts them (FORMAT.md: "the plan as
+    known at that point of the story"), so a child leaves the pediatric panel on the 18th
+    birthday and joins an adult one.  When an application is checked, the applicant's own
+    attachments (current, pending, planned age-out) are not counted: the approval ends or
+    cancels them from the effective date on ("The latest approval wins").  "Room on every
+    date from the effective date on" = count < capacity at the effective date and at every
+    later start of an attachment in that district.
 J14 Automatic district with no fitting district at all (e.g. only pediatric districts for an
     adult) is `capacity_exceeded` (there is no place for the person).
 J15 Age-out: on the 18th birthday (29 Feb -> 1 Mar) the pediatric attachment is split; the
-    adult district (therapist/GP of the same organisation) is chosen among those keeping room
-    on every date from the birthday on, most free places on the birthday, ties the smaller
-    id; if none keeps room, the most free places among all ("capacity notwithstanding").  The
-    choice is made when the story reaches the birthday (before any event dated on or after
-    it, age-outs in birthday then IIN order), with the state known then.  A query about a
-    date the story has not reached sees the plan as known: pending age-outs are simulated on
-    a copy.  An organisation without adult districts keeps the person in the pediatric one.
+    adult district (therapist/GP of the same organisation) is "the one with the most free
+    places" *on the birthday*, among those keeping room on every date from then on, ties
+    the smaller id; if none keeps room, the most free places among all ("capacity
+    notwithstanding").  The plan is always the one the current state gives: it is
+    recomputed after every change (a death, an approval, a closure before the birthday can
+    change it) and becomes history when the story reaches the birthday.  Age-outs are
+    planned in birthday order (then IIN); each sees the earlier ones.  Pre-existing `attach`
+    lines are one state: their order does not matter.
+    (*) An organisation without adult districts: the attachment ends the day before the
+    birthday (a pediatric district does not serve an adult: "pediatrician under 18"); the
+    person may then attach anywhere as a first attachment.
 J16 Reorganisation: attachments of the closed organisation covering the date or starting
     later are taken in (IIN, start) order; each goes to the successor from max(start, date)
-    to its old end, into the fitting district (age on that start date) chosen as in J15.
-    No fitting district in the successor -> the person is left unattached (as liquidation).
+    to its old end, into the fitting district (age on that start date) chosen as in J15
+    (capacity notwithstanding).  No fitting district in the successor -> the person is left
+    unattached (as liquidation), and so is the rest of that attachment's period (its
+    planned age-out included).
 J17 Liquidation / death on D: attachments covering D end on D-1, those starting on D or later
     are cancelled.
 J18 "The latest approval wins": the new attachment [E, open) ends every other attachment of
@@ -92,6 +110,10 @@ J18 "The latest approval wins": the new attachment [E, open) ends every other at
 J19 Ids (organisations, districts) are ordered as plain strings.
 J20 Multiple `attach` lines are taken as given (no rules applied); a register `deceased` date
     does not end pre-existing attachments.
+J21 (*) A pending move that is cancelled by a liquidation never starts, so it detaches no
+    one: the attachment it would have ended continues (glossary: detachment is "automatic
+    when a new one starts"; a free choice: "until then the old organisation serves the
+    person").  A pending move that is moved to a successor still detaches.
 """
 
 import copy
@@ -277,7 +299,10 @@ def serves(kind, age):
 
 
 class Registry:
-    def __init__(self):
+    def __init__(self, frozen_ageout=False):
+        # frozen_ageout: diagnostic emulation (not the reference reading) of a design that
+        # decides the age-out district when the pediatric attachment is created (J15).
+        self.frozen_ageout = frozen_ageout
         self.policy = Policy()
         self.orgs = {}
         self.districts = {}
@@ -285,6 +310,23 @@ class Registry:
         self.attachments = []
         self.free_choice_changes = []  # (iin, application date), J11
         self.clock = None
+        self.is_plan = False
+        self._plan = None
+
+    def changed(self):
+        self._plan = None
+
+    def planned(self):
+        """The plan as known at this point of the story (FORMAT.md): a copy in which every
+        age-out still to come has been carried out, in birthday order (J15)."""
+        if self.is_plan or self.frozen_ageout:
+            return self
+        if self._plan is None:
+            plan = copy.deepcopy(self)
+            plan.is_plan = True
+            plan.advance(Date(9000, 1, 1))
+            self._plan = plan
+        return self._plan
 
     # ---- queries on the state
     def attachment_on(self, iin, day):
@@ -303,57 +345,38 @@ class Registry:
             return district["capacity"]
         return self.policy.norms[district["kind"]] * district.get("doctors", 1)
 
-    def org_has_adult_district(self, org_id):
-        return any(d["org"] == org_id and d["kind"] != "pediatrician"
-                   for d in self.districts.values())
-
-    def counted_end(self, a):
-        """End of the attachment as counted on its district's panel (J13: a pediatric place
-        is freed on the 18th birthday, which is known in advance)."""
-        if a.ageout_done or self.districts[a.district]["kind"] != "pediatrician":
-            return a.end
-        b = birthday(self.persons[a.iin]["birth"], ADULT_AGE)
-        if a.start <= b and (a.end is None or a.end >= b) and self.org_has_adult_district(a.org):
-            return b - ONE_DAY
-        return a.end
-
-    def panel(self, district_id, exclude_iin=None):
-        """[(start, counted end)] of the attachments of a district."""
-        out = []
-        for a in self.attachments:
-            if a.cancelled or a.district != district_id or a.iin == exclude_iin:
-                continue
-            end = self.counted_end(a)
-            if end is not None and end < a.start:
-                continue
-            out.append((a.start, end))
-        return out
+    def panel(self, district_id, exclude_iin=None, planned=True):
+        """[(start, end)] of the attachments of a district, by default as planned (J13)."""
+        source = self.planned() if planned else self
+        return [(a.start, a.end) for a in source.attachments
+                if not a.cancelled and a.district == district_id and a.iin != exclude_iin]
 
     @staticmethod
     def count_on(panel, day):
         return sum(1 for s, e in panel if s <= day and (e is None or day <= e))
 
-    def free_places(self, district_id, day, exclude_iin=None):
+    def free_places(self, district_id, day, exclude_iin=None, planned=True):
         return self.capacity(self.districts[district_id]) - self.count_on(
-            self.panel(district_id, exclude_iin), day)
+            self.panel(district_id, exclude_iin, planned), day)
 
-    def has_room_from(self, district_id, day, exclude_iin=None):
+    def has_room_from(self, district_id, day, exclude_iin=None, planned=True):
         """DOMAIN.md: "room on every date from the effective date on" (J13)."""
         cap = self.capacity(self.districts[district_id])
-        panel = self.panel(district_id, exclude_iin)
+        panel = self.panel(district_id, exclude_iin, planned)
         dates = {day} | {s for s, _ in panel if s > day}
         return all(self.count_on(panel, d) < cap for d in dates)
 
-    def choose_district(self, candidates, day, exclude_iin=None, notwithstanding=False):
+    def choose_district(self, candidates, day, exclude_iin=None, notwithstanding=False,
+                        planned=True):
         """DOMAIN.md: "among the fitting districts that keep room on every date from the
         effective date on" the one with "the most free places on the effective date", "ties
         go to the smaller id".  With capacity notwithstanding (age-out, reorganisation) and no
         district keeping room, the most free places among all fitting ones (J15)."""
-        roomy = [d for d in candidates if self.has_room_from(d, day, exclude_iin)]
+        roomy = [d for d in candidates if self.has_room_from(d, day, exclude_iin, planned)]
         pool = roomy if roomy else (list(candidates) if notwithstanding else [])
         if not pool:
             return None
-        return min(pool, key=lambda d: (-self.free_places(d, day, exclude_iin), d))
+        return min(pool, key=lambda d: (-self.free_places(d, day, exclude_iin, planned), d))
 
     def fitting_districts(self, org_id, age):
         return sorted(i for i, d in self.districts.items()
@@ -362,6 +385,9 @@ class Registry:
     # ---- the story clock and age-outs (J15)
     def advance(self, day):
         """Carry out every age-out whose birthday is on or before `day`."""
+        if self.frozen_ageout:
+            self.clock = day if self.clock is None or day > self.clock else self.clock
+            return
         todo = []
         for a in self.attachments:
             if a.cancelled or a.ageout_done or self.districts[a.district]["kind"] != "pediatrician":
@@ -383,20 +409,58 @@ class Registry:
         adult = sorted(i for i, d in self.districts.items()
                        if d["org"] == a.org and d["kind"] != "pediatrician")
         if not adult:
-            return  # J15: nowhere to move
-        chosen = self.choose_district(adult, b, notwithstanding=True)
+            # J15: no adult district to move to; a pediatric district does not serve an
+            # adult ("pediatrician under 18"), so the attachment ends.
+            self.changed()
+            a.end = b - ONE_DAY
+            a.ended_by = None
+            if a.end < a.start:
+                a.cancelled = True
+            return
+        # Age-outs are taken in birthday order: this one sees the earlier ones, not the later.
+        chosen = self.choose_district(adult, b, notwithstanding=True, planned=False)
+        self.changed()
         new = Attachment(a.iin, a.org, chosen, b, a.end)
         new.ageout_done = True
-        a.end = b - ONE_DAY
+        # The adult part now ends where the whole attachment would have ended (J21).
+        new.ended_by, new.end_before = a.ended_by, a.end_before
+        a.end, a.ended_by = b - ONE_DAY, None
         if a.end < a.start:
             a.cancelled = True
-        self.attachments.append(new)
+        self.add(new)
 
     # ---- writes
+    def add(self, a):
+        self.changed()
+        self.attachments.append(a)
+        if self.frozen_ageout and not a.ageout_done:
+            self.plan_ageout_now(a)
+
+    def plan_ageout_now(self, a):
+        """Diagnostic emulation only: split a pediatric attachment at the 18th birthday as
+        soon as it is created, choosing the adult district with what is known now."""
+        if self.districts[a.district]["kind"] != "pediatrician":
+            return
+        b = birthday(self.persons[a.iin]["birth"], ADULT_AGE)
+        if not (a.start < b and (a.end is None or a.end >= b)):
+            return
+        adult = sorted(i for i, d in self.districts.items()
+                       if d["org"] == a.org and d["kind"] != "pediatrician")
+        a.ageout_done = True
+        if not adult:
+            return  # stays
+        chosen = self.choose_district(adult, b, notwithstanding=True, planned=False)
+        new = Attachment(a.iin, a.org, chosen, b, a.end)
+        new.ageout_done = True
+        new.ended_by, new.end_before = a.ended_by, a.end_before
+        a.end, a.ended_by = b - ONE_DAY, None
+        self.attachments.append(new)
+
     def start_attachment(self, iin, org_id, district_id, effective):
         """DOMAIN.md: "The latest approval wins: it ends the person's other attachments the
         day before it starts and cancels those that would start later." (J18)"""
         new = Attachment(iin, org_id, district_id, effective)
+        self.changed()
         for a in self.attachments:
             if a.iin != iin or a.cancelled:
                 continue
@@ -408,10 +472,11 @@ class Registry:
             elif a.end is None or a.end >= effective:
                 a.ended_by, a.end_before = new, a.end
                 a.end = effective - ONE_DAY
-        self.attachments.append(new)
+        self.add(new)
 
     def end_from(self, a, day):
         """J17: unattached from `day` on."""
+        self.changed()
         if a.start >= day:
             self.cancel(a)
         elif a.end is None or a.end >= day:
@@ -422,6 +487,7 @@ class Registry:
         """A cancelled pending move never starts, so it detaches no one: the attachment it
         would have ended keeps its former end (J21; glossary: detachment is "automatic when a
         new one starts"; "until then the old organisation serves the person")."""
+        self.changed()
         a.cancelled = True
         for old in self.attachments:
             if old.ended_by is a and not old.cancelled:
@@ -449,6 +515,7 @@ class Registry:
                     if a.org == org_id and not a.cancelled and (a.end is None or a.end >= day)]
         affected.sort(key=lambda a: (a.iin, a.start))
         for a in affected:
+            self.changed()
             start = max(a.start, day)
             chosen = None
             if successor is not None and successor in self.orgs:
@@ -474,7 +541,8 @@ class Registry:
             for old in self.attachments:
                 if old.ended_by is a:
                     old.ended_by = moved  # the move still happens, into the successor
-            self.attachments.append(moved)
+            self.add(moved)
+        self.changed()
 
 
 # --------------------------------------------------------------------------- the rules
@@ -763,8 +831,7 @@ def query(reg, iin, day):
     """FORMAT.md: "a later one: the plan as known at that point of the story" (J15)."""
     view = reg
     if reg.clock is None or day > reg.clock:
-        view = copy.deepcopy(reg)
-        view.advance(day)
+        view = reg.planned()
     a = view.attachment_on(iin, day)
     return {"iin": iin, "date": day.isoformat(), "org": a.org if a else None,
             "district": a.district if a else None}
@@ -786,6 +853,7 @@ REQUIRED = {
 
 def run_step(reg, step):
     op = step["op"]
+    reg.changed()
     if op == "policy":
         reg.policy.override(step)
     elif op == "org":
@@ -806,8 +874,8 @@ def run_step(reg, step):
             "representatives": list(step.get("representatives", [])),
             "deceased": parse_date(step["deceased"]) if step.get("deceased") else None}
     elif op == "attach":
-        reg.attachments.append(Attachment(step["iin"], step["org"], step["district"],
-                                          parse_date(step["from"])))
+        reg.add(Attachment(step["iin"], step["org"], step["district"],
+                           parse_date(step["from"])))
     elif op == "apply":
         app = dict(step)
         app["_date"] = parse_date(step["date"])
@@ -853,13 +921,14 @@ def matches(expect, result):
 
 def main(argv):
     check = "--check" in argv
-    files = [a for a in argv if a != "--check"]
+    frozen = "--frozen-ageout" in argv
+    files = [a for a in argv if a not in ("--check", "--frozen-ageout")]
     if not files:
         print("usage: model.py [--check] FILE...", file=sys.stderr)
         return 2
     passed = failed = 0
     for path in files:
-        reg = Registry()
+        reg = Registry(frozen_ageout=frozen)
         try:
             steps = read_steps(path)
         except (OSError, ScenarioError) as e:

@@ -157,6 +157,8 @@ def gen_scenario(rng):
             birth = rand_date(rng, Date(2009, 1, 1), Date(2018, 12, 31))
         else:
             birth = rand_date(rng, Date(1940, 1, 1), Date(2005, 12, 31))
+        if rng.random() < 0.03:  # leap-day births: when is the 18th (or 5th) birthday?
+            birth = Date(rng.choice([2004, 2008, 2020]), 2, 29)
         sex = rng.choice("MF")
         iin_birth, iin_sex = birth, sex
         if rng.random() < 0.05:  # since 2013 an IIN need not match the birth date or sex
@@ -240,7 +242,7 @@ def gen_scenario(rng):
             app_no += 1
             emit(gen_apply(rng, f"A{app_no}", d, persons, by_iin, orgs, districts, closed, age, fits))
         elif r < 0.73:
-            alive = [p for p in persons if p["iin"] not in dead]
+            alive = [p for p in persons if p["iin"] not in dead and not p.get("deceased")]
             if alive:
                 p = rng.choice(alive)
                 dead.add(p["iin"])
