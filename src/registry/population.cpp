@@ -95,10 +95,12 @@ std::uint32_t Population::InsertPeriod(const PeriodRow& row) {
 }
 
 Result<void> Population::LoadPeriod(std::uint32_t id, const PeriodRow& row) {
-  if (id != periods_.size() + 1) {
-    return Error::Internal(
-        fmt::format("attachment ids are not dense: {} after {}", id, periods_.size()));
+  if (id <= periods_.size()) {
+    return Error::Internal(fmt::format("attachment id {} out of order", id));
   }
+  PeriodRow hole;
+  hole.end = static_cast<std::uint8_t>(domain::PeriodEnd::kCancelled);
+  while (periods_.size() + 1 < id) periods_.push_back(hole);
   periods_.push_back(row);
   Link(id);
   return {};

@@ -53,6 +53,9 @@ struct PeriodRow {
   std::uint32_t next = 0;         // the person's next period by `from` (id), 0 = none
   std::uint32_t application = 0;  // 1 + index into application ids, 0 = none
   std::uint8_t end = 0;           // domain::PeriodEnd
+  // A planned age-out (the adult part after the 18th birthday): kept in memory only, re-planned
+  // as the registry changes, stored once the story reaches the birthday.
+  std::uint8_t planned = 0;
 
   domain::Date From() const { return domain::Date::FromDays(from); }
   domain::Date To() const { return domain::Date::FromDays(to); }
@@ -74,7 +77,8 @@ class Population {
   // Periods: ids are 1-based and dense (the database's attachment ids).
   // Inserts keeping the person's periods ordered by `from`; returns the id.
   std::uint32_t InsertPeriod(const PeriodRow& row);
-  // Loads a stored period with its id (ids must come in increasing order, without gaps).
+  // Loads a stored period with its id (ids in increasing order; a gap, left by a plan that was
+  // never stored, is kept as an empty, unlinked slot).
   Result<void> LoadPeriod(std::uint32_t id, const PeriodRow& row);
   PeriodRow& period(std::uint32_t id) { return periods_[id - 1]; }
   const PeriodRow& period(std::uint32_t id) const { return periods_[id - 1]; }

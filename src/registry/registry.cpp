@@ -36,7 +36,10 @@ class Registry::Loader final : public storage::LoadSink {
     Keep(r_.PutOrganization(std::move(o), {}));
   }
   void OnDistrict(domain::District d) override { Keep(r_.PutDistrict(std::move(d), {})); }
-  void OnPerson(domain::Person p) override { Keep(r_.population_.Put(p)); }
+  void OnPerson(domain::Person p) override {
+    if (p.deceased) r_.today_ = std::max(r_.today_, *p.deceased);
+    Keep(r_.population_.Put(p));
+  }
   void OnAttachment(domain::Attachment a) override {
     auto person = r_.population_.Find(a.iin);
     auto district = r_.DistrictIndex(a.district);
@@ -56,6 +59,7 @@ class Registry::Loader final : public storage::LoadSink {
     if (!a.Cancelled()) r_.panels_[district].Add(a.from, a.to);
   }
   void OnDecided(storage::DecidedApplication d) override {
+    r_.today_ = std::max(r_.today_, d.application.date);
     if (d.decision.free_choice_change) {
       if (auto iin = Iin::Parse(d.application.iin)) {
         ++r_.free_choice_changes_[FreeChoiceKey(*iin, d.application.date.year())];
@@ -87,6 +91,7 @@ Result<std::unique_ptr<Registry>> Registry::Open(storage::Store& store, const Cl
   if (auto loaded = store.Load(loader); !loaded) return loaded.error();
   if (loader.error_) return *loader.error_;
   r->batch_.mutations.clear();  // loading re-put organisations and districts: nothing to write
+  r->PlanStoredAgeOuts();
   if (loader.latest_policy_) {
     r->policy_ = std::move(*loader.latest_policy_);
     r->calendar_ = std::make_unique<domain::Calendar>(r->policy_.holidays);
@@ -96,10 +101,33 @@ Result<std::unique_ptr<Registry>> Registry::Open(storage::Store& store, const Cl
   return r;
 }
 
+// Plans are not stored: a child's period stored as ending on a birthday still to come is
+// planned again on opening, up to the person's next period.
+void Registry::PlanStoredAgeOuts() {
+  for (std::uint32_t id = 1; id <= population_.period_count(); ++id) {
+    const auto row = population_.period(id);
+    if (row.Cancelled() || row.end != static_cast<std::uint8_t>(PeriodEnd::kAgeOut)) continue;
+    const Date birthday = Birthday18(row.person);
+    if (row.To() != birthday || birthday <= today_) continue;
+    Date until = Date::Max();
+    for (auto other : LivePeriods(row.person)) {
+      const auto& q = population_.period(other);
+      if (q.From() >= birthday) {
+        until = q.From();
+        break;
+      }
+    }
+    if (until > birthday) PlanAgeOut(id, birthday, until);
+  }
+  ReplanDirty();
+}
+
 void Registry::SetPolicy(domain::Policy policy) {
   policy_ = std::move(policy);
   calendar_ = std::make_unique<domain::Calendar>(policy_.holidays);
   RecordPolicy();
+  for (const auto& [org, index] : org_index_) dirty_orgs_.insert(org);  // norms may have changed
+  ReplanDirty();
 }
 
 void Registry::RecordPolicy() {
@@ -160,6 +188,8 @@ Result<void> Registry::PutDistrict(domain::District district, const Actor& actor
           fmt::format("district {} belongs to {}", district.id, existing.org));
     }
     existing = std::move(district);
+    MarkDirty(it->second);
+    ReplanDirty();
     return {};
   }
   const auto index = static_cast<std::uint32_t>(districts_.size());
@@ -171,6 +201,8 @@ Result<void> Registry::PutDistrict(domain::District district, const Actor& actor
   ids.insert(pos, index);
   districts_.push_back(std::move(district));
   panels_.emplace_back();
+  MarkDirty(index);
+  ReplanDirty();
   return {};
 }
 
@@ -209,6 +241,7 @@ Result<void> Registry::ImportAttachment(const Iin& iin, const std::string& distr
   const auto& row = population_.row(*person);
   const Date to = row.deceased != INT32_MIN ? Date::FromDays(row.deceased) : Date::Max();
   if (from < to) AddPeriod(*person, district, from, to, 0);
+  ReplanDirty();
   Audit(actor, "attachment.imported", iin.ToString(),
         fmt::format("{} from {}", district_id, from.ToString()));
   return {};
@@ -249,17 +282,11 @@ domain::Attachment Registry::MakeAttachment(std::uint32_t id) const {
   return a;
 }
 
-std::optional<std::pair<Date, std::uint32_t>> Registry::AgeOutOf(std::uint32_t person,
-                                                                 std::uint32_t district, Date from,
-                                                                 Date to) const {
-  const auto& d = districts_[district];
-  if (d.kind != DistrictKind::kPediatrician) return std::nullopt;
-  const Date birthday = domain::Anniversary(Date::FromDays(population_.row(person).birth), 18);
-  if (!(from < birthday && birthday < to)) return std::nullopt;
-  const District* adult = AdultDistrictFor(d.org, birthday);
-  if (!adult) return std::nullopt;  // an organisation without adult districts keeps the person
-  return std::make_pair(birthday, DistrictIndex(adult->id));
+Date Registry::Birthday18(std::uint32_t person) const {
+  return domain::Anniversary(Date::FromDays(population_.row(person).birth), 18);
 }
+
+void Registry::MarkDirty(std::uint32_t district) { dirty_orgs_.insert(districts_[district].org); }
 
 std::uint32_t Registry::InsertPeriod(std::uint32_t person, std::uint32_t district, Date from,
                                      Date to, PeriodEnd end, std::uint32_t application) {
@@ -272,56 +299,181 @@ std::uint32_t Registry::InsertPeriod(std::uint32_t person, std::uint32_t distric
   row.application = application;
   const auto id = population_.InsertPeriod(row);
   panels_[district].Add(from, to);
+  MarkDirty(district);
   auto a = MakeAttachment(id);
   a.recorded_at = clock_.NowMicros();
   batch_.mutations.push_back(std::move(a));
   return id;
 }
 
-// A period in a pediatric district that reaches the person's 18th birthday is planned as two:
-// the child's part up to the birthday and, from it, the adult district of the same organisation
-// with most free places on that day, capacity notwithstanding, for the rest of the period. The
-// plan is known at once, so panels and "room on every date" see it.
+// A period in a pediatric district that reaches the person's 18th birthday ends on it, and the
+// rest is planned (see AgeOut in registry.hpp).
 void Registry::AddPeriod(std::uint32_t person, std::uint32_t district, Date from, Date to,
                          std::uint32_t application) {
-  auto age_out = AgeOutOf(person, district, from, to);
-  if (!age_out) {
+  const Date birthday = Birthday18(person);
+  if (districts_[district].kind != DistrictKind::kPediatrician ||
+      !(from < birthday && birthday < to)) {
     InsertPeriod(person, district, from, to, PeriodEnd::kOpen, application);
     return;
   }
-  const auto [birthday, adult] = *age_out;
-  InsertPeriod(person, district, from, birthday, PeriodEnd::kAgeOut, application);
-  InsertPeriod(person, adult, birthday, to, PeriodEnd::kOpen, application);
-  Audit({}, "attachment.age_out", Iin::FromNumberUnchecked(population_.row(person).iin).ToString(),
-        fmt::format("{} -> {} on {}", districts_[district].id, districts_[adult].id,
-                    birthday.ToString()));
+  const auto id = InsertPeriod(person, district, from, birthday, PeriodEnd::kAgeOut, application);
+  PlanAgeOut(id, birthday, to);
+}
+
+void Registry::PlanAgeOut(std::uint32_t pediatric, Date birthday, Date until) {
+  age_outs_[pediatric] = AgeOut{pediatric, 0, birthday, until};
+  MarkDirty(population_.period(pediatric).district);
+  if (birthday <= today_) AdvanceTo(today_);  // already due: make it history at once
+}
+
+void Registry::DropPlan(std::uint32_t pediatric) {
+  auto it = age_outs_.find(pediatric);
+  if (it == age_outs_.end()) return;
+  if (const auto c = it->second.continuation; c != 0) {
+    auto& row = population_.period(c);
+    if (!row.Cancelled()) panels_[row.district].Remove(row.From(), row.To());
+    row.end = static_cast<std::uint8_t>(PeriodEnd::kCancelled);
+    continuation_of_.erase(c);
+  }
+  MarkDirty(population_.period(pediatric).district);
+  age_outs_.erase(it);
+}
+
+// Plans the organisation's age-outs again from its current panels: in birthday order (then
+// IIN), each seeing the earlier ones; the adult district with most free places on the birthday
+// among those keeping room from then on, else the one with most free places.
+void Registry::Replan(const std::string& org) {
+  std::vector<std::pair<std::pair<Date, std::uint64_t>, std::uint32_t>> order;
+  for (auto& [pediatric, plan] : age_outs_) {
+    const auto& row = population_.period(pediatric);
+    if (districts_[row.district].org != org) continue;
+    order.push_back({{plan.birthday, population_.row(row.person).iin}, pediatric});
+    if (plan.continuation != 0) {
+      const auto& c = population_.period(plan.continuation);
+      panels_[c.district].Remove(c.From(), c.To());
+    }
+  }
+  std::sort(order.begin(), order.end());
+  for (const auto& [key, pediatric] : order) {
+    auto& plan = age_outs_[pediatric];
+    const District* adult = AdultDistrictFor(org, plan.birthday);
+    if (!adult) {  // no adult district: the person is unattached from the birthday
+      if (plan.continuation != 0) {
+        population_.period(plan.continuation).end =
+            static_cast<std::uint8_t>(PeriodEnd::kCancelled);
+        continuation_of_.erase(plan.continuation);
+        plan.continuation = 0;
+      }
+      continue;
+    }
+    const auto district = DistrictIndex(adult->id);
+    if (plan.continuation == 0) {
+      const auto& p = population_.period(pediatric);
+      PeriodRow row;
+      row.from = plan.birthday.days();
+      row.to = plan.until.days();
+      row.person = p.person;
+      row.district = district;
+      row.application = p.application;
+      row.planned = 1;
+      plan.continuation = population_.InsertPeriod(row);
+      continuation_of_[plan.continuation] = pediatric;
+    }
+    auto& c = population_.period(plan.continuation);
+    c.district = district;
+    panels_[district].Add(c.From(), c.To());
+  }
+}
+
+void Registry::ReplanDirty() {
+  // A plan changes only adult panels of its own organisation, so one pass suffices.
+  const auto dirty = std::move(dirty_orgs_);
+  dirty_orgs_.clear();
+  for (const auto& org : dirty) Replan(org);
+  dirty_orgs_.clear();
+}
+
+void Registry::AdvanceTo(Date day) {
+  today_ = std::max(today_, day);
+  ReplanDirty();
+  std::vector<std::pair<std::pair<Date, std::uint64_t>, std::uint32_t>> due;
+  for (const auto& [pediatric, plan] : age_outs_) {
+    if (plan.birthday <= today_) {
+      due.push_back(
+          {{plan.birthday, population_.row(population_.period(pediatric).person).iin}, pediatric});
+    }
+  }
+  std::sort(due.begin(), due.end());
+  for (const auto& [key, pediatric] : due) {
+    const auto plan = age_outs_[pediatric];
+    age_outs_.erase(pediatric);
+    const auto iin = Iin::FromNumberUnchecked(key.second).ToString();
+    if (plan.continuation == 0) {
+      Audit({}, "attachment.age_out", iin,
+            fmt::format("no adult district: unattached from {}", plan.birthday.ToString()));
+      continue;
+    }
+    continuation_of_.erase(plan.continuation);
+    auto& c = population_.period(plan.continuation);
+    c.planned = 0;
+    auto a = MakeAttachment(plan.continuation);
+    a.recorded_at = clock_.NowMicros();
+    batch_.mutations.push_back(std::move(a));
+    Audit({}, "attachment.age_out", iin,
+          fmt::format("{} from {}", districts_[c.district].id, plan.birthday.ToString()));
+  }
 }
 
 void Registry::EndPeriod(std::uint32_t id, Date to, PeriodEnd why) {
   auto& p = population_.period(id);
+  if (p.Cancelled()) return;
   panels_[p.district].Remove(p.From(), p.To());
   if (why != PeriodEnd::kCancelled) {
     p.to = std::max(p.From(), std::min(p.To(), to)).days();
     panels_[p.district].Add(p.From(), p.To());
   }
   p.end = static_cast<std::uint8_t>(why);
+  MarkDirty(p.district);
+  if (p.planned) {
+    // Only a plan: nothing stored yet. Cancelled, the age-out is gone (a later attachment
+    // starts by then); cut short, it keeps the plan with its new end.
+    auto pediatric = continuation_of_.at(id);
+    if (why == PeriodEnd::kCancelled) {
+      continuation_of_.erase(id);
+      age_outs_[pediatric].continuation = 0;
+      age_outs_.erase(pediatric);
+    } else {
+      age_outs_[pediatric].until = p.To();
+    }
+    return;
+  }
+  if (age_outs_.contains(id)) DropPlan(id);  // the child's period ends before the birthday
   batch_.mutations.push_back(storage::PeriodChange{id, p.To(), why, clock_.NowMicros()});
 }
 
 void Registry::RestorePeriod(std::uint32_t id, Date to) {
-  const auto row = population_.period(id);
-  auto age_out = AgeOutOf(row.person, row.district, row.From(), to);
   auto& p = population_.period(id);
+  if (p.planned) {  // a planned age-out cut short by the cancelled move: plan it to `to`
+    const auto pediatric = continuation_of_.at(id);
+    panels_[p.district].Remove(p.From(), p.To());
+    p.to = to.days();
+    p.end = static_cast<std::uint8_t>(PeriodEnd::kOpen);
+    panels_[p.district].Add(p.From(), p.To());
+    age_outs_[pediatric].until = to;
+    MarkDirty(p.district);
+    return;
+  }
+  const Date birthday = Birthday18(p.person);
+  const bool ages_out = districts_[p.district].kind == DistrictKind::kPediatrician &&
+                        p.From() < birthday && birthday < to;
   panels_[p.district].Remove(p.From(), p.To());
-  p.to = age_out ? age_out->first.days() : to.days();
-  p.end = static_cast<std::uint8_t>(age_out ? PeriodEnd::kAgeOut : PeriodEnd::kOpen);
+  p.to = ages_out ? birthday.days() : to.days();
+  p.end = static_cast<std::uint8_t>(ages_out ? PeriodEnd::kAgeOut : PeriodEnd::kOpen);
   panels_[p.district].Add(p.From(), p.To());
+  MarkDirty(p.district);
   batch_.mutations.push_back(
       storage::PeriodChange{id, p.To(), static_cast<PeriodEnd>(p.end), clock_.NowMicros()});
-  if (age_out) {
-    InsertPeriod(row.person, age_out->second, age_out->first, to, PeriodEnd::kOpen,
-                 row.application);
-  }
+  if (ages_out) PlanAgeOut(id, birthday, to);
 }
 
 const District* Registry::AdultDistrictFor(const std::string& org, Date day) const {
@@ -338,6 +490,7 @@ Result<void> Registry::RecordDeath(const Iin& iin, Date date, const Actor& actor
   ForgetMaterialised();
   auto person = population_.Find(iin);
   if (!person) return Error::NotFound("death: unknown person " + iin.Masked());
+  AdvanceTo(date);
   population_.SetDeceased(*person, date);
   batch_.mutations.push_back(storage::PersonDeath{iin, date});
   for (auto id : LivePeriods(*person)) {
@@ -345,6 +498,7 @@ Result<void> Registry::RecordDeath(const Iin& iin, Date date, const Actor& actor
     if (p.To() <= date) continue;
     EndPeriod(id, date, p.From() >= date ? PeriodEnd::kCancelled : PeriodEnd::kDeath);
   }
+  ReplanDirty();
   Audit(actor, "person.death", iin.ToString(), "died " + date.ToString());
   return {};
 }
@@ -360,6 +514,7 @@ Result<void> Registry::CloseOrganization(const std::string& org_id, Date date,
   if (reorganised && (successor_id == org_id || !org_index_.contains(successor_id))) {
     return Error::NotFound("org_close: unknown successor " + successor_id);
   }
+  AdvanceTo(date);
   auto& org = orgs_[org_it->second];
   org.closed_on = date;
   org.successor = successor_id;
@@ -384,7 +539,10 @@ Result<void> Registry::CloseOrganization(const std::string& org_id, Date date,
   for (const auto& [iin_number, person] : people) {
     for (auto id : LivePeriods(person)) {
       const auto p = population_.period(id);  // a copy: inserts below may move rows
-      if (!in_org[p.district] || p.To() <= date) continue;
+      // A planned age-out goes with its child's period (ending it drops the plan).
+      if (p.Cancelled() || p.planned || !in_org[p.district] || p.To() <= date) continue;
+      Date until = p.To();
+      if (auto plan = age_outs_.find(id); plan != age_outs_.end()) until = plan->second.until;
       const bool pending = p.From() > date;
       if (pending) {
         EndPeriod(id, p.To(), PeriodEnd::kCancelled);
@@ -397,7 +555,8 @@ Result<void> Registry::CloseOrganization(const std::string& org_id, Date date,
         const auto* target =
             rules::MostFreeFitting(*this, DistrictsOf(successor_id), age, start, false);
         if (target) {
-          AddPeriod(person, DistrictIndex(target->id), start, p.To(), p.application);
+          AddPeriod(person, DistrictIndex(target->id), start, until, p.application);
+          ReplanDirty();  // the next person sees this one's place and plan
           continue;
         }
       }
@@ -407,13 +566,15 @@ Result<void> Registry::CloseOrganization(const std::string& org_id, Date date,
         for (auto other : LivePeriods(person)) {
           const auto& q = population_.period(other);
           if (q.end == static_cast<std::uint8_t>(PeriodEnd::kSuperseded) && q.to == p.from) {
-            RestorePeriod(other, p.To());
+            RestorePeriod(other, until);
             break;
           }
         }
       }
+      ReplanDirty();
     }
   }
+  ReplanDirty();
   return {};
 }
 
@@ -426,6 +587,7 @@ domain::Decision Registry::Decide(const domain::Application& app, const Actor& a
     auto stored = store_.FindApplication(app.id);
     if (stored && *stored) return (*stored)->decision;
   }
+  AdvanceTo(app.date);
   domain::Decision decision = rules::Evaluate(app, *this, policy_, *calendar_);
   ForgetMaterialised();
 
@@ -447,6 +609,7 @@ domain::Decision Registry::Decide(const domain::Application& app, const Actor& a
     AddPeriod(person, DistrictIndex(decision.district), effective, Date::Max(),
               ApplicationRef(app.id));
     if (decision.free_choice_change) ++free_choice_changes_[FreeChoiceKey(iin, app.date.year())];
+    ReplanDirty();
   }
   const auto now = clock_.NowMicros();
   batch_.mutations.push_back(storage::DecidedApplication{app, decision, now});
@@ -556,8 +719,7 @@ int Registry::FreePlacesOn(const District& d, Date day, const domain::Iin* exclu
   const int size = excluding ? PanelOf(index, excluding).SizeOn(day) : panels_[index].SizeOn(day);
   return CapacityOf(d, day) - size;
 }
-int Registry::LeastFreePlacesFrom(const District& d, Date day,
-                                  const domain::Iin* excluding) const {
+int Registry::LeastFreePlacesFrom(const District& d, Date day, const domain::Iin* excluding) const {
   const auto index = DistrictIndex(d.id);
   if (index == kNone) return CapacityOf(d, day);
   const int largest =

@@ -115,11 +115,16 @@ class Registry final : public rules::RegistryView {
   void RestorePeriod(std::uint32_t id, domain::Date to);
   // The person's live (not cancelled) period ids, ordered by `from`.
   std::vector<std::uint32_t> LivePeriods(std::uint32_t person) const;
-  // The 18th birthday and adult district, if a period [from, to) in `district` reaches it.
-  std::optional<std::pair<domain::Date, std::uint32_t>> AgeOutOf(std::uint32_t person,
-                                                                 std::uint32_t district,
-                                                                 domain::Date from,
-                                                                 domain::Date to) const;
+  // Age-out plans (see AgeOut).
+  void PlanAgeOut(std::uint32_t pediatric, domain::Date birthday, domain::Date until);
+  void DropPlan(std::uint32_t pediatric);
+  void Replan(const std::string& org);
+  void PlanStoredAgeOuts();
+  void ReplanDirty();
+  void MarkDirty(std::uint32_t district);
+  // Stores the age-outs whose birthday is on or before `day`: the story has reached them.
+  void AdvanceTo(domain::Date day);
+  domain::Date Birthday18(std::uint32_t person) const;
   const domain::District* AdultDistrictFor(const std::string& org, domain::Date day) const;
   std::uint32_t DistrictIndex(std::string_view id) const;
   std::uint32_t ApplicationRef(const std::string& application_id);
@@ -149,6 +154,21 @@ class Registry final : public rules::RegistryView {
   boost::unordered_flat_map<std::uint64_t, std::uint16_t> free_choice_changes_;  // iin*10^4+year
   boost::unordered_flat_set<std::string> decided_;     // application ids with a decision
   std::map<std::string, domain::Decision> unflushed_;  // decided since the last Flush
+
+  // A child's pediatric period that reaches the 18th birthday ends on it; from it, the rest of
+  // the period is planned in the adult district of the same organisation with most free places
+  // on that day, capacity notwithstanding. The plan follows the current state: it is made again
+  // whenever the organisation's panels change, until the story reaches the birthday.
+  struct AgeOut {
+    std::uint32_t pediatric = 0;     // period id, ending on the birthday
+    std::uint32_t continuation = 0;  // planned period id, 0 = no adult district (unattached)
+    domain::Date birthday;
+    domain::Date until;  // where the whole period would have ended
+  };
+  std::map<std::uint32_t, AgeOut> age_outs_;                // by pediatric period id
+  std::map<std::uint32_t, std::uint32_t> continuation_of_;  // continuation id -> pediatric id
+  std::set<std::string> dirty_orgs_;                        // panels changed since the last plan
+  domain::Date today_ = domain::Date::Min();                // the story's latest event
 
   // Domain objects made from rows for the rules: valid until the next use case starts.
   mutable boost::unordered_flat_map<std::uint32_t, std::unique_ptr<domain::Person>> person_cache_;

@@ -19,8 +19,8 @@ Plan MakePlan(const Context& ctx) {
   if (is_own(ctx.current)) {
     plan.own = ctx.current;
   } else {
-    for (const auto* p : ctx.pending) {
-      if (is_own(p)) plan.own = p;
+    for (const auto* p : ctx.pending) {  // the first pending period there (not a later age-out)
+      if (is_own(p) && !plan.own) plan.own = p;
     }
   }
   if (plan.own) {
