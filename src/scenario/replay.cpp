@@ -8,6 +8,7 @@
 #include "core/clock.hpp"
 #include "policy/policy_loader.hpp"
 #include "registry/registry.hpp"
+#include "rules/reasons.hpp"
 #include "scenario/scenario.hpp"
 #include "storage/store.hpp"
 
@@ -196,6 +197,15 @@ class Runner {
           Cell(result, "district"), Cell(result, "effective"), Cell(result, "decide_by"),
           Cell(result, "reasons") +
               (result.contains("alternatives") ? " -> " + Cell(result, "alternatives") : ""));
+      // The grounds as people read them, in Russian and Kazakh.
+      if (const auto* reasons = result.if_contains("reasons"); reasons && reasons->is_array()) {
+        for (const auto& r : reasons->as_array()) {
+          auto reason = domain::ParseEnum<domain::Reason>(r.as_string());
+          if (!reason) continue;
+          const auto& info = rules::Describe(*reason);
+          out_ << fmt::format("{:>12} {} / {}\n", "", info.ru, info.kk);
+        }
+      }
     } else {
       out_ << json::serialize(result) << "\n";
     }
