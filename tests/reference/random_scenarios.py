@@ -98,7 +98,57 @@ def gen_policy(rng):
     return step if len(step) > 1 else None
 
 
-def gen_scenario(rng):
+HOLIDAY_SAMPLE = ["2024-01-01", "2024-03-08", "2024-03-21", "2024-05-09", "2024-06-16",
+                  "2024-08-30", "2024-10-25", "2024-12-16", "2025-01-07", "2025-03-22",
+                  "2025-06-06", "2025-07-06", "2025-08-30", "2025-10-25", "2026-03-08",
+                  "2026-05-27", "2026-08-30", "2026-10-25", "2026-12-16"]
+
+
+def gen_policy_wide(rng):
+    """Wide profile: campaigns for some years (2017 and 2024 included), norms with districts
+    given by doctors, extra holidays (often inside campaigns), working weekends,
+    free_choices_per_year 0 or 2."""
+    step = {"op": "policy"}
+    if rng.random() < 0.6:
+        camps = []
+        for year in (2017, 2024, 2025, 2026):
+            if rng.random() < 0.5:
+                start = Date(year, rng.choice([3, 4, 8, 9, 10]), rng.randrange(1, 28))
+                end = start + datetime.timedelta(days=rng.choice([0, 1, rng.randrange(10, 90)]))
+                camps.append({"year": year, "start": iso(start), "end": iso(end)})
+        if camps:
+            step["campaigns"] = camps
+    if rng.random() < 0.5:
+        step["norms"] = {"gp": rng.randint(1, 3), "therapist": rng.randint(1, 3),
+                         "pediatrician": rng.randint(1, 3)}
+    if rng.random() < 0.4:
+        hs = [iso(rand_date(rng, Date(2024, 8, 25), Date(2026, 11, 20)))
+              for _ in range(rng.randint(1, 6))]
+        step["holidays"] = sorted(set(hs + rng.sample(HOLIDAY_SAMPLE, 2)))
+    if rng.random() < 0.3:
+        sats = []
+        for _ in range(rng.randint(1, 3)):
+            d = rand_date(rng, Date(2024, 8, 1), Date(2026, 12, 31))
+            d += datetime.timedelta(days=(5 + rng.randrange(2) - d.weekday()) % 7)
+            sats.append(iso(d))
+        step["working_weekends"] = sorted(set(sats))
+    if rng.random() < 0.4:
+        step["free_choices_per_year"] = rng.choice([0, 2])
+    return step if len(step) > 1 else None
+
+
+def campaign_window(policy, year):
+    for c in (policy or {}).get("campaigns", []):
+        if c["year"] == year:
+            return Date.fromisoformat(c["start"]), Date.fromisoformat(c["end"])
+    if year == 2017:
+        return Date(2017, 4, 5), Date(2017, 6, 30)
+    if year <= 2024:
+        return Date(year, 9, 15), Date(year, 11, 15)
+    return Date(year, 9, 1), Date(year, 11, 1)
+
+
+def gen_scenario(rng, wide=False):
     lines = []
 
     def emit(step, comment=None):
@@ -106,10 +156,17 @@ def gen_scenario(rng):
             lines.append("# " + comment)
         lines.append(json.dumps(step, ensure_ascii=False))
 
-    policy = gen_policy(rng) if rng.random() < 0.4 else None
+    if wide:
+        policy = gen_policy_wide(rng) if rng.random() < 0.75 else None
+    else:
+        policy = gen_policy(rng) if rng.random() < 0.4 else None
     if policy:
         emit(policy)
     small_norms = policy is not None and "norms" in policy
+    # wide: some stories start in 2017 (the 2017 campaign is 5 Apr - 30 Jun)
+    years = [2024, 2025, 2026]
+    if wide and rng.random() < 0.2:
+        years = [2017, 2017, 2018] + years
 
     ates = rng.sample(ATES, rng.randint(1, 3))
     orgs = []
@@ -181,7 +238,37 @@ def gen_scenario(rng):
         if rng.random() < 0.35:
             cats = rng.sample(CATEGORIES, 1 if rng.random() < 0.85 else 2)
             step["categories"] = cats
-        if status in ("temporary", "eaeu_migrant") or rng.random() < 0.15:
+        if wide:
+            r = rng.random()
+            if r < 0.1:
+                step["categories"] = ["conscript"]
+                ate["deployment"] = rng.choice(ATES)
+            elif r < 0.2:
+                step["categories"] = ["convict"]
+                if rng.random() < 0.8:
+                    ate["custody"] = rng.choice(ATES)
+            elif r < 0.3:
+                step["categories"] = ["pregnant"]
+                step["sex"] = "F" if rng.random() < 0.9 else "M"
+                ate["residence"] = rng.choice(ATES)
+            elif r < 0.4:
+                step["categories"] = [rng.choice(["disabled_child_representative", "foster_carer"])]
+            elif r < 0.45:
+                step["categories"] = ["student"]
+            if rng.random() < 0.15:
+                ate["temporary"] = rng.choice(ATES)
+        if wide and (status in ("temporary", "eaeu_migrant") or rng.random() < 0.3):
+            r = rng.random()
+            kind = rng.choice(["dms", "vms"])
+            if r < 0.3:  # expired before the story
+                f = rand_date(rng, Date(2020, 1, 1), Date(2023, 6, 30))
+                step["insurance"] = {"kind": kind, "from": iso(f),
+                                     "until": iso(f + datetime.timedelta(days=rng.randrange(30, 180)))}
+            elif r < 0.9:
+                f = rand_date(rng, Date(2023, 1, 1), Date(2026, 6, 30))
+                step["insurance"] = {"kind": kind, "from": iso(f),
+                                     "until": iso(f + datetime.timedelta(days=rng.randrange(30, 720)))}
+        elif status in ("temporary", "eaeu_migrant") or rng.random() < 0.15:
             if rng.random() < 0.8:
                 f = rand_date(rng, Date(2023, 1, 1), Date(2026, 6, 30))
                 step["insurance"] = {"kind": rng.choice(["dms", "vms"]), "from": iso(f),

@@ -72,16 +72,15 @@ inline constexpr const char* kLoadRepresentatives =
 inline constexpr const char* kLoadAttachments =
     "SELECT id, iin, org, district, valid_from, valid_to, end_reason, application, recorded_at "
     "FROM attachment ORDER BY id";
+// The columns ReadApplication (sqlite_store.cpp) reads, in its order.
+#define EMKHANA_APPLICATION_COLUMNS                                                             \
+  "SELECT id, app_date, iin, applicant, org, district, channel, basis, consent, documents, "    \
+  "declared_birth, declared_sex, outcome, reasons, decided_org, decided_district, effective, " \
+  "decide_by, alternatives, policy_version, free_choice_change, recorded_at "
 inline constexpr const char* kLoadApplications =
-    "SELECT id, app_date, iin, applicant, org, district, channel, basis, consent, documents, "
-    "declared_birth, declared_sex, outcome, reasons, decided_org, decided_district, effective, "
-    "decide_by, alternatives, policy_version, free_choice_change, recorded_at "
-    "FROM application ORDER BY seq";
+    EMKHANA_APPLICATION_COLUMNS "FROM application ORDER BY seq";
 inline constexpr const char* kFindApplication =
-    "SELECT id, app_date, iin, applicant, org, district, channel, basis, consent, documents, "
-    "declared_birth, declared_sex, outcome, reasons, decided_org, decided_district, effective, "
-    "decide_by, alternatives, policy_version, free_choice_change, recorded_at "
-    "FROM application WHERE id = ?1";
+    EMKHANA_APPLICATION_COLUMNS "FROM application WHERE id = ?1";
 inline constexpr const char* kAuditBySubject =
     "SELECT at, actor, channel, action, subject, detail, policy_version FROM audit_log "
     "WHERE subject = ?1 ORDER BY seq DESC LIMIT ?2";
