@@ -240,7 +240,7 @@ Result<void> Registry::ImportAttachment(const Iin& iin, const std::string& distr
   // A person already dead in the register keeps the period only up to the death date.
   const auto& row = population_.row(*person);
   const Date to = row.deceased != INT32_MIN ? Date::FromDays(row.deceased) : Date::Max();
-  if (from < to) AddPeriod(*person, district, from, to, 0);
+  if (from < to) AddPeriod(*person, district, from, to, 0, PeriodEnd::kDeath);
   ReplanDirty();
   Audit(actor, "attachment.imported", iin.ToString(),
         fmt::format("{} from {}", district_id, from.ToString()));
@@ -309,11 +309,11 @@ std::uint32_t Registry::InsertPeriod(std::uint32_t person, std::uint32_t distric
 // A period in a pediatric district that reaches the person's 18th birthday ends on it, and the
 // rest is planned (see AgeOut in registry.hpp).
 void Registry::AddPeriod(std::uint32_t person, std::uint32_t district, Date from, Date to,
-                         std::uint32_t application) {
+                         std::uint32_t application, PeriodEnd end) {
   const Date birthday = Birthday18(person);
   if (districts_[district].kind != DistrictKind::kPediatrician ||
       !(from < birthday && birthday < to)) {
-    InsertPeriod(person, district, from, to, PeriodEnd::kOpen, application);
+    InsertPeriod(person, district, from, to, to.IsMax() ? PeriodEnd::kOpen : end, application);
     return;
   }
   const auto id = InsertPeriod(person, district, from, birthday, PeriodEnd::kAgeOut, application);
@@ -375,6 +375,8 @@ void Registry::Replan(const std::string& org) {
       row.person = p.person;
       row.district = district;
       row.application = p.application;
+      row.end =
+          static_cast<std::uint8_t>(plan.until.IsMax() ? PeriodEnd::kOpen : PeriodEnd::kSuperseded);
       row.planned = 1;
       plan.continuation = population_.InsertPeriod(row);
       continuation_of_[plan.continuation] = pediatric;
@@ -457,7 +459,7 @@ void Registry::RestorePeriod(std::uint32_t id, Date to) {
     const auto pediatric = continuation_of_.at(id);
     panels_[p.district].Remove(p.From(), p.To());
     p.to = to.days();
-    p.end = static_cast<std::uint8_t>(PeriodEnd::kOpen);
+    p.end = static_cast<std::uint8_t>(to.IsMax() ? PeriodEnd::kOpen : PeriodEnd::kSuperseded);
     panels_[p.district].Add(p.From(), p.To());
     age_outs_[pediatric].until = to;
     MarkDirty(p.district);
@@ -468,7 +470,9 @@ void Registry::RestorePeriod(std::uint32_t id, Date to) {
                         p.From() < birthday && birthday < to;
   panels_[p.district].Remove(p.From(), p.To());
   p.to = ages_out ? birthday.days() : to.days();
-  p.end = static_cast<std::uint8_t>(ages_out ? PeriodEnd::kAgeOut : PeriodEnd::kOpen);
+  p.end = static_cast<std::uint8_t>(ages_out     ? PeriodEnd::kAgeOut
+                                    : to.IsMax() ? PeriodEnd::kOpen
+                                                 : PeriodEnd::kSuperseded);
   panels_[p.district].Add(p.From(), p.To());
   MarkDirty(p.district);
   batch_.mutations.push_back(

@@ -106,8 +106,10 @@ class Registry final : public rules::RegistryView {
   Registry(storage::Store& store, const Clock& clock, domain::Policy policy);
 
   // Period bookkeeping: every change keeps panels and the batch in step.
+  // A new period [from, to); a bounded `to` ends it for reason `end` (a later move that
+  // supersedes it, or a death already in the register).
   void AddPeriod(std::uint32_t person, std::uint32_t district, domain::Date from, domain::Date to,
-                 std::uint32_t application);
+                 std::uint32_t application, domain::PeriodEnd end = domain::PeriodEnd::kSuperseded);
   std::uint32_t InsertPeriod(std::uint32_t person, std::uint32_t district, domain::Date from,
                              domain::Date to, domain::PeriodEnd end, std::uint32_t application);
   void EndPeriod(std::uint32_t id, domain::Date to, domain::PeriodEnd why);
