@@ -37,8 +37,9 @@ Calendar::Calendar(const HolidayRules& rules, int first_year, int last_year)
     // weekend nor already off (so 21-22 Mar on a weekend, with 23 Mar a holiday, give 24-25 Mar).
     for (const auto& h : holidays) {
       if (!h.moves || !h.date.IsWeekend()) continue;
+      // "the next working day": a weekend made a working day by decree counts as one.
       Date d = h.date.Next();
-      while (in_range(d) && (d.IsWeekend() || off_[index(d)])) d = d.Next();
+      while (in_range(d) && ((d.IsWeekend() && !work_[index(d)]) || off_[index(d)])) d = d.Next();
       if (in_range(d)) off_[index(d)] = true;
     }
   }

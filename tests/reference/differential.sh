@@ -5,6 +5,7 @@
 # `$BIN replay FILE` and `python3 model.py FILE`, compares the outputs semantically line by
 # line, prints every differing file with the first differing line of both, and ends with
 # `N passed, N failed` (N = scenario files). Exit 1 if any differ. KEEP=1 keeps the temp dir.
+# PROFILE=wide uses the wide scenario profile (random_scenarios.py --profile wide).
 # MODEL_FLAGS=--frozen-ageout runs the model in its diagnostic emulation of the binary's
 # age-out design (see model.py J15), to find the differences that remain besides it.
 set -u
@@ -21,7 +22,8 @@ if [ "${KEEP:-0}" = 1 ]; then echo "scenarios in $TMP"; else trap 'rm -rf "$TMP"
 # Test a snapshot: the binary may be rebuilt by someone else while this runs.
 cp "$BIN" "$TMP/emkhana" || exit 2
 BIN="$TMP/emkhana"
-python3 "$HERE/random_scenarios.py" --seed "$SEED" --out "$TMP/cases" --count "$COUNT" || exit 2
+PROFILE="${PROFILE:-default}"
+python3 "$HERE/random_scenarios.py" --seed "$SEED" --out "$TMP/cases" --count "$COUNT" --profile "$PROFILE" || exit 2
 passed=0
 failed=0
 for f in "$TMP"/cases/*.jsonl; do
@@ -55,7 +57,7 @@ for f in "$TMP"/cases/*.jsonl; do
   fi
 done
 if [ "$failed" -ne 0 ] && [ "${KEEP:-0}" != 1 ]; then
-  echo "(regenerate the files: python3 $HERE/random_scenarios.py --seed $SEED --count $COUNT --out DIR)"
+  echo "(regenerate the files: python3 $HERE/random_scenarios.py --seed $SEED --count $COUNT --profile $PROFILE --out DIR)"
 fi
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -114,6 +114,10 @@ J21 (*) A pending move that is cancelled by a liquidation never starts, so it de
     one: the attachment it would have ended continues (glossary: detachment is "automatic
     when a new one starts"; a free choice: "until then the old organisation serves the
     person").  A pending move that is moved to a successor still detaches.
+    (*) Only a move that has not started yet is "pending": a move that already started has
+    detached the old attachment for good, so cancelling its transferred continuation (the
+    successor liquidated later, even the same day) leaves the person unattached, not back in
+    the organisation they left (found by the wide differential profile).
 """
 
 import copy
@@ -540,7 +544,11 @@ class Registry:
                 a.end, a.ended_by = day - ONE_DAY, None
             for old in self.attachments:
                 if old.ended_by is a:
-                    old.ended_by = moved  # the move still happens, into the successor
+                    # A pending move still happens, into the successor (J21).  A move that
+                    # has already started has detached `old` for good: cancelling its
+                    # continuation in the successor (e.g. the successor is liquidated the
+                    # same day) must not bring `old` back.
+                    old.ended_by = moved if a.start >= day else None
             self.add(moved)
         self.changed()
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Random but valid conformance scenarios (FORMAT.md) for differential testing.
 
-    python3 random_scenarios.py --seed S --out DIR --count N
+    python3 random_scenarios.py --seed S --out DIR --count N [--profile wide]
 
 Each file: sometimes a `policy` step, 1-3 ATEs, 3-8 organisations (some unlicensed or without
 a contract), districts of every kind with capacities 1-4 (or small norms x doctors), 10-40
@@ -9,6 +9,18 @@ persons of every status and category (children near 5 and 18, representatives, i
 windows, a few deceased), pre-existing attachments, then 30-120 events in non-decreasing date
 order over 2024-2026 (applications of every channel/basis/document mix, deaths, closures with
 and without successor) interleaved with queries about past and future dates.
+
+--profile wide (the default profile is unchanged, file for file): a policy step in most files
+(campaigns for some of 2017/2024-2026, one-day campaigns, norms with `doctors` districts, extra
+holidays, working Saturdays/Sundays, free_choices_per_year 0 or 2); some stories in 2017;
+events on campaign first/last days and the days around them, weekends, holidays and working
+weekends; conscripts, convicts (with or without custody), pregnant persons, students, carers
+(disabled_child_representative / foster_carer) applying on paper for others; DMS / VMS /
+expired insurance on paper; temporary_residence with and without residence_proof; org_closed
+bases after closures; applications to closed, unknown organisations and unknown districts;
+reorganisation chains (A into B, later B into C); deaths of representatives; queries in
+1900/1990/2016/2040/2100; applicant spelled out equal to the person; declared birth/sex
+mismatches; and about half "clean" applications likely to pass, so the state keeps moving.
 """
 
 import argparse
@@ -297,7 +309,8 @@ def gen_scenario(rng, wide=False):
         if p.get("deceased") or rng.random() < 0.4:
             continue
         b = Date.fromisoformat(p["birth"])
-        frm = rand_date(rng, max(b, Date(2015, 1, 1)), Date(2023, 12, 31)) if b < Date(2023, 12, 31) else None
+        hi = Date(years[0] - 1, 12, 31)
+        frm = rand_date(rng, max(b, Date(hi.year - 8, 1, 1)), hi) if b < hi else None
         if frm is None:
             continue
         cands = [d for d in districts if fits(d["kind"], age(p, frm))]
@@ -311,7 +324,21 @@ def gen_scenario(rng, wide=False):
     dates = []
     for _ in range(n_events):
         r = rng.random()
-        year = rng.choice([2024, 2025, 2026])
+        year = rng.choice(years)
+        if wide and r < 0.25:  # campaign boundaries, weekends, holidays
+            cs, ce = campaign_window(policy, year)
+            r2 = rng.random()
+            if r2 < 0.5:
+                d = rng.choice([cs, ce, cs - datetime.timedelta(days=1), ce + datetime.timedelta(days=1)])
+            elif r2 < 0.75:
+                d = rand_date(rng, Date(year, 1, 1), Date(year, 12, 24))
+                d += datetime.timedelta(days=(5 + rng.randrange(2) - d.weekday()) % 7)
+            else:
+                hs = [h for h in HOLIDAY_SAMPLE + (policy or {}).get("holidays", [])
+                      + (policy or {}).get("working_weekends", []) if h.startswith(str(year))]
+                d = Date.fromisoformat(rng.choice(hs)) if hs else Date(year, 1, 1)
+            dates.append(d)
+            continue
         if r < 0.45:  # around the campaigns
             d = rand_date(rng, Date(year, 8, 20), Date(year, 11, 25))
         elif r < 0.55:  # around new year
@@ -323,13 +350,18 @@ def gen_scenario(rng, wide=False):
     closed = set()
     dead = set()
     app_no = 0
+    succ = {}
     for d in dates:
         r = rng.random()
         if r < 0.68:
             app_no += 1
-            emit(gen_apply(rng, f"A{app_no}", d, persons, by_iin, orgs, districts, closed, age, fits))
+            emit(gen_apply(rng, f"A{app_no}", d, persons, by_iin, orgs, districts, closed, age, fits,
+                           wide))
         elif r < 0.73:
             alive = [p for p in persons if p["iin"] not in dead and not p.get("deceased")]
+            if wide and rng.random() < 0.5:  # a representative dies
+                reps = {x for p in persons for x in p.get("representatives", [])}
+                alive = [p for p in alive if p["iin"] in reps] or alive
             if alive:
                 p = rng.choice(alive)
                 dead.add(p["iin"])
@@ -339,16 +371,27 @@ def gen_scenario(rng, wide=False):
             if len(open_orgs) > 1:
                 o = rng.choice(open_orgs)
                 step = {"op": "org_close", "org": o["id"], "date": iso(d)}
-                if rng.random() < 0.55:
+                if wide and succ and rng.random() < 0.6:
+                    # reorganisation chain: A into B, later B into C
+                    heirs = [b for b in succ.values() if b not in closed]
+                    heirs = [x for x in open_orgs if x["id"] in heirs]
+                    if len(heirs) > 0 and len(open_orgs) > 1:
+                        o = rng.choice(heirs)
+                        step["org"] = o["id"]
+                if rng.random() < (0.75 if wide else 0.55):
                     others = [x for x in open_orgs if x["id"] != o["id"]]
                     same = [x for x in others if x["ate"] == o["ate"]]
                     step["successor"] = rng.choice(same or others)["id"]
+                    succ[o["id"]] = step["successor"]
                 closed.add(o["id"])
                 emit(step)
         else:
             p = rng.choice(persons)
             q = d + datetime.timedelta(days=rng.choice([-400, -60, -1, 0, 0, 1, 30, 120, 400])
                                        + rng.randint(-5, 5))
+            if wide and rng.random() < 0.15:
+                q = rng.choice([Date(1900, 1, 1), Date(1990, 6, 15), Date(2016, 12, 31),
+                                Date(2040, 1, 1), Date(2100, 12, 31)])
             emit({"op": "query", "iin": p["iin"], "date": iso(q)})
     # a few queries at the end about the future
     for _ in range(rng.randint(1, 5)):
@@ -358,7 +401,9 @@ def gen_scenario(rng, wide=False):
     return "\n".join(lines) + "\n"
 
 
-def gen_apply(rng, aid, d, persons, by_iin, orgs, districts, closed, age, fits):
+def gen_apply(rng, aid, d, persons, by_iin, orgs, districts, closed, age, fits, wide=False):
+    if wide:
+        return gen_apply_wide(rng, aid, d, persons, by_iin, orgs, districts, closed, age, fits)
     p = rng.choice(persons)
     iin = p["iin"]
     step = {"op": "apply", "id": aid, "date": iso(d), "iin": iin}
@@ -438,18 +483,106 @@ def gen_apply(rng, aid, d, persons, by_iin, orgs, districts, closed, age, fits):
     return step
 
 
+def gen_apply_wide(rng, aid, d, persons, by_iin, orgs, districts, closed, age, fits):
+    step = gen_apply(rng, aid, d, persons, by_iin, orgs, districts, closed, age, fits)
+    p = by_iin.get(step["iin"])
+    if p is None:
+        return step
+    minor = age(p, d) < 18
+    if rng.random() < 0.45:  # a clean application, likely to pass: exercises the state
+        for k in ("birth", "sex", "consent", "district"):
+            step.pop(k, None)
+        step["iin"] = p["iin"]
+        if minor and p.get("representatives"):
+            step["applicant"] = rng.choice(p["representatives"])
+        else:
+            step.pop("applicant", None)
+        cats = set(p.get("categories", []))
+        key = ("custody" if "convict" in cats else "deployment" if "conscript" in cats
+               else "residence" if "pregnant" in cats or age(p, d) < 5 else None)
+        places = [p["ate"].get(key)] if key else list(p["ate"].values())
+        mine = [o for o in orgs if o["ate"] in places and o["id"] not in closed
+                and o.get("license", True) and o.get("contract", True)]
+        if mine:
+            step["org"] = rng.choice(mine)["id"]
+        step["channel"] = rng.choice(["egov", "mobile", "service_centre"])
+        step["basis"] = rng.choice(["free_choice", "free_choice", "first_attachment",
+                                    "residence_change", "work_or_study_change", "org_closed"])
+        docs = {"commission_protocol"} if "convict" in cats else set()
+        if docs:
+            step["documents"] = sorted(docs)
+        else:
+            step.pop("documents", None)
+        if rng.random() < 0.3:
+            own = [x for x in districts if x["org"] == step["org"]]
+            if own:
+                step["district"] = rng.choice(own)["id"]
+        return step
+    r = rng.random()
+    if r < 0.1:  # applicant equal to the person, spelled out
+        step["applicant"] = p["iin"]
+    elif r < 0.3:  # a disabled child's representative / foster carer applies on paper
+        carers = [x for x in persons if set(x.get("categories", [])) &
+                  {"disabled_child_representative", "foster_carer"}]
+        if carers:
+            step["applicant"] = rng.choice(carers)["iin"]
+            step["channel"] = "clinic_paper"
+            docs = set(step.get("documents", []))
+            if rng.random() < 0.7:
+                docs.add("representation_proof" if minor else "consent_of_family_member")
+            step["documents"] = sorted(docs)
+    elif r < 0.4 and p.get("insurance"):  # DMS vs VMS vs expired on paper
+        step["channel"] = "clinic_paper"
+        if rng.random() < 0.5:
+            step["documents"] = sorted(set(step.get("documents", [])) | {"insurance_contract"})
+    r = rng.random()
+    if r < 0.15:
+        step["basis"] = "org_closed"
+    elif r < 0.25:
+        step["basis"] = "temporary_residence"
+        docs = set(step.get("documents", []))
+        if rng.random() < 0.5:
+            docs.add("residence_proof")
+        else:
+            docs.discard("residence_proof")
+        if docs:
+            step["documents"] = sorted(docs)
+        else:
+            step.pop("documents", None)
+        if p["ate"].get("temporary") and rng.random() < 0.7:
+            tmp = [o for o in orgs if o["ate"] == p["ate"]["temporary"]]
+            if tmp:
+                step["org"] = rng.choice(tmp)["id"]
+                step.pop("district", None)
+    elif r < 0.3 and closed:  # apply to a closed organisation
+        step["org"] = rng.choice(sorted(closed))
+    elif r < 0.33:
+        step["district"] = "NOPE-1"
+    r = rng.random()
+    if r < 0.05:  # declared birth/sex mismatches
+        step["birth"] = iso(Date.fromisoformat(p["birth"]) + datetime.timedelta(days=rng.choice([-366, 1])))
+    elif r < 0.1:
+        step["sex"] = "F" if p["sex"] == "M" else "M"
+        step["birth"] = p["birth"]
+    return step
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--out", required=True)
     ap.add_argument("--count", type=int, default=10)
+    ap.add_argument("--profile", choices=["default", "wide"], default="default",
+                    help="wide: policy overrides, boundary/holiday dates, paper carers, "
+                         "territory categories, reorganisation chains, far queries, ...")
     args = ap.parse_args()
     os.makedirs(args.out, exist_ok=True)
     for i in range(args.count):
         rng = random.Random(f"{args.seed}-{i}")
-        path = os.path.join(args.out, f"random_{args.seed}_{i:04d}.jsonl")
+        wide = args.profile == "wide"
+        path = os.path.join(args.out, f"{'wide' if wide else 'random'}_{args.seed}_{i:04d}.jsonl")
         with open(path, "w", encoding="utf-8") as f:
-            f.write(gen_scenario(rng))
+            f.write(gen_scenario(rng, wide))
 
 
 if __name__ == "__main__":
