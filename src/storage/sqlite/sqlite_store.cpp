@@ -89,7 +89,11 @@ class SqliteStore final : public Store {
 
   Result<void> Init() {
     for (const char* pragma : {"PRAGMA journal_mode = WAL", "PRAGMA synchronous = NORMAL",
-                               "PRAGMA foreign_keys = ON", "PRAGMA busy_timeout = 5000"}) {
+                               "PRAGMA foreign_keys = ON", "PRAGMA busy_timeout = 5000",
+                               // A registry is read and written all over: keep its pages in
+                               // memory and checkpoint the WAL in larger steps.
+                               "PRAGMA cache_size = -262144", "PRAGMA mmap_size = 1073741824",
+                               "PRAGMA wal_autocheckpoint = 16384", "PRAGMA temp_store = MEMORY"}) {
       if (auto r = db_.Exec(pragma); !r) return r;
     }
     if (auto r = Migrate(); !r) return r;
