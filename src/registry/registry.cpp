@@ -388,11 +388,11 @@ void Registry::Replan(const std::string& org) {
 }
 
 void Registry::ReplanDirty() {
-  // A plan changes only adult panels of its own organisation, so one pass suffices.
-  const auto dirty = std::move(dirty_orgs_);
-  dirty_orgs_.clear();
+  // A plan changes only adult panels of its own organisation (and marks nothing dirty), so one
+  // pass suffices.
+  std::set<std::string> dirty;
+  dirty.swap(dirty_orgs_);
   for (const auto& org : dirty) Replan(org);
-  dirty_orgs_.clear();
 }
 
 void Registry::AdvanceTo(Date day) {

@@ -27,7 +27,7 @@ class Statement {
   Statement& Bind(int i, std::int64_t v);
   Statement& Bind(int i, int v) { return Bind(i, static_cast<std::int64_t>(v)); }
   Statement& Bind(int i, double v);
-  Statement& Bind(int i, std::string_view v);  // empty binds NULL? no: binds ''
+  Statement& Bind(int i, std::string_view v);  // "" binds an empty text, not NULL
   Statement& Bind(int i, const std::string& v) { return Bind(i, std::string_view(v)); }
   Statement& Bind(int i, const char* v) { return Bind(i, std::string_view(v)); }
   Statement& BindNull(int i);
