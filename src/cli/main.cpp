@@ -4,6 +4,7 @@
 
 #include <iostream>
 
+#include "cli/commands.hpp"
 #include "core/clock.hpp"
 #include "policy/policy_loader.hpp"
 #include "registry/registry.hpp"
@@ -61,6 +62,22 @@ int main(int argc, char** argv) {
 
   auto* show_policy = app.add_subcommand("policy", "Print the built-in default policy (JSON)");
 
+  emkhana::cli::StatsOptions stats_options;
+  auto* stats = app.add_subcommand("stats", "Attached population, utilisation, campaign, OSMS");
+  stats->add_option("--db", stats_options.db, "Registry database")->required();
+  stats->add_option("--date", stats_options.date, "Attachments on this day (default: today)");
+  stats->add_flag("--json", stats_options.json, "JSON instead of tables");
+  stats->add_flag("--recount", stats_options.recount,
+                  "Recount from the registry instead of the maintained snapshot (slow)");
+
+  emkhana::cli::FundingOptions funding_options;
+  auto* funding = app.add_subcommand("funding", "Monthly per-capita payments (КПН) by organisation");
+  funding->add_option("--db", funding_options.db, "Registry database")->required();
+  funding->add_option("--month", funding_options.month, "YYYY-MM")->required();
+  funding->add_option("--table", funding_options.table,
+                      "Sex-age coefficient table (JSON; default: the illustrative one)");
+  funding->add_flag("--json", funding_options.json, "JSON instead of a table");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -71,6 +88,8 @@ int main(int argc, char** argv) {
   try {
     if (*replay) return emkhana::scenario::Replay(files, replay_options, std::cout, std::cerr);
     if (*init) return Init(init_db);
+    if (*stats) return emkhana::cli::RunStats(stats_options);
+    if (*funding) return emkhana::cli::RunFunding(funding_options);
     if (*show_policy) {
       std::cout << emkhana::policy::DefaultPolicyJson();
       return 0;

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "domain/date.hpp"
@@ -72,6 +73,35 @@ struct Insurance {
   bool ValidOn(Date d) const { return from <= d && d <= until; }
 };
 
+// A person's standing in compulsory social health insurance (OSMS): who they are for the Fund,
+// who pays their contributions and whether they are insured now. It decides the package
+// (GOBMP only, or GOBMP + OSMS), never the attachment.
+enum class OsmsCategory {
+  kNone,          // not a participant (no contributions paid)
+  kEmployee,      // employer pays
+  kEntrepreneur,  // individual entrepreneur
+  kSelfEmployed,  // single aggregate payment
+  kSelfPayer,     // voluntary self-payer
+  // State-paid (preferential) categories (OSMS law, art. 28).
+  kChild,
+  kPensioner,
+  kDisabled,
+  kMotherOfMany,     // mothers of many children (Altyn/Kumis alka)
+  kChildCareLeave,   // pregnant or on child-care leave
+  kStudent,          // full-time students
+  kUnemployed,       // registered unemployed
+  kConscript,        // conscript service
+  kConvict,          // serving a sentence
+  kOtherPreferential,
+};
+enum class OsmsPayer { kNone, kState, kEmployer, kSelf };
+struct OsmsStanding {
+  OsmsCategory category = OsmsCategory::kNone;
+  OsmsPayer payer = OsmsPayer::kNone;
+  bool insured = false;
+  bool operator==(const OsmsStanding&) const = default;
+};
+
 struct Person {
   Iin iin;
   Date birth;
@@ -83,11 +113,18 @@ struct Person {
   std::optional<Insurance> insurance;
   std::vector<Iin> representatives;
   std::optional<Date> deceased;
+  OsmsStanding osms;
 
   const std::string& Ate(AteRole role) const { return ate[static_cast<int>(role)]; }
   int AgeOn(Date d) const { return domain::AgeOn(birth, d); }
   bool DeadOn(Date d) const { return deceased && *deceased <= d; }
 };
+
+// The region of an administrative-territorial unit: its code up to the first '-' (generated
+// codes are "<REGION>-<NN>"; other codes are their own region).
+inline std::string_view RegionOfAte(std::string_view ate) {
+  return ate.substr(0, ate.find('-'));
+}
 
 struct Organization {
   std::string id;
@@ -305,6 +342,33 @@ struct EnumNames<Reason> {
        {Reason::kTooFrequent, "too_frequent"},
        {Reason::kInvalidBasis, "invalid_basis"},
        {Reason::kCapacityExceeded, "capacity_exceeded"}}};
+};
+template <>
+struct EnumNames<OsmsCategory> {
+  static constexpr std::array<std::pair<OsmsCategory, std::string_view>, 15> kAll{
+      {{OsmsCategory::kNone, "none"},
+       {OsmsCategory::kEmployee, "employee"},
+       {OsmsCategory::kEntrepreneur, "entrepreneur"},
+       {OsmsCategory::kSelfEmployed, "self_employed"},
+       {OsmsCategory::kSelfPayer, "self_payer"},
+       {OsmsCategory::kChild, "child"},
+       {OsmsCategory::kPensioner, "pensioner"},
+       {OsmsCategory::kDisabled, "disabled"},
+       {OsmsCategory::kMotherOfMany, "mother_of_many"},
+       {OsmsCategory::kChildCareLeave, "child_care_leave"},
+       {OsmsCategory::kStudent, "student"},
+       {OsmsCategory::kUnemployed, "unemployed"},
+       {OsmsCategory::kConscript, "conscript"},
+       {OsmsCategory::kConvict, "convict"},
+       {OsmsCategory::kOtherPreferential, "other_preferential"}}};
+};
+template <>
+struct EnumNames<OsmsPayer> {
+  static constexpr std::array<std::pair<OsmsPayer, std::string_view>, 4> kAll{
+      {{OsmsPayer::kNone, "none"},
+       {OsmsPayer::kState, "state"},
+       {OsmsPayer::kEmployer, "employer"},
+       {OsmsPayer::kSelf, "self"}}};
 };
 template <>
 struct EnumNames<Outcome> {

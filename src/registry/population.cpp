@@ -26,6 +26,9 @@ Result<std::uint32_t> Population::Put(const domain::Person& p) {
   row.categories = p.categories.bits;
   row.sex = static_cast<std::uint8_t>(p.sex);
   row.status = static_cast<std::uint8_t>(p.status);
+  row.osms_category = static_cast<std::uint8_t>(p.osms.category);
+  row.osms_payer = static_cast<std::uint8_t>(p.osms.payer);
+  row.osms_insured = p.osms.insured ? 1 : 0;
   if (p.insurance) {
     row.insurance = static_cast<std::uint8_t>(1 + static_cast<int>(p.insurance->kind));
     row.insurance_from = p.insurance->from.days();
@@ -59,6 +62,13 @@ std::optional<std::uint32_t> Population::Find(const domain::Iin& iin) const {
   return it->second;
 }
 
+std::string_view Population::RegionOf(std::uint32_t index) const {
+  const auto& row = rows_[index];
+  auto ate = row.ate[static_cast<int>(domain::AteRole::kResidence)];
+  if (ate == 0) ate = row.ate[static_cast<int>(domain::AteRole::kRegistration)];
+  return domain::RegionOfAte(ates_.Name(ate));
+}
+
 void Population::Reserve(std::size_t persons) {
   rows_.reserve(persons);
   by_iin_.reserve(persons);
@@ -74,6 +84,9 @@ domain::Person Population::Materialise(std::uint32_t index) const {
   p.categories.bits = row.categories;
   p.sex = static_cast<domain::Sex>(row.sex);
   p.status = static_cast<domain::LegalStatus>(row.status);
+  p.osms.category = static_cast<domain::OsmsCategory>(row.osms_category);
+  p.osms.payer = static_cast<domain::OsmsPayer>(row.osms_payer);
+  p.osms.insured = row.osms_insured != 0;
   if (row.insurance != 0) {
     p.insurance =
         domain::Insurance{static_cast<domain::InsuranceKind>(row.insurance - 1),

@@ -43,6 +43,9 @@ struct PersonRow {
   std::uint8_t sex = 0, status = 0;
   std::uint8_t insurance = 0;  // 0 none, 1 + InsuranceKind
   std::uint8_t representatives_count = 0;
+  std::uint8_t osms_category = 0;  // domain::OsmsCategory
+  std::uint8_t osms_payer : 7 = 0;  // domain::OsmsPayer
+  std::uint8_t osms_insured : 1 = 0;
 };
 
 struct PeriodRow {
@@ -69,6 +72,9 @@ class Population {
   Result<std::uint32_t> Put(const domain::Person& person);
   std::optional<std::uint32_t> Find(const domain::Iin& iin) const;
   const PersonRow& row(std::uint32_t index) const { return rows_[index]; }
+  // The person's region: the part of the residence (else registration) ATE code before '-'.
+  std::string_view RegionOf(std::uint32_t index) const;
+  const AteCodes& ates() const { return ates_; }
   void SetDeceased(std::uint32_t index, domain::Date date) { rows_[index].deceased = date.days(); }
   std::size_t size() const { return rows_.size(); }
   domain::Person Materialise(std::uint32_t index) const;

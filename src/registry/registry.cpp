@@ -66,6 +66,27 @@ class Registry::Loader final : public storage::LoadSink {
       }
     }
     r_.decided_.insert(d.decision.application_id);
+    // For the statistics (RebuildCube): the move's origin is the period it superseded.
+    LoadedDecision ld{d.application.date.year(), d.application.channel, d.decision.outcome,
+                      d.decision.reasons, stats::Cube::kNone, stats::Cube::kNone, Date::Min()};
+    if (d.decision.outcome == domain::Outcome::kApproved && d.decision.effective) {
+      const auto district = r_.DistrictIndex(d.decision.district);
+      auto iin = Iin::Parse(d.application.iin);
+      auto person = iin ? r_.population_.Find(*iin) : std::nullopt;
+      if (district != kNone && person) {
+        ld.to_org = r_.district_org_[district];
+        ld.effective = *d.decision.effective;
+        r_.population_.ForEachPeriod(*person, [&](std::uint32_t id) {
+          const auto& p = r_.population_.period(id);
+          if (p.To() == ld.effective && p.From() < ld.effective &&
+              p.end == static_cast<std::uint8_t>(PeriodEnd::kSuperseded)) {
+            ld.from_org = r_.district_org_[p.district];
+          }
+        });
+        if (ld.from_org == ld.to_org) ld.to_org = stats::Cube::kNone;
+      }
+    }
+    r_.loaded_decisions_.push_back(std::move(ld));
   }
   std::optional<domain::Policy> latest_policy_;
   std::optional<Error> error_;
@@ -91,6 +112,7 @@ Result<std::unique_ptr<Registry>> Registry::Open(storage::Store& store, const Cl
   if (auto loaded = store.Load(loader); !loaded) return loaded.error();
   if (loader.error_) return *loader.error_;
   r->batch_.mutations.clear();  // loading re-put organisations and districts: nothing to write
+  r->RebuildCube();
   r->PlanStoredAgeOuts();
   if (loader.latest_policy_) {
     r->policy_ = std::move(*loader.latest_policy_);
@@ -120,6 +142,90 @@ void Registry::PlanStoredAgeOuts() {
     if (until > birthday) PlanAgeOut(id, birthday, until);
   }
   ReplanDirty();
+}
+
+// The cube from the loaded state. Days before the first of the previous month are folded:
+// statistics on older dates are recounted from the database (`stats --recount`).
+void Registry::RebuildCube() {
+  Date since = Date::Min();
+  if (today_ != Date::Min()) {
+    const Date month = Date::Ymd(today_.year(), today_.month(), 1);
+    since = month.month() == 1 ? Date::Ymd(month.year() - 1, 12, 1)
+                               : Date::Ymd(month.year(), month.month() - 1, 1);
+  }
+  cube_ = stats::Cube(since);
+  CountState(cube_);
+  for (const auto& [year, channel, outcome, reasons, from_org, to_org, effective] : loaded_decisions_) {
+    cube_.AddDecision(year, channel, outcome, reasons);
+    if (to_org != stats::Cube::kNone) cube_.AddFlow(from_org, to_org, effective);
+  }
+  loaded_decisions_.clear();
+  loaded_decisions_.shrink_to_fit();
+}
+
+void Registry::CountState(stats::Cube& cube) {
+  for (std::uint32_t i = 0; i < population_.size(); ++i) {
+    const auto& row = population_.row(i);
+    cube.AddPerson(FactsOf(i), row.deceased == INT32_MIN
+                                   ? std::nullopt
+                                   : std::optional<Date>(Date::FromDays(row.deceased)));
+  }
+  for (std::uint32_t id = 1; id <= population_.period_count(); ++id) {
+    const auto& p = population_.period(id);
+    if (p.planned || p.Cancelled() || p.from >= p.to) continue;
+    cube.AddPeriod(FactsOf(p.person), district_org_[p.district], p.district, p.From(), p.To(),
+                   static_cast<PeriodEnd>(p.end));
+  }
+}
+
+stats::Snapshot Registry::FullSnapshot() {
+  stats::Cube full;
+  full.Load({}, cube_.regions());  // the same region ids as the live cube
+  CountState(full);  // interns into cube_ (FactsOf): take its region list again
+  full.Load(full.Entries(), cube_.regions());
+  full.CopyUnfolded(cube_);
+  auto s = Snapshot();
+  s.cube = std::move(full);
+  return s;
+}
+
+stats::PersonFacts Registry::FactsOf(std::uint32_t person) {
+  const auto& row = population_.row(person);
+  stats::PersonFacts f;
+  f.region = cube_.RegionId(population_.RegionOf(person));
+  f.sex = static_cast<domain::Sex>(row.sex);
+  f.birth = Date::FromDays(row.birth);
+  f.osms = {static_cast<domain::OsmsCategory>(row.osms_category),
+            static_cast<domain::OsmsPayer>(row.osms_payer), row.osms_insured != 0};
+  return f;
+}
+
+void Registry::CountPeriod(const PeriodRow& p, int sign) {
+  if (p.planned || p.Cancelled() || p.from >= p.to) return;
+  cube_.AddPeriod(FactsOf(p.person), district_org_[p.district], p.district, p.From(), p.To(),
+                  static_cast<PeriodEnd>(p.end), sign);
+}
+
+stats::Snapshot Registry::Snapshot() const {
+  stats::Snapshot s;
+  s.as_of = today_;
+  for (const auto& o : orgs_) {
+    s.orgs.push_back({o.id, o.name, o.ate, std::string(domain::RegionOfAte(o.ate)), o.rural,
+                      o.is_private});
+  }
+  for (std::size_t i = 0; i < districts_.size(); ++i) {
+    const auto& d = districts_[i];
+    s.districts.push_back({d.id, district_org_[i], d.kind, d.doctors, d.capacity});
+  }
+  s.policy_json = policy::PolicyToJson(policy_);
+  s.cube = cube_;
+  return s;
+}
+
+Result<void> Registry::Checkpoint() {
+  if (auto r = Flush(); !r) return r;
+  const auto s = Snapshot();
+  return store_.SaveStats(stats::EncodeHeader(s), stats::EncodeEntries(s.cube));
 }
 
 void Registry::SetPolicy(domain::Policy policy) {
@@ -199,6 +305,7 @@ Result<void> Registry::PutDistrict(domain::District district, const Actor& actor
       ids.begin(), ids.end(), district.id,
       [&](std::uint32_t i, const std::string& id) { return districts_[i].id < id; });
   ids.insert(pos, index);
+  district_org_.push_back(org_index_.at(district.org));
   districts_.push_back(std::move(district));
   panels_.emplace_back();
   MarkDirty(index);
@@ -208,8 +315,23 @@ Result<void> Registry::PutDistrict(domain::District district, const Actor& actor
 
 Result<void> Registry::PutPerson(domain::Person person, const Actor& actor) {
   ForgetMaterialised();
+  // A register update may change what the person's counts are about: take them out and back.
+  const auto existing = population_.Find(person.iin);
+  auto Recount = [&](std::uint32_t i, int sign) {
+    const auto& row = population_.row(i);
+    cube_.AddPerson(FactsOf(i),
+                    row.deceased == INT32_MIN ? std::nullopt
+                                              : std::optional<Date>(Date::FromDays(row.deceased)),
+                    sign);
+    population_.ForEachPeriod(i, [&](std::uint32_t id) { CountPeriod(population_.period(id), sign); });
+  };
+  if (existing) Recount(*existing, -1);
   auto index = population_.Put(person);
-  if (!index) return index.error();
+  if (!index) {
+    if (existing) Recount(*existing, +1);
+    return index.error();
+  }
+  Recount(*index, +1);
   Audit(actor, "person.put", person.iin.ToString(), "population register record");
   batch_.mutations.push_back(std::move(person));
   return {};
@@ -299,6 +421,7 @@ std::uint32_t Registry::InsertPeriod(std::uint32_t person, std::uint32_t distric
   row.application = application;
   const auto id = population_.InsertPeriod(row);
   panels_[district].Add(from, to);
+  CountPeriod(row, +1);
   MarkDirty(district);
   auto a = MakeAttachment(id);
   a.recorded_at = clock_.NowMicros();
@@ -418,6 +541,7 @@ void Registry::AdvanceTo(Date day) {
     continuation_of_.erase(plan.continuation);
     auto& c = population_.period(plan.continuation);
     c.planned = 0;
+    CountPeriod(c, +1);
     auto a = MakeAttachment(plan.continuation);
     a.recorded_at = clock_.NowMicros();
     batch_.mutations.push_back(std::move(a));
@@ -430,11 +554,13 @@ void Registry::EndPeriod(std::uint32_t id, Date to, PeriodEnd why) {
   auto& p = population_.period(id);
   if (p.Cancelled()) return;
   panels_[p.district].Remove(p.From(), p.To());
+  CountPeriod(p, -1);
   if (why != PeriodEnd::kCancelled) {
     p.to = std::max(p.From(), std::min(p.To(), to)).days();
     panels_[p.district].Add(p.From(), p.To());
   }
   p.end = static_cast<std::uint8_t>(why);
+  CountPeriod(p, +1);
   MarkDirty(p.district);
   if (p.planned) {
     // Only a plan: nothing stored yet. Cancelled, the age-out is gone (a later attachment
@@ -469,11 +595,13 @@ void Registry::RestorePeriod(std::uint32_t id, Date to) {
   const bool ages_out = districts_[p.district].kind == DistrictKind::kPediatrician &&
                         p.From() < birthday && birthday < to;
   panels_[p.district].Remove(p.From(), p.To());
+  CountPeriod(p, -1);
   p.to = ages_out ? birthday.days() : to.days();
   p.end = static_cast<std::uint8_t>(ages_out     ? PeriodEnd::kAgeOut
                                     : to.IsMax() ? PeriodEnd::kOpen
                                                  : PeriodEnd::kSuperseded);
   panels_[p.district].Add(p.From(), p.To());
+  CountPeriod(p, +1);
   MarkDirty(p.district);
   batch_.mutations.push_back(
       storage::PeriodChange{id, p.To(), static_cast<PeriodEnd>(p.end), clock_.NowMicros()});
@@ -495,6 +623,14 @@ Result<void> Registry::RecordDeath(const Iin& iin, Date date, const Actor& actor
   auto person = population_.Find(iin);
   if (!person) return Error::NotFound("death: unknown person " + iin.Masked());
   AdvanceTo(date);
+  {
+    const auto& row = population_.row(*person);
+    cube_.AddPerson(FactsOf(*person),
+                    row.deceased == INT32_MIN ? std::nullopt
+                                              : std::optional<Date>(Date::FromDays(row.deceased)),
+                    -1);
+    cube_.AddPerson(FactsOf(*person), date, +1);
+  }
   population_.SetDeceased(*person, date);
   batch_.mutations.push_back(storage::PersonDeath{iin, date});
   for (auto id : LivePeriods(*person)) {
@@ -601,20 +737,26 @@ domain::Decision Registry::Decide(const domain::Application& app, const Actor& a
     const Date effective = *decision.effective;
     // The latest approval wins: other periods end the day before it starts; later ones are
     // cancelled.
+    std::uint32_t from_org = stats::Cube::kNone;  // where the person moves from (statistics)
     for (auto id : LivePeriods(person)) {
       const auto& p = population_.period(id);
       if (p.To() <= effective) continue;
       if (p.From() >= effective) {
         EndPeriod(id, p.To(), PeriodEnd::kCancelled);
       } else {
+        from_org = district_org_[p.district];
         EndPeriod(id, effective, PeriodEnd::kSuperseded);
       }
     }
-    AddPeriod(person, DistrictIndex(decision.district), effective, Date::Max(),
-              ApplicationRef(app.id));
+    const auto district = DistrictIndex(decision.district);
+    AddPeriod(person, district, effective, Date::Max(), ApplicationRef(app.id));
+    if (from_org != district_org_[district]) {
+      cube_.AddFlow(from_org, district_org_[district], effective);
+    }
     if (decision.free_choice_change) ++free_choice_changes_[FreeChoiceKey(iin, app.date.year())];
     ReplanDirty();
   }
+  cube_.AddDecision(app.date.year(), app.channel, decision.outcome, decision.reasons);
   const auto now = clock_.NowMicros();
   batch_.mutations.push_back(storage::DecidedApplication{app, decision, now});
   std::string reasons;

@@ -32,6 +32,7 @@
 #include "registry/panel.hpp"
 #include "registry/population.hpp"
 #include "rules/facts.hpp"
+#include "stats/snapshot.hpp"
 #include "storage/store.hpp"
 
 namespace emkhana::registry {
@@ -75,6 +76,14 @@ class Registry final : public rules::RegistryView {
                                                const std::string& successor, const Actor& actor);
   // Where the person is attached on `day` (empty Placement: nowhere).
   Placement WhereOn(const domain::Iin& iin, domain::Date day) const;
+
+  // --- statistics (maintained with every change; see stats/cube.hpp) ---
+  const stats::Cube& cube() const { return cube_; }
+  stats::Snapshot Snapshot() const;
+  // The same with nothing folded: every date can be asked (a recount; slower to build).
+  stats::Snapshot FullSnapshot();
+  // Flushes, then stores the statistics snapshot that `stats` and `funding` read.
+  [[nodiscard]] Result<void> Checkpoint();
 
   // --- durability ---
   // Commits the pending changes in one transaction.
@@ -134,6 +143,12 @@ class Registry final : public rules::RegistryView {
   void ForgetMaterialised() const;
   // The district's panel, without `excluding`'s own periods when given.
   Panel PanelOf(std::uint32_t district, const domain::Iin* excluding) const;
+  // Statistics bookkeeping: a stored period counts in the cube (plans do not).
+  stats::PersonFacts FactsOf(std::uint32_t person);
+  void CountPeriod(const PeriodRow& p, int sign);
+  void RebuildCube();
+  // Counts every person and stored period into `cube` (folding before its `since`).
+  void CountState(stats::Cube& cube);
   void Audit(const Actor& actor, std::string action, std::string subject, std::string detail);
   void RecordPolicy();
 
@@ -152,6 +167,17 @@ class Registry final : public rules::RegistryView {
   std::map<std::string, std::vector<std::uint32_t>, std::less<>> districts_by_org_;  // by id
   std::map<std::string, std::set<std::string>, std::less<>> orgs_by_ate_;
   std::vector<Panel> panels_;                 // by district index
+  std::vector<std::uint32_t> district_org_;   // by district index: the org's index
+  stats::Cube cube_;
+  struct LoadedDecision {
+    int year;
+    domain::Channel channel;
+    domain::Outcome outcome;
+    std::vector<domain::Reason> reasons;
+    std::uint32_t from_org, to_org;  // to_org kNone: not a move
+    domain::Date effective;
+  };
+  std::vector<LoadedDecision> loaded_decisions_;  // from Open until RebuildCube
   std::vector<std::string> application_ids_;  // referenced by periods (1-based)
   boost::unordered_flat_map<std::uint64_t, std::uint16_t> free_choice_changes_;  // iin*10^4+year
   boost::unordered_flat_set<std::string> decided_;     // application ids with a decision

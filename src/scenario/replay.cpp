@@ -274,6 +274,13 @@ int Replay(const std::vector<std::string>& files, const ReplayOptions& options, 
       break;
     }
   }
+  if (shared_registry && code == 0) {
+    // Leave the database with fresh statistics for `stats` and `funding`.
+    if (auto c = shared_registry->Checkpoint(); !c) {
+      err << options.db << ": " << c.error().message << "\n";
+      code = 2;
+    }
+  }
   if (options.check) {
     out << fmt::format("{} passed, {} failed\n", sum.passed, sum.failed);
     if (code == 0 && sum.failed > 0) code = 1;

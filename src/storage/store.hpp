@@ -93,6 +93,13 @@ struct StoreCounts {
                attachment_history = 0, applications = 0, audit = 0;
 };
 
+// The statistics snapshot (see stats/snapshot.hpp): written at checkpoints, marked stale by
+// every later commit.
+struct StoredStats {
+  std::string header, entries;
+  bool stale = false;
+};
+
 class Store {
  public:
   virtual ~Store() = default;
@@ -104,6 +111,9 @@ class Store {
   // The decided application with this id, if any.
   [[nodiscard]] virtual Result<std::optional<DecidedApplication>> FindApplication(
       const std::string& id) = 0;
+  [[nodiscard]] virtual Result<void> SaveStats(const std::string& header,
+                                              const std::string& entries) = 0;
+  [[nodiscard]] virtual Result<std::optional<StoredStats>> LoadStats() = 0;
   // Number of Commit calls that wrote something (for tests and metrics of group commit).
   virtual std::int64_t commits() const = 0;
 };

@@ -24,8 +24,9 @@ inline constexpr const char* kUpsertDistrict =
 inline constexpr const char* kUpsertPerson =
     "INSERT INTO person(iin, birth, sex, status, name, ate_registration, ate_residence, "
     "ate_temporary, ate_work, ate_study, ate_deployment, ate_custody, categories, insurance_kind, "
-    "insurance_from, insurance_until, deceased) "
-    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17) "
+    "insurance_from, insurance_until, deceased, osms_category, osms_payer, osms_insured) "
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, "
+    "?20) "
     "ON CONFLICT(iin) DO UPDATE SET birth = excluded.birth, sex = excluded.sex, "
     "status = excluded.status, name = excluded.name, ate_registration = excluded.ate_registration, "
     "ate_residence = excluded.ate_residence, ate_temporary = excluded.ate_temporary, "
@@ -33,7 +34,8 @@ inline constexpr const char* kUpsertPerson =
     "ate_deployment = excluded.ate_deployment, ate_custody = excluded.ate_custody, "
     "categories = excluded.categories, insurance_kind = excluded.insurance_kind, "
     "insurance_from = excluded.insurance_from, insurance_until = excluded.insurance_until, "
-    "deceased = excluded.deceased";
+    "deceased = excluded.deceased, osms_category = excluded.osms_category, "
+    "osms_payer = excluded.osms_payer, osms_insured = excluded.osms_insured";
 inline constexpr const char* kDeleteRepresentatives = "DELETE FROM representative WHERE iin = ?1";
 inline constexpr const char* kInsertRepresentative =
     "INSERT OR IGNORE INTO representative(iin, representative) VALUES (?1, ?2)";
@@ -56,6 +58,13 @@ inline constexpr const char* kInsertAudit =
     "INSERT INTO audit_log(at, actor, channel, action, subject, detail, policy_version) "
     "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
 
+inline constexpr const char* kMarkStatsStale =
+    "UPDATE stats_snapshot SET stale = 1 WHERE stale = 0";
+inline constexpr const char* kSaveStats =
+    "INSERT INTO stats_snapshot(id, header, entries, stale) VALUES (1, ?1, ?2, 0) "
+    "ON CONFLICT(id) DO UPDATE SET header = excluded.header, entries = excluded.entries, stale = 0";
+inline constexpr const char* kLoadStats = "SELECT header, entries, stale FROM stats_snapshot";
+
 inline constexpr const char* kLoadPolicies =
     "SELECT version, body FROM policy_version ORDER BY seq";
 inline constexpr const char* kLoadOrganizations =
@@ -66,7 +75,7 @@ inline constexpr const char* kLoadDistricts =
 inline constexpr const char* kLoadPersons =
     "SELECT iin, birth, sex, status, name, ate_registration, ate_residence, ate_temporary, "
     "ate_work, ate_study, ate_deployment, ate_custody, categories, insurance_kind, insurance_from, "
-    "insurance_until, deceased FROM person ORDER BY iin";
+    "insurance_until, deceased, osms_category, osms_payer, osms_insured FROM person ORDER BY iin";
 inline constexpr const char* kLoadRepresentatives =
     "SELECT iin, representative FROM representative ORDER BY iin, representative";
 inline constexpr const char* kLoadAttachments =

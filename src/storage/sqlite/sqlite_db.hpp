@@ -31,6 +31,7 @@ class Statement {
   Statement& Bind(int i, const std::string& v) { return Bind(i, std::string_view(v)); }
   Statement& Bind(int i, const char* v) { return Bind(i, std::string_view(v)); }
   Statement& BindNull(int i);
+  Statement& BindBlob(int i, std::string_view v);
   template <class T>
   Statement& Bind(int i, const std::optional<T>& v) {
     return v ? Bind(i, *v) : BindNull(i);
@@ -45,6 +46,7 @@ class Statement {
   std::int64_t Int(int col) const;
   double Real(int col) const;
   std::string Text(int col) const;
+  std::string Blob(int col) const;
 
  private:
   sqlite3_stmt* stmt_ = nullptr;

@@ -110,12 +110,35 @@ class SqliteStore final : public Store {
         return r;
       }
     }
+    if (auto r = mark_stats_stale_.Run(); !r) {
+      (void)db_.Exec("ROLLBACK");
+      return r;
+    }
     if (auto r = db_.Exec("COMMIT"); !r) {
       (void)db_.Exec("ROLLBACK");
       return r;
     }
     ++commits_;
     return {};
+  }
+
+  Result<void> SaveStats(const std::string& header, const std::string& entries) override {
+    if (auto r = db_.Exec("BEGIN IMMEDIATE"); !r) return r;
+    if (auto r = save_stats_.Bind(1, header).BindBlob(2, entries).Run(); !r) {
+      (void)db_.Exec("ROLLBACK");
+      return r;
+    }
+    return db_.Exec("COMMIT");
+  }
+
+  Result<std::optional<StoredStats>> LoadStats() override {
+    auto s = db_.Prepare(queries::kLoadStats);
+    if (!s) return s.error();
+    Error error{ErrorCode::kInternal, ""};
+    std::optional<StoredStats> out;
+    if (s->Step(&error)) out = StoredStats{s->Text(0), s->Blob(1), s->Int(2) != 0};
+    if (!error.message.empty()) return error;
+    return out;
   }
 
   Result<void> Load(LoadSink& sink) override;
@@ -172,7 +195,10 @@ class SqliteStore final : public Store {
     } else {
       s.BindNull(14).BindNull(15).BindNull(16);
     }
-    s.Bind(17, DateText(p.deceased));
+    s.Bind(17, DateText(p.deceased))
+        .Bind(18, NameOf(p.osms.category))
+        .Bind(19, NameOf(p.osms.payer))
+        .Bind(20, std::int64_t{p.osms.insured});
     if (auto r = s.Run(); !r) return r;
     if (auto r = delete_reps_.Bind(1, p.iin.ToString()).Run(); !r) return r;
     for (const auto& rep : p.representatives) {
@@ -262,7 +288,7 @@ class SqliteStore final : public Store {
   std::int64_t commits_ = 0;
   Statement upsert_policy_, upsert_org_, close_org_, upsert_district_, upsert_person_, delete_reps_,
       insert_rep_, mark_deceased_, insert_attachment_, change_attachment_, insert_history_,
-      insert_application_, insert_audit_, find_application_;
+      insert_application_, insert_audit_, find_application_, mark_stats_stale_, save_stats_;
 };
 
 Result<void> SqliteStore::Migrate() {
@@ -306,6 +332,8 @@ Result<void> SqliteStore::Prepare() {
       {&insert_application_, queries::kInsertApplication},
       {&insert_audit_, queries::kInsertAudit},
       {&find_application_, queries::kFindApplication},
+      {&mark_stats_stale_, queries::kMarkStatsStale},
+      {&save_stats_, queries::kSaveStats},
   };
   for (const auto& item : items) {
     auto s = db_.Prepare(item.sql);
@@ -398,6 +426,11 @@ Result<void> SqliteStore::Load(LoadSink& sink) {
                                                        ParseDateOr(s.Text(15), Date{})};
                      }
                      if (!s.IsNull(16)) p.deceased = Date::Parse(s.Text(16));
+                     p.osms.category = ParseEnum<domain::OsmsCategory>(s.Text(17))
+                                           .value_or(domain::OsmsCategory::kNone);
+                     p.osms.payer =
+                         ParseEnum<domain::OsmsPayer>(s.Text(18)).value_or(domain::OsmsPayer::kNone);
+                     p.osms.insured = s.Int(19) != 0;
                      auto [lo, hi] = reps.equal_range(s.Text(0));
                      for (auto it = lo; it != hi; ++it) p.representatives.push_back(it->second);
                      sink.OnPerson(std::move(p));

@@ -1,0 +1,45 @@
+// The subcommands of `emkhana` beyond replay: each reads its options and returns an exit code
+// (0 ok, 1 a check failed, 2 bad input or an unusable database).
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+namespace emkhana::cli {
+
+struct StatsOptions {
+  std::string db, date;
+  bool json = false, recount = false;
+};
+int RunStats(const StatsOptions& o);
+
+struct FundingOptions {
+  std::string db, month, table;
+  bool json = false;
+};
+int RunFunding(const FundingOptions& o);
+
+struct GenerateOptions {
+  std::string db;
+  std::int64_t population = 0;
+  std::uint64_t seed = 1;
+  std::string as_of;  // the generated registry's "today" (default: the system date)
+};
+int RunGenerate(const GenerateOptions& o);
+
+struct SampleOptions {
+  std::string db;
+  std::int64_t persons = 0;
+  std::uint64_t seed = 1;
+};
+int RunSample(const SampleOptions& o);
+
+struct CampaignOptions {
+  std::string db, emit;
+  std::int64_t applications = 0;
+  std::uint64_t seed = 1;
+  int year = 0;
+};
+int RunCampaign(const CampaignOptions& o);
+
+}  // namespace emkhana::cli

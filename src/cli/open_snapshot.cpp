@@ -1,0 +1,45 @@
+#include "cli/open_snapshot.hpp"
+
+#include <iostream>
+
+#include "core/clock.hpp"
+#include "policy/policy_loader.hpp"
+#include "registry/registry.hpp"
+#include "storage/store.hpp"
+
+namespace emkhana::cli {
+
+std::optional<domain::Date> ParseDateOption(const std::string& text) {
+  if (text.empty()) {
+    SystemClock clock;
+    return domain::Date::FromDays(
+        static_cast<std::int32_t>(clock.NowMicros() / (86'400LL * 1'000'000)));
+  }
+  return domain::Date::Parse(text);
+}
+
+Result<stats::Snapshot> OpenSnapshot(const std::string& db, bool recount, domain::Date earliest) {
+  auto store = storage::OpenStore(db);
+  if (!store) return store.error();
+  if (!recount) {
+    auto stored = (*store)->LoadStats();
+    if (!stored) return stored.error();
+    if (*stored && !(*stored)->stale) {
+      auto snapshot = stats::DecodeSnapshot((*stored)->header, (*stored)->entries);
+      if (!snapshot) return snapshot.error();
+      if (earliest >= snapshot->cube.since()) return snapshot;
+      std::cerr << "statistics: the date is before the maintained statistics ("
+                << snapshot->cube.since().ToString() << "): recounting\n";
+    } else {
+      std::cerr << "statistics: " << (*stored ? "the snapshot is stale" : "no snapshot yet")
+                << ": recounting from the registry\n";
+    }
+  }
+  SystemClock clock;
+  auto registry = registry::Registry::Open(**store, clock, policy::DefaultPolicy());
+  if (!registry) return registry.error();
+  // A recount folds nothing: every date can be asked.
+  return (*registry)->FullSnapshot();
+}
+
+}  // namespace emkhana::cli

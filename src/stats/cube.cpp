@@ -1,0 +1,243 @@
+#include "stats/cube.hpp"
+
+#include <algorithm>
+
+namespace emkhana::stats {
+
+using domain::Date;
+
+namespace {
+// Bit layout of a key: facet in the top 4 bits, then the facet's dimensions.
+constexpr int kFacetShift = 60;
+constexpr int kOrgShift = 44;         // 16 bits (attached, flow)
+constexpr int kRegionShift = 34;      // 10 bits
+constexpr int kSexShift = 33;         // 1 bit
+constexpr int kBirthShift = 21;       // 12 bits: months since 1900-01
+constexpr int kBornFirstShift = 20;   // 1 bit
+constexpr int kEventShift = 18;       // 2 bits
+constexpr int kDistrictShift = 36;    // 24 bits
+constexpr int kCategoryShift = 28;    // 4 bits
+constexpr int kPayerShift = 26;       // 2 bits
+constexpr int kInsuredShift = 25;     // 1 bit
+constexpr int kYearShift = 48;        // 12 bits: years since 1900
+constexpr int kChannelShift = 46;     // 2 bits
+constexpr int kOutcomeShift = 45;     // 1 bit
+constexpr int kReasonShift = 40;      // 5 bits
+constexpr int kDirectionShift = 43;   // 1 bit
+
+std::uint64_t Bits(std::uint64_t value, int shift, int width) {
+  return (value & ((1ull << width) - 1)) << shift;
+}
+std::uint32_t Field(std::uint64_t key, int shift, int width) {
+  return static_cast<std::uint32_t>((key >> shift) & ((1ull << width) - 1));
+}
+}  // namespace
+
+BirthKey BirthKey::Of(Date birth) {
+  const int months = (birth.year() - 1900) * 12 + static_cast<int>(birth.month()) - 1;
+  return {static_cast<std::uint32_t>(std::clamp(months, 0, 4095)), birth.day() == 1};
+}
+
+int BirthKey::AgeOnMonthStart(Date month_start) const {
+  const int on = (month_start.year() - 1900) * 12 + static_cast<int>(month_start.month()) - 1;
+  const int born = static_cast<int>(month);
+  int age = (on - born) / 12;
+  if (on < born) return -1;  // not born yet
+  // On the birth month's anniversary the birthday has come only if it is the 1st.
+  if ((on - born) % 12 == 0 && !born_first) age -= 1;
+  return age;
+}
+
+std::uint64_t Cell::Pack() const {
+  std::uint64_t k = static_cast<std::uint64_t>(facet) << kFacetShift;
+  switch (facet) {
+    case Facet::kAttached:
+      k |= Bits(org, kOrgShift, 16);
+      [[fallthrough]];
+    case Facet::kPopulation:
+      k |= Bits(region, kRegionShift, 10) | Bits(static_cast<int>(sex), kSexShift, 1) |
+           Bits(birth.month, kBirthShift, 12) | Bits(birth.born_first, kBornFirstShift, 1) |
+           Bits(static_cast<int>(event), kEventShift, 2);
+      break;
+    case Facet::kDistrict:
+      k |= Bits(district, kDistrictShift, 24) | Bits(static_cast<int>(event), kEventShift, 2);
+      break;
+    case Facet::kInsured:
+      k |= Bits(region, kRegionShift, 10) |
+           Bits(static_cast<int>(osms.category), kCategoryShift, 4) |
+           Bits(static_cast<int>(osms.payer), kPayerShift, 2) |
+           Bits(osms.insured, kInsuredShift, 1);
+      break;
+    case Facet::kDecision:
+      k |= Bits(static_cast<std::uint64_t>(std::clamp(year - 1900, 0, 4095)), kYearShift, 12) |
+           Bits(static_cast<int>(channel), kChannelShift, 2) |
+           Bits(static_cast<int>(outcome), kOutcomeShift, 1) | Bits(reason, kReasonShift, 5);
+      break;
+    case Facet::kFlow:
+      k |= Bits(org, kOrgShift, 16) | Bits(static_cast<int>(direction), kDirectionShift, 1);
+      break;
+  }
+  return k;
+}
+
+Cell Cell::Unpack(std::uint64_t k) {
+  Cell c;
+  c.facet = static_cast<Facet>(k >> kFacetShift);
+  switch (c.facet) {
+    case Facet::kAttached:
+      c.org = Field(k, kOrgShift, 16);
+      [[fallthrough]];
+    case Facet::kPopulation:
+      c.region = Field(k, kRegionShift, 10);
+      c.sex = static_cast<domain::Sex>(Field(k, kSexShift, 1));
+      c.birth = {Field(k, kBirthShift, 12), Field(k, kBornFirstShift, 1) != 0};
+      c.event = static_cast<Event>(Field(k, kEventShift, 2));
+      break;
+    case Facet::kDistrict:
+      c.district = Field(k, kDistrictShift, 24);
+      c.event = static_cast<Event>(Field(k, kEventShift, 2));
+      break;
+    case Facet::kInsured:
+      c.region = Field(k, kRegionShift, 10);
+      c.osms.category = static_cast<domain::OsmsCategory>(Field(k, kCategoryShift, 4));
+      c.osms.payer = static_cast<domain::OsmsPayer>(Field(k, kPayerShift, 2));
+      c.osms.insured = Field(k, kInsuredShift, 1) != 0;
+      break;
+    case Facet::kDecision:
+      c.year = 1900 + static_cast<int>(Field(k, kYearShift, 12));
+      c.channel = static_cast<domain::Channel>(Field(k, kChannelShift, 2));
+      c.outcome = static_cast<domain::Outcome>(Field(k, kOutcomeShift, 1));
+      c.reason = Field(k, kReasonShift, 5);
+      break;
+    case Facet::kFlow:
+      c.org = Field(k, kOrgShift, 16);
+      c.direction = static_cast<Direction>(Field(k, kDirectionShift, 1));
+      break;
+  }
+  return c;
+}
+
+std::uint32_t Cube::RegionId(std::string_view region) {
+  if (auto it = region_ids_.find(std::string(region)); it != region_ids_.end()) return it->second;
+  if (regions_.size() + 1 >= kMaxRegions) {
+    if (regions_.size() + 1 == kMaxRegions) regions_.emplace_back("other");
+    return kMaxRegions - 1;
+  }
+  const auto id = static_cast<std::uint32_t>(regions_.size());
+  regions_.emplace_back(region);
+  region_ids_.emplace(std::string(region), id);
+  return id;
+}
+
+void Cube::Add(const Cell& cell, Date day, std::int64_t count) {
+  // Decisions and flows are few and asked by their own dates: never folded.
+  const bool folds = cell.facet != Facet::kDecision && cell.facet != Facet::kFlow;
+  const std::int32_t d = folds ? std::max(day.days(), since_) : day.days();
+  auto& n = entries_[KeyDay{cell.Pack(), d}];
+  n += count;
+  if (n == 0) entries_.erase(KeyDay{cell.Pack(), d});
+}
+
+void Cube::AddPeriod(const PersonFacts& who, std::uint32_t org, std::uint32_t district, Date from,
+                     Date to, domain::PeriodEnd end, int sign) {
+  if (end == domain::PeriodEnd::kCancelled || !(from < to)) return;
+  Cell c;
+  c.facet = Facet::kAttached;
+  c.org = org;
+  c.region = who.region;
+  c.sex = who.sex;
+  c.birth = BirthKey::Of(who.birth);
+  c.event = Event::kJoin;
+  Add(c, from, sign);
+  Cell d;
+  d.facet = Facet::kDistrict;
+  d.district = district;
+  Add(d, from, sign);
+  if (to.IsMax()) return;
+  c.event = d.event = end == domain::PeriodEnd::kDeath ? Event::kDeath : Event::kLeave;
+  Add(c, to, -sign);
+  Add(d, to, -sign);
+}
+
+void Cube::AddPerson(const PersonFacts& who, std::optional<Date> deceased, int sign) {
+  Cell c;
+  c.facet = Facet::kPopulation;
+  c.region = who.region;
+  c.sex = who.sex;
+  c.birth = BirthKey::Of(who.birth);
+  Add(c, Date::Min(), sign);
+  if (deceased) {
+    c.event = Event::kDeath;
+    Add(c, *deceased, -sign);
+  }
+  Cell i;
+  i.facet = Facet::kInsured;
+  i.region = who.region;
+  i.osms = who.osms;
+  Add(i, Date::Min(), sign);
+}
+
+void Cube::AddDecision(int year, domain::Channel channel, domain::Outcome outcome,
+                       std::span<const domain::Reason> reasons) {
+  Cell c;
+  c.facet = Facet::kDecision;
+  c.year = year;
+  c.channel = channel;
+  c.outcome = outcome;
+  c.reason = kNoReason;
+  Add(c, Date::Min(), 1);
+  for (auto r : reasons) {
+    c.reason = static_cast<std::uint32_t>(r);
+    Add(c, Date::Min(), 1);
+  }
+}
+
+void Cube::AddFlow(std::uint32_t from_org, std::uint32_t to_org, Date day) {
+  Cell c;
+  c.facet = Facet::kFlow;
+  if (to_org != kNone) {
+    c.org = to_org;
+    c.direction = Direction::kIn;
+    Add(c, day, 1);
+  }
+  if (from_org != kNone) {
+    c.org = from_org;
+    c.direction = Direction::kOut;
+    Add(c, day, 1);
+  }
+}
+
+void Cube::CopyUnfolded(const Cube& other) {
+  for (const auto& [kd, n] : other.entries_) {
+    const auto facet = static_cast<Facet>(kd.key >> kFacetShift);
+    if (facet == Facet::kDecision || facet == Facet::kFlow) {
+      // Org ids are the registry's, so the cells carry over unchanged.
+      entries_[kd] += n;
+    }
+  }
+}
+
+std::vector<Entry> Cube::Entries() const {
+  std::vector<Entry> out;
+  out.reserve(entries_.size());
+  for (const auto& [kd, n] : entries_) out.push_back({kd.key, kd.day, n});
+  std::sort(out.begin(), out.end(), [](const Entry& a, const Entry& b) {
+    return a.key != b.key ? a.key < b.key : a.day < b.day;
+  });
+  return out;
+}
+
+void Cube::Load(std::span<const Entry> entries, std::vector<std::string> regions) {
+  entries_.clear();
+  entries_.reserve(entries.size());
+  for (const auto& e : entries) entries_[KeyDay{e.key, e.day}] += e.count;
+  regions_ = std::move(regions);
+  region_ids_.clear();
+  for (std::uint32_t i = 0; i < regions_.size(); ++i) region_ids_.emplace(regions_[i], i);
+}
+
+bool Cube::operator==(const Cube& other) const {
+  return since_ == other.since_ && regions_ == other.regions_ && Entries() == other.Entries();
+}
+
+}  // namespace emkhana::stats

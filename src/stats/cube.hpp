@@ -1,0 +1,168 @@
+// The statistics cube: counts maintained with every change of the registry, so that questions
+// over 20 million people are answered by summing a few hundred thousand cells, not by a scan.
+//
+// Every fact is a signed count in a cell (a packed 64-bit key of dimensions) on a day. A period
+// [from, to) adds +1 on `from` (a join) and -1 on `to` (a leave or a death); the count on a day D
+// is the sum of the cell's entries on days <= D. Days before `since` are folded into `since`,
+// which keeps the cube small and makes it answer for every D >= since.
+//
+// Ages: a cell keeps the birth month (and whether the person was born on the 1st), so the age
+// in completed years on the first day of any month is exact. Statistics count ages on the first
+// day of the month of the date asked, as the Fund does for per-capita payments.
+//
+// Not thread-safe; copyable (a reader takes a copy or a snapshot).
+#pragma once
+
+#include <boost/unordered/unordered_flat_map.hpp>
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "domain/date.hpp"
+#include "domain/model.hpp"
+
+namespace emkhana::stats {
+
+enum class Facet : std::uint8_t {
+  kAttached = 1,    // org, person's region, sex, birth month, born on the 1st, event
+  kDistrict = 2,    // district, event
+  kPopulation = 3,  // person's region, sex, birth month, born on the 1st, event
+  kInsured = 4,     // person's region, OSMS category, payer, insured
+  kDecision = 5,    // year, channel, outcome, reason (kNoReason: the decision itself)
+  kFlow = 6,        // org, direction (in/out): approved moves by effective day
+};
+
+// What an entry on a day records.
+enum class Event : std::uint8_t { kJoin = 0, kLeave = 1, kDeath = 2 };
+enum class Direction : std::uint8_t { kIn = 0, kOut = 1 };
+
+inline constexpr std::uint32_t kNoReason = 31;
+inline constexpr std::uint32_t kMaxRegions = 1024;  // the last id collects any beyond
+
+// Who a count is about, reduced to the dimensions the cube keeps.
+struct PersonFacts {
+  std::uint32_t region = 0;  // id from Cube::RegionId
+  domain::Sex sex = domain::Sex::kMale;
+  domain::Date birth;
+  domain::OsmsStanding osms;
+};
+
+// Months since January 1900 and the 1st-of-month flag: the birth part of a cell.
+struct BirthKey {
+  std::uint32_t month = 0;
+  bool born_first = false;
+  static BirthKey Of(domain::Date birth);
+  // Age in completed years on the first day of `month_start`'s month.
+  int AgeOnMonthStart(domain::Date month_start) const;
+};
+
+// The decoded key of an entry.
+struct Cell {
+  Facet facet = Facet::kAttached;
+  std::uint32_t org = 0, district = 0, region = 0;
+  domain::Sex sex = domain::Sex::kMale;
+  BirthKey birth;
+  Event event = Event::kJoin;
+  // kInsured
+  domain::OsmsStanding osms;
+  // kDecision
+  int year = 0;
+  domain::Channel channel = domain::Channel::kEgov;
+  domain::Outcome outcome = domain::Outcome::kApproved;
+  std::uint32_t reason = kNoReason;
+  // kFlow
+  Direction direction = Direction::kIn;
+
+  std::uint64_t Pack() const;
+  static Cell Unpack(std::uint64_t key);
+};
+
+struct Entry {
+  std::uint64_t key = 0;
+  std::int32_t day = 0;
+  std::int64_t count = 0;
+  bool operator==(const Entry&) const = default;
+};
+
+class Cube {
+ public:
+  explicit Cube(domain::Date since = domain::Date::Min()) : since_(since.days()) {}
+
+  domain::Date since() const { return domain::Date::FromDays(since_); }
+  std::uint32_t RegionId(std::string_view region);
+  const std::vector<std::string>& regions() const { return regions_; }
+
+  // A period of attachment [from, to) in `district` of `org`, ended for `end` (sign -1 undoes).
+  void AddPeriod(const PersonFacts& who, std::uint32_t org, std::uint32_t district,
+                 domain::Date from, domain::Date to, domain::PeriodEnd end, int sign = +1);
+  // A person of the population register, alive until `deceased` (sign -1 undoes).
+  void AddPerson(const PersonFacts& who, std::optional<domain::Date> deceased, int sign = +1);
+  void AddDecision(int year, domain::Channel channel, domain::Outcome outcome,
+                   std::span<const domain::Reason> reasons);
+  // An approved move into `to_org` from `from_org` (kNone: from nowhere) effective on `day`.
+  void AddFlow(std::uint32_t from_org, std::uint32_t to_org, domain::Date day);
+  static constexpr std::uint32_t kNone = UINT32_MAX;
+
+  // Calls f(cell, count on `day`) for every cell of `facet` with a non-zero count.
+  template <class F>
+  void ForEachOn(Facet facet, domain::Date day, F&& f) const;
+  // Calls f(cell, sum of entries on days in (after, upto]) for `facet`, by cell and event.
+  template <class F>
+  void ForEachBetween(Facet facet, domain::Date after, domain::Date upto, F&& f) const;
+
+  // Copies the facets that are never folded (decisions and flows) from `other`.
+  void CopyUnfolded(const Cube& other);
+
+  std::size_t size() const { return entries_.size(); }
+  std::vector<Entry> Entries() const;  // sorted by key, then day
+  void Load(std::span<const Entry> entries, std::vector<std::string> regions);
+  bool operator==(const Cube& other) const;
+
+ private:
+  struct KeyDay {
+    std::uint64_t key;
+    std::int32_t day;
+    bool operator==(const KeyDay&) const = default;
+  };
+  struct KeyDayHash {
+    std::size_t operator()(const KeyDay& k) const {
+      return std::hash<std::uint64_t>{}(k.key * 0x9E3779B97F4A7C15ull ^
+                                        static_cast<std::uint32_t>(k.day));
+    }
+  };
+  void Add(const Cell& cell, domain::Date day, std::int64_t count);
+
+  std::int32_t since_;
+  std::vector<std::string> regions_;
+  boost::unordered_flat_map<std::string, std::uint32_t> region_ids_;
+  boost::unordered_flat_map<KeyDay, std::int64_t, KeyDayHash> entries_;
+};
+
+template <class F>
+void Cube::ForEachOn(Facet facet, domain::Date day, F&& f) const {
+  boost::unordered_flat_map<std::uint64_t, std::int64_t> sums;
+  for (const auto& [kd, n] : entries_) {
+    if (kd.day > day.days() || (kd.key >> 60) != static_cast<std::uint64_t>(facet)) continue;
+    // The event is not a dimension of a count: fold it away.
+    auto cell = Cell::Unpack(kd.key);
+    cell.event = Event::kJoin;
+    sums[cell.Pack()] += n;
+  }
+  for (const auto& [key, n] : sums) {
+    if (n != 0) f(Cell::Unpack(key), n);
+  }
+}
+
+template <class F>
+void Cube::ForEachBetween(Facet facet, domain::Date after, domain::Date upto, F&& f) const {
+  for (const auto& [kd, n] : entries_) {
+    if (kd.day <= after.days() || kd.day > upto.days()) continue;
+    if ((kd.key >> 60) != static_cast<std::uint64_t>(facet) || n == 0) continue;
+    f(Cell::Unpack(kd.key), n);
+  }
+}
+
+}  // namespace emkhana::stats
