@@ -62,6 +62,15 @@ int main(int argc, char** argv) {
 
   auto* show_policy = app.add_subcommand("policy", "Print the built-in default policy (JSON)");
 
+  emkhana::cli::GenerateOptions generate_options;
+  auto* generate = app.add_subcommand("generate", "Generate a synthetic country into a new database");
+  generate->add_option("--db", generate_options.db, "New SQLite database path")->required();
+  generate->add_option("--population", generate_options.population, "Number of people")
+      ->required();
+  generate->add_option("--seed", generate_options.seed, "Random seed (default 1)");
+  generate->add_option("--as-of", generate_options.as_of,
+                       "The registry's today, YYYY-MM-DD (default: the system date)");
+
   emkhana::cli::StatsOptions stats_options;
   auto* stats = app.add_subcommand("stats", "Attached population, utilisation, campaign, OSMS");
   stats->add_option("--db", stats_options.db, "Registry database")->required();
@@ -88,6 +97,7 @@ int main(int argc, char** argv) {
   try {
     if (*replay) return emkhana::scenario::Replay(files, replay_options, std::cout, std::cerr);
     if (*init) return Init(init_db);
+    if (*generate) return emkhana::cli::RunGenerate(generate_options);
     if (*stats) return emkhana::cli::RunStats(stats_options);
     if (*funding) return emkhana::cli::RunFunding(funding_options);
     if (*show_policy) {

@@ -56,8 +56,8 @@ Result<Report> Summarise(const Snapshot& s, Date date) {
   }
 
   s.cube.ForEachOn(Facet::kPopulation, date, [&](const Cell& c, std::int64_t n) {
-    const int age = c.birth.AgeOnMonthStart(r.age_date);
-    if (age < 0) return;
+    // Born after the first of the month: age 0 (as in the attached counts).
+    const int age = std::max(0, c.birth.AgeOnMonthStart(r.age_date));
     r.population.Add(c.sex, n);
     r.population_pyramid[FiveYearBand(age)].Add(c.sex, n);
     r.population_broad[BroadBand(age)] += n;

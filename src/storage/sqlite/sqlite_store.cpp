@@ -87,6 +87,57 @@ class SqliteStore final : public Store {
  public:
   explicit SqliteStore(Connection db) : db_(std::move(db)) {}
 
+  // A one-off load into a new database: no journal, no foreign-key lookups; rows come in IIN
+  // order, so the person and representative keys grow at their end. Crash-safe it is not: a failed load
+  // leaves a file to delete, never a registry.
+  Result<void> InitBulk() {
+    bulk_ = true;
+    if (auto r = Init(); !r) return r;
+    for (const char* pragma :
+         {"PRAGMA foreign_keys = OFF", "PRAGMA journal_mode = OFF", "PRAGMA synchronous = OFF",
+          "PRAGMA locking_mode = EXCLUSIVE", "PRAGMA temp_store = FILE"}) {
+      if (auto r = db_.Exec(pragma); !r) return r;
+    }
+    auto counts = Counts();
+    if (!counts) return counts.error();
+    if (counts->persons != 0 || counts->attachments != 0 || counts->organizations != 0) {
+      return Error::FailedPrecondition("a bulk load needs a new, empty database");
+    }
+    // Secondary indexes of attachments are built once at the end: one sort beats millions of
+    // B-tree descents (measured: 1M people, 17.5 s kept live against 11 s deferred).
+    auto indexes = db_.Prepare(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL "
+        "AND tbl_name = 'attachment'");
+    if (!indexes) return indexes.error();
+    Error error{ErrorCode::kInternal, ""};
+    std::vector<std::string> names;
+    while (indexes->Step(&error)) {
+      names.push_back(indexes->Text(0));
+      deferred_indexes_.push_back(indexes->Text(1));
+    }
+    if (!error.message.empty()) return error;
+    for (const auto& name : names) {
+      if (auto r = db_.Exec("DROP INDEX " + name); !r) return r;
+    }
+    return {};
+  }
+
+  Result<void> FinishBulkLoad() override {
+    if (!bulk_) return {};
+    (void)db_.Exec("PRAGMA threads = 2");  // CREATE INDEX sorts on both cores
+    for (const auto& sql : deferred_indexes_) {
+      if (auto r = db_.Exec(sql); !r) return r;
+    }
+    deferred_indexes_.clear();
+    bulk_ = false;
+    for (const char* pragma : {"PRAGMA locking_mode = NORMAL", "PRAGMA journal_mode = WAL",
+                               "PRAGMA synchronous = NORMAL", "PRAGMA foreign_keys = ON",
+                               "PRAGMA temp_store = MEMORY"}) {
+      if (auto r = db_.Exec(pragma); !r) return r;
+    }
+    return {};
+  }
+
   Result<void> Init() {
     for (const char* pragma : {"PRAGMA journal_mode = WAL", "PRAGMA synchronous = NORMAL",
                                "PRAGMA foreign_keys = ON", "PRAGMA busy_timeout = 5000",
@@ -200,7 +251,9 @@ class SqliteStore final : public Store {
         .Bind(19, NameOf(p.osms.payer))
         .Bind(20, std::int64_t{p.osms.insured});
     if (auto r = s.Run(); !r) return r;
-    if (auto r = delete_reps_.Bind(1, p.iin.ToString()).Run(); !r) return r;
+    if (!bulk_) {
+      if (auto r = delete_reps_.Bind(1, p.iin.ToString()).Run(); !r) return r;
+    }
     for (const auto& rep : p.representatives) {
       if (auto r = insert_rep_.Bind(1, p.iin.ToString()).Bind(2, rep.ToString()).Run(); !r)
         return r;
@@ -224,6 +277,8 @@ class SqliteStore final : public Store {
         !r) {
       return r;
     }
+    // A bulk-loaded period's first version is its own row; history records later changes.
+    if (bulk_) return {};
     return insert_history_.Bind(1, a.id).Bind(2, a.recorded_at).Run();
   }
   Result<void> Write(const PeriodChange& c) {
@@ -286,6 +341,8 @@ class SqliteStore final : public Store {
 
   Connection db_;
   std::int64_t commits_ = 0;
+  bool bulk_ = false;
+  std::vector<std::string> deferred_indexes_;  // CREATE INDEX statements, during a bulk load
   Statement upsert_policy_, upsert_org_, close_org_, upsert_district_, upsert_person_, delete_reps_,
       insert_rep_, mark_deceased_, insert_attachment_, change_attachment_, insert_history_,
       insert_application_, insert_audit_, find_application_, mark_stats_stale_, save_stats_;
@@ -502,6 +559,14 @@ Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path) {
   if (!db) return db.error();
   auto store = std::make_unique<SqliteStore>(std::move(*db));
   if (auto r = store->Init(); !r) return r.error();
+  return std::unique_ptr<Store>(std::move(store));
+}
+
+Result<std::unique_ptr<Store>> OpenSqliteStoreForBulkLoad(const std::string& path) {
+  auto db = Connection::Open(path);
+  if (!db) return db.error();
+  auto store = std::make_unique<SqliteStore>(std::move(*db));
+  if (auto r = store->InitBulk(); !r) return r.error();
   return std::unique_ptr<Store>(std::move(store));
 }
 

@@ -12,6 +12,10 @@ namespace emkhana::storage::sqlite {
 
 [[nodiscard]] Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path);
 
+// A new database for a one-off bulk load (the generator): fast and not crash-safe until
+// Store::FinishBulkLoad has run.
+[[nodiscard]] Result<std::unique_ptr<Store>> OpenSqliteStoreForBulkLoad(const std::string& path);
+
 // The schema version the code migrates to.
 int LatestSchemaVersion();
 

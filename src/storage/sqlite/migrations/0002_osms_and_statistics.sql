@@ -12,3 +12,7 @@ CREATE TABLE stats_snapshot (
   entries     BLOB NOT NULL,     -- packed cube entries (src/stats/cube.hpp)
   stale       INTEGER NOT NULL CHECK (stale IN (0, 1))
 ) STRICT;
+
+-- No query looks attachments up by district (panels live in the registry's memory), and at 20
+-- million rows the index costs more to keep than it gives.
+DROP INDEX attachment_by_district;
