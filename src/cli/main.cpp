@@ -71,6 +71,22 @@ int main(int argc, char** argv) {
   generate->add_option("--as-of", generate_options.as_of,
                        "The registry's today, YYYY-MM-DD (default: the system date)");
 
+  emkhana::cli::CampaignOptions campaign_options;
+  auto* campaign = app.add_subcommand("campaign", "Run a realistic attachment campaign");
+  campaign->add_option("--db", campaign_options.db, "Registry database")->required();
+  campaign->add_option("--applications", campaign_options.applications, "How many")->required();
+  campaign->add_option("--seed", campaign_options.seed, "Random seed (default 1)");
+  campaign->add_option("--year", campaign_options.year,
+                       "Campaign year (default: the next campaign not yet over)");
+  campaign->add_option("--emit", campaign_options.emit,
+                       "Write the applications as a replay scenario instead of deciding them");
+
+  emkhana::cli::SampleOptions sample_options;
+  auto* sample = app.add_subcommand("sample", "Random IINs of the registry, one per line");
+  sample->add_option("--db", sample_options.db, "Registry database")->required();
+  sample->add_option("--persons", sample_options.persons, "How many")->required();
+  sample->add_option("--seed", sample_options.seed, "Random seed (default 1)");
+
   emkhana::cli::StatsOptions stats_options;
   auto* stats = app.add_subcommand("stats", "Attached population, utilisation, campaign, OSMS");
   stats->add_option("--db", stats_options.db, "Registry database")->required();
@@ -98,6 +114,8 @@ int main(int argc, char** argv) {
     if (*replay) return emkhana::scenario::Replay(files, replay_options, std::cout, std::cerr);
     if (*init) return Init(init_db);
     if (*generate) return emkhana::cli::RunGenerate(generate_options);
+    if (*campaign) return emkhana::cli::RunCampaign(campaign_options);
+    if (*sample) return emkhana::cli::RunSample(sample_options);
     if (*stats) return emkhana::cli::RunStats(stats_options);
     if (*funding) return emkhana::cli::RunFunding(funding_options);
     if (*show_policy) {

@@ -147,9 +147,16 @@ void Registry::PlanStoredAgeOuts() {
 // The cube from the loaded state. Days before the first of the previous month are folded:
 // statistics on older dates are recounted from the database (`stats --recount`).
 void Registry::RebuildCube() {
+  // The story's latest event, or for an imported registry (generated, migrated) the latest
+  // imported attachment.
+  Date reference = today_;
+  for (std::uint32_t id = 1; id <= population_.period_count(); ++id) {
+    const auto& p = population_.period(id);
+    if (p.application == 0 && !p.Cancelled()) reference = std::max(reference, p.From());
+  }
   Date since = Date::Min();
-  if (today_ != Date::Min()) {
-    const Date month = Date::Ymd(today_.year(), today_.month(), 1);
+  if (reference != Date::Min()) {
+    const Date month = Date::Ymd(reference.year(), reference.month(), 1);
     since = month.month() == 1 ? Date::Ymd(month.year() - 1, 12, 1)
                                : Date::Ymd(month.year(), month.month() - 1, 1);
   }
@@ -294,7 +301,7 @@ Result<void> Registry::PutDistrict(domain::District district, const Actor& actor
           fmt::format("district {} belongs to {}", district.id, existing.org));
     }
     existing = std::move(district);
-    MarkDirty(it->second);
+    dirty_orgs_.insert(existing.org);  // its kind may have changed
     ReplanDirty();
     return {};
   }
@@ -308,7 +315,7 @@ Result<void> Registry::PutDistrict(domain::District district, const Actor& actor
   district_org_.push_back(org_index_.at(district.org));
   districts_.push_back(std::move(district));
   panels_.emplace_back();
-  MarkDirty(index);
+  dirty_orgs_.insert(districts_[index].org);
   ReplanDirty();
   return {};
 }
@@ -408,7 +415,33 @@ Date Registry::Birthday18(std::uint32_t person) const {
   return domain::Anniversary(Date::FromDays(population_.row(person).birth), 18);
 }
 
-void Registry::MarkDirty(std::uint32_t district) { dirty_orgs_.insert(districts_[district].org); }
+// Plans depend on the adult (therapist, GP) panels of their organisation and on the set of
+// plans: a pediatric panel changing alone leaves them as they are.
+void Registry::MarkDirty(std::uint32_t district) {
+  if (districts_[district].kind == DistrictKind::kPediatrician) return;
+  dirty_orgs_.insert(districts_[district].org);
+}
+
+void Registry::IndexAgeOut(std::uint32_t pediatric, bool add) {
+  const auto& plan = age_outs_.at(pediatric);
+  const auto& row = population_.period(pediatric);
+  const auto key = std::make_tuple(plan.birthday, population_.row(row.person).iin, pediatric);
+  const auto org = district_org_[row.district];
+  if (age_outs_by_org_.size() <= org) age_outs_by_org_.resize(org + 1);
+  if (add) {
+    due_age_outs_.insert(key);
+    age_outs_by_org_[org].insert(pediatric);
+  } else {
+    due_age_outs_.erase(key);
+    age_outs_by_org_[org].erase(pediatric);
+  }
+}
+
+void Registry::EraseAgeOut(std::uint32_t pediatric) {
+  if (!age_outs_.contains(pediatric)) return;
+  IndexAgeOut(pediatric, false);
+  age_outs_.erase(pediatric);
+}
 
 std::uint32_t Registry::InsertPeriod(std::uint32_t person, std::uint32_t district, Date from,
                                      Date to, PeriodEnd end, std::uint32_t application) {
@@ -444,8 +477,10 @@ void Registry::AddPeriod(std::uint32_t person, std::uint32_t district, Date from
 }
 
 void Registry::PlanAgeOut(std::uint32_t pediatric, Date birthday, Date until) {
+  EraseAgeOut(pediatric);
   age_outs_[pediatric] = AgeOut{pediatric, 0, birthday, until};
-  MarkDirty(population_.period(pediatric).district);
+  IndexAgeOut(pediatric, true);
+  dirty_orgs_.insert(districts_[population_.period(pediatric).district].org);
   if (birthday <= today_) AdvanceTo(today_);  // already due: make it history at once
 }
 
@@ -458,8 +493,8 @@ void Registry::DropPlan(std::uint32_t pediatric) {
     row.end = static_cast<std::uint8_t>(PeriodEnd::kCancelled);
     continuation_of_.erase(c);
   }
-  MarkDirty(population_.period(pediatric).district);
-  age_outs_.erase(it);
+  dirty_orgs_.insert(districts_[population_.period(pediatric).district].org);
+  EraseAgeOut(pediatric);
 }
 
 // Plans the organisation's age-outs again from its current panels: in birthday order (then
@@ -467,9 +502,11 @@ void Registry::DropPlan(std::uint32_t pediatric) {
 // among those keeping room from then on, else the one with most free places.
 void Registry::Replan(const std::string& org) {
   std::vector<std::pair<std::pair<Date, std::uint64_t>, std::uint32_t>> order;
-  for (auto& [pediatric, plan] : age_outs_) {
+  const auto org_index = org_index_.at(org);
+  if (age_outs_by_org_.size() <= org_index) return;
+  for (auto pediatric : age_outs_by_org_[org_index]) {
+    const auto& plan = age_outs_.at(pediatric);
     const auto& row = population_.period(pediatric);
-    if (districts_[row.district].org != org) continue;
     order.push_back({{plan.birthday, population_.row(row.person).iin}, pediatric});
     if (plan.continuation != 0) {
       const auto& c = population_.period(plan.continuation);
@@ -522,16 +559,13 @@ void Registry::AdvanceTo(Date day) {
   today_ = std::max(today_, day);
   ReplanDirty();
   std::vector<std::pair<std::pair<Date, std::uint64_t>, std::uint32_t>> due;
-  for (const auto& [pediatric, plan] : age_outs_) {
-    if (plan.birthday <= today_) {
-      due.push_back(
-          {{plan.birthday, population_.row(population_.period(pediatric).person).iin}, pediatric});
-    }
+  for (auto it = due_age_outs_.begin();
+       it != due_age_outs_.end() && std::get<0>(*it) <= today_; ++it) {
+    due.push_back({{std::get<0>(*it), std::get<1>(*it)}, std::get<2>(*it)});
   }
-  std::sort(due.begin(), due.end());
   for (const auto& [key, pediatric] : due) {
     const auto plan = age_outs_[pediatric];
-    age_outs_.erase(pediatric);
+    EraseAgeOut(pediatric);
     const auto iin = Iin::FromNumberUnchecked(key.second).ToString();
     if (plan.continuation == 0) {
       Audit({}, "attachment.age_out", iin,
@@ -569,7 +603,7 @@ void Registry::EndPeriod(std::uint32_t id, Date to, PeriodEnd why) {
     if (why == PeriodEnd::kCancelled) {
       continuation_of_.erase(id);
       age_outs_[pediatric].continuation = 0;
-      age_outs_.erase(pediatric);
+      EraseAgeOut(pediatric);
     } else {
       age_outs_[pediatric].until = p.To();
     }

@@ -21,6 +21,7 @@
 #include <memory>
 #include <optional>
 #include <set>
+#include <tuple>
 #include <string>
 #include <vector>
 
@@ -77,6 +78,17 @@ class Registry final : public rules::RegistryView {
   // Where the person is attached on `day` (empty Placement: nowhere).
   Placement WhereOn(const domain::Iin& iin, domain::Date day) const;
 
+  // --- the population, by index (for samplers and campaigns) ---
+  std::size_t person_count() const { return population_.size(); }
+  domain::Iin PersonIinAt(std::size_t index) const {
+    return domain::Iin::FromNumberUnchecked(population_.row(static_cast<std::uint32_t>(index)).iin);
+  }
+  // The person as a value (not cached: for readers that visit many people).
+  domain::Person PersonAt(std::size_t index) const {
+    return population_.Materialise(static_cast<std::uint32_t>(index));
+  }
+  domain::Date today() const { return today_; }
+
   // --- statistics (maintained with every change; see stats/cube.hpp) ---
   const stats::Cube& cube() const { return cube_; }
   stats::Snapshot Snapshot() const;
@@ -129,6 +141,8 @@ class Registry final : public rules::RegistryView {
   // Age-out plans (see AgeOut).
   void PlanAgeOut(std::uint32_t pediatric, domain::Date birthday, domain::Date until);
   void DropPlan(std::uint32_t pediatric);
+  void IndexAgeOut(std::uint32_t pediatric, bool add);
+  void EraseAgeOut(std::uint32_t pediatric);
   void Replan(const std::string& org);
   void PlanStoredAgeOuts();
   void ReplanDirty();
@@ -194,6 +208,9 @@ class Registry final : public rules::RegistryView {
     domain::Date until;  // where the whole period would have ended
   };
   std::map<std::uint32_t, AgeOut> age_outs_;                // by pediatric period id
+  // The same plans by (birthday, IIN) for AdvanceTo, and by organisation index for Replan.
+  std::set<std::tuple<domain::Date, std::uint64_t, std::uint32_t>> due_age_outs_;
+  std::vector<std::set<std::uint32_t>> age_outs_by_org_;
   std::map<std::uint32_t, std::uint32_t> continuation_of_;  // continuation id -> pediatric id
   std::set<std::string> dirty_orgs_;                        // panels changed since the last plan
   domain::Date today_ = domain::Date::Min();                // the story's latest event

@@ -111,6 +111,9 @@ class Store {
   // The decided application with this id, if any.
   [[nodiscard]] virtual Result<std::optional<DecidedApplication>> FindApplication(
       const std::string& id) = 0;
+  // `n` IINs of registered persons drawn at random (with repetition), reproducible for a seed.
+  [[nodiscard]] virtual Result<std::vector<std::string>> SamplePersons(std::int64_t n,
+                                                                       std::uint64_t seed) = 0;
   [[nodiscard]] virtual Result<void> SaveStats(const std::string& header,
                                               const std::string& entries) = 0;
   [[nodiscard]] virtual Result<std::optional<StoredStats>> LoadStats() = 0;

@@ -182,6 +182,31 @@ class SqliteStore final : public Store {
     return db_.Exec("COMMIT");
   }
 
+  Result<std::vector<std::string>> SamplePersons(std::int64_t n, std::uint64_t seed) override {
+    std::vector<std::string> out;
+    auto range = db_.Prepare("SELECT min(rowid), max(rowid) FROM person");
+    if (!range) return range.error();
+    Error error{ErrorCode::kInternal, ""};
+    if (!range->Step(&error) || range->IsNull(0)) {
+      if (!error.message.empty()) return error;
+      return out;  // nobody registered
+    }
+    const std::int64_t lo = range->Int(0), hi = range->Int(1);
+    // A random rowid, then the first person at or after it (rowids may have gaps).
+    auto pick = db_.Prepare("SELECT iin FROM person WHERE rowid >= ?1 ORDER BY rowid LIMIT 1");
+    if (!pick) return pick.error();
+    std::uint64_t state = seed * 0x9E3779B97F4A7C15ull + 1;
+    out.reserve(static_cast<std::size_t>(std::max<std::int64_t>(0, n)));
+    for (std::int64_t i = 0; i < n; ++i) {
+      state ^= state << 13, state ^= state >> 7, state ^= state << 17;  // xorshift64
+      pick->Bind(1, lo + static_cast<std::int64_t>(state % static_cast<std::uint64_t>(hi - lo + 1)));
+      if (pick->Step(&error)) out.push_back(pick->Text(0));
+      pick->Reset();
+      if (!error.message.empty()) return error;
+    }
+    return out;
+  }
+
   Result<std::optional<StoredStats>> LoadStats() override {
     auto s = db_.Prepare(queries::kLoadStats);
     if (!s) return s.error();
@@ -353,6 +378,7 @@ Result<void> SqliteStore::Migrate() {
   if (!version) return version.error();
   int current = 0;
   if (version->Step(nullptr)) current = static_cast<int>(version->Int(0));
+  *version = Statement{};  // finalised: an open statement would lock the schema (DROP INDEX)
   const auto& all = Migrations();
   if (current > static_cast<int>(all.size())) {
     return Error::FailedPrecondition(fmt::format(

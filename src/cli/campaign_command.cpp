@@ -1,0 +1,137 @@
+// `emkhana campaign`: a realistic campaign decided through the decision pipeline (group commit,
+// durable before counted), or written out as a replay scenario with --emit.
+#include <fmt/format.h>
+
+#include <chrono>
+#include <deque>
+#include <fstream>
+#include <iostream>
+#include <map>
+
+#include "campaign/campaign.hpp"
+#include "cli/commands.hpp"
+#include "core/clock.hpp"
+#include "policy/policy_loader.hpp"
+#include "registry/pipeline.hpp"
+#include "registry/registry.hpp"
+#include "storage/store.hpp"
+
+namespace emkhana::cli {
+
+namespace {
+double Since(std::chrono::steady_clock::time_point t) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
+}
+}  // namespace
+
+int RunCampaign(const CampaignOptions& o) {
+  if (o.applications <= 0) {
+    std::cerr << "campaign: --applications must be positive\n";
+    return 2;
+  }
+  auto t0 = std::chrono::steady_clock::now();
+  auto store = storage::OpenStore(o.db);
+  if (!store) {
+    std::cerr << o.db << ": " << store.error().message << "\n";
+    return 2;
+  }
+  SystemClock clock;
+  auto opened = registry::Registry::Open(**store, clock, policy::DefaultPolicy());
+  if (!opened) {
+    std::cerr << o.db << ": " << opened.error().message << "\n";
+    return 2;
+  }
+  auto& reg = **opened;
+  std::cerr << fmt::format("campaign: registry of {} persons loaded in {:.1f} s\n",
+                           reg.person_count(), Since(t0));
+
+  int year = o.year;
+  if (year == 0) {  // the next campaign that has not ended yet
+    const auto today = domain::Date::FromDays(
+        static_cast<std::int32_t>(clock.NowMicros() / (86'400LL * 1'000'000)));
+    year = std::max(today.year(), reg.today().year());
+    const auto window = reg.policy().CampaignOf(year);
+    if (window && window->end < today) ++year;
+  }
+  t0 = std::chrono::steady_clock::now();
+  const auto apps = campaign::MakeApplications(reg, {o.applications, o.seed, year});
+  std::cerr << fmt::format("campaign {}: {} applications made in {:.1f} s\n", year, apps.size(),
+                           Since(t0));
+  if (!o.emit.empty()) {
+    std::ofstream out(o.emit);
+    campaign::WriteScenario(apps, out);
+    out.flush();
+    if (!out) {
+      std::cerr << o.emit << ": cannot write\n";
+      return 2;
+    }
+    std::cout << fmt::format("{}: {} apply steps\n", o.emit, apps.size());
+    return 0;
+  }
+
+  // Submit everything; keep a bounded window of futures (each resolves after its commit).
+  std::map<std::string, std::int64_t> refusals, channels_refused;
+  std::int64_t approved = 0, refused = 0, failed = 0;
+  auto tally = [&](Result<domain::Decision> r, domain::Channel channel) {
+    if (!r) {
+      ++failed;
+      return;
+    }
+    if (r->outcome == domain::Outcome::kApproved) {
+      ++approved;
+      return;
+    }
+    ++refused;
+    ++channels_refused[std::string(domain::NameOf(channel))];
+    for (auto reason : r->reasons) ++refusals[std::string(domain::NameOf(reason))];
+  };
+  t0 = std::chrono::steady_clock::now();
+  registry::PipelineStats pipeline_stats;
+  {
+    registry::DecisionPipeline pipeline(reg, {.max_batch = 16384});
+    std::deque<std::pair<std::future<Result<domain::Decision>>, domain::Channel>> pending;
+    for (const auto& app : apps) {
+      pending.emplace_back(pipeline.Submit(app, {"campaign", std::string(domain::NameOf(app.channel))}),
+                           app.channel);
+      while (pending.size() > 200'000) {
+        tally(pending.front().first.get(), pending.front().second);
+        pending.pop_front();
+      }
+    }
+    for (auto& [f, channel] : pending) tally(f.get(), channel);
+    pipeline.Stop();
+    pipeline_stats = pipeline.stats();
+  }
+  const double seconds = Since(t0);
+  t0 = std::chrono::steady_clock::now();
+  if (auto c = reg.Checkpoint(); !c) {
+    std::cerr << o.db << ": " << c.error().message << "\n";
+    return 2;
+  }
+  const double checkpoint = Since(t0);
+
+  const auto decided = approved + refused;
+  std::cout << fmt::format(
+      "campaign {}: {} decisions in {:.2f} s = {:.0f} durable decisions/s ({} commits, largest "
+      "batch {}); statistics checkpoint {:.1f} s\n",
+      year, decided, seconds, static_cast<double>(decided) / seconds, pipeline_stats.batches,
+      pipeline_stats.largest_batch, checkpoint);
+  std::cout << fmt::format("  approved {} ({:.1f} %), refused {} ({:.1f} %){}\n", approved,
+                           100.0 * static_cast<double>(approved) / static_cast<double>(decided),
+                           refused,
+                           100.0 * static_cast<double>(refused) / static_cast<double>(decided),
+                           failed ? fmt::format(", {} FAILED", failed) : "");
+  std::vector<std::pair<std::int64_t, std::string>> by_count;
+  for (const auto& [reason, n] : refusals) by_count.emplace_back(n, reason);
+  std::sort(by_count.rbegin(), by_count.rend());
+  for (const auto& [n, reason] : by_count) {
+    std::cout << fmt::format("  {:<22} {:>9} ({:.2f} %)\n", reason, n,
+                             100.0 * static_cast<double>(n) / static_cast<double>(decided));
+  }
+  for (const auto& [channel, n] : channels_refused) {
+    std::cout << fmt::format("  refused via {:<15} {:>9}\n", channel, n);
+  }
+  return failed ? 2 : 0;
+}
+
+}  // namespace emkhana::cli
