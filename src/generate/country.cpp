@@ -137,7 +137,8 @@ Result<Country> Country::Build(std::string_view regions_json, std::int64_t popul
   for (std::uint32_t ui = 0; ui < c.units.size(); ++ui) {
     auto& u = c.units[ui];
     const double people = n * u.share;
-    const int k = std::max(1, static_cast<int>(std::lround(people / 33'000)));
+    // At least two clinics wherever a thousand people live: there is a choice to make.
+    const int k = std::max(people >= 1000 ? 2 : 1, static_cast<int>(std::lround(people / 33'000)));
     for (int i = 0; i < k; ++i) {
       OrgPlan plan;
       plan.unit = ui;
