@@ -39,7 +39,7 @@ int RunFunding(const FundingOptions& o) {
   // The previous month's first day must be covered too, to explain the change.
   const auto before = month == 1 ? domain::Date::Ymd(year - 1, 12, 1)
                                  : domain::Date::Ymd(year, static_cast<unsigned>(month - 1), 1);
-  auto snapshot = OpenSnapshot(o.db, false, before);
+  auto snapshot = OpenSnapshot(o.db, false, before, domain::Date::Ymd(year, static_cast<unsigned>(month), 1));
   if (!snapshot) {
     std::cerr << o.db << ": " << snapshot.error().message << "\n";
     return 2;

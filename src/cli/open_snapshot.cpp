@@ -18,7 +18,8 @@ std::optional<domain::Date> ParseDateOption(const std::string& text) {
   return domain::Date::Parse(text);
 }
 
-Result<stats::Snapshot> OpenSnapshot(const std::string& db, bool recount, domain::Date earliest) {
+Result<stats::Snapshot> OpenSnapshot(const std::string& db, bool recount, domain::Date earliest,
+                                     domain::Date latest) {
   auto store = storage::OpenStore(db);
   if (!store) return store.error();
   if (!recount) {
@@ -27,9 +28,10 @@ Result<stats::Snapshot> OpenSnapshot(const std::string& db, bool recount, domain
     if (*stored && !(*stored)->stale) {
       auto snapshot = stats::DecodeSnapshot((*stored)->header, (*stored)->entries);
       if (!snapshot) return snapshot.error();
-      if (earliest >= snapshot->cube.since()) return snapshot;
-      std::cerr << "statistics: the date is before the maintained statistics ("
-                << snapshot->cube.since().ToString() << "): recounting\n";
+      if (snapshot->cube.Covers(earliest) && snapshot->cube.Covers(latest)) return snapshot;
+      std::cerr << "statistics: the date is outside the maintained statistics ("
+                << snapshot->cube.since().ToString() << " to "
+                << snapshot->cube.horizon().ToString() << "): recounting\n";
     } else {
       std::cerr << "statistics: " << (*stored ? "the snapshot is stale" : "no snapshot yet")
                 << ": recounting from the registry\n";

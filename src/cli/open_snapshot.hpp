@@ -12,7 +12,8 @@ namespace emkhana::cli {
 
 // "" is today (the system date).
 std::optional<domain::Date> ParseDateOption(const std::string& text);
+// The snapshot must cover [earliest, latest].
 [[nodiscard]] Result<stats::Snapshot> OpenSnapshot(const std::string& db, bool recount,
-                                                   domain::Date earliest);
+                                                   domain::Date earliest, domain::Date latest);
 
 }  // namespace emkhana::cli

@@ -20,7 +20,7 @@ int RunStats(const StatsOptions& o) {
     std::cerr << "stats: --date " << o.date << ": expected YYYY-MM-DD\n";
     return 2;
   }
-  auto snapshot = OpenSnapshot(o.db, o.recount, *date);
+  auto snapshot = OpenSnapshot(o.db, o.recount, *date, *date);
   if (!snapshot) {
     std::cerr << o.db << ": " << snapshot.error().message << "\n";
     return 2;

@@ -303,11 +303,9 @@ Result<GenerateSummary> Generate(const GenerateOptions& o, storage::Store& store
                 });
 
   // The statistics, counted as the people are written.
-  const Date month = Date::Ymd(o.as_of.year(), o.as_of.month(), 1);
   stats::Snapshot snapshot;
   snapshot.as_of = o.as_of;
-  snapshot.cube = stats::Cube(month.month() == 1 ? Date::Ymd(month.year() - 1, 12, 1)
-                                                 : Date::Ymd(month.year(), month.month() - 1, 1));
+  snapshot.cube = stats::Cube::ForReference(o.as_of);
   for (const auto& plan : country.orgs) {
     snapshot.orgs.push_back({plan.org.id, plan.org.name, plan.org.ate,
                              std::string(domain::RegionOfAte(plan.org.ate)), plan.org.rural,

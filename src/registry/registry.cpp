@@ -154,13 +154,7 @@ void Registry::RebuildCube() {
     const auto& p = population_.period(id);
     if (p.application == 0 && !p.Cancelled()) reference = std::max(reference, p.From());
   }
-  Date since = Date::Min();
-  if (reference != Date::Min()) {
-    const Date month = Date::Ymd(reference.year(), reference.month(), 1);
-    since = month.month() == 1 ? Date::Ymd(month.year() - 1, 12, 1)
-                               : Date::Ymd(month.year(), month.month() - 1, 1);
-  }
-  cube_ = stats::Cube(since);
+  cube_ = stats::Cube::ForReference(reference);
   CountState(cube_);
   for (const auto& [year, channel, outcome, reasons, from_org, to_org, effective] : loaded_decisions_) {
     cube_.AddDecision(year, channel, outcome, reasons);
@@ -189,7 +183,8 @@ stats::Snapshot Registry::FullSnapshot() {
   stats::Cube full;
   full.Load({}, cube_.regions());  // the same region ids as the live cube
   CountState(full);  // interns into cube_ (FactsOf): take its region list again
-  full.Load(full.Entries(), cube_.regions());
+  const auto entries = full.Entries();  // a copy: Load replaces them
+  full.Load(entries, cube_.regions());
   full.CopyUnfolded(cube_);
   auto s = Snapshot();
   s.cube = std::move(full);

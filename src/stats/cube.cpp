@@ -129,13 +129,53 @@ std::uint32_t Cube::RegionId(std::string_view region) {
   return id;
 }
 
+Cube Cube::ForReference(Date reference) {
+  if (reference == Date::Min()) return Cube();
+  const Date month = Date::Ymd(reference.year(), reference.month(), 1);
+  const Date since = month.month() == 1 ? Date::Ymd(month.year() - 1, 12, 1)
+                                        : Date::Ymd(month.year(), month.month() - 1, 1);
+  return Cube(since, Date::Ymd(reference.year() + 2, 12, 31));
+}
+
+const std::vector<Entry>& Cube::Frozen() const {
+  if (!frozen_valid_) {
+    frozen_.clear();
+    frozen_.reserve(entries_.size());
+    for (const auto& [kd, n] : entries_) frozen_.push_back({kd.key, kd.day, n});
+    std::sort(frozen_.begin(), frozen_.end(), [](const Entry& a, const Entry& b) {
+      return a.key != b.key ? a.key < b.key : a.day < b.day;
+    });
+    frozen_valid_ = true;
+  }
+  return frozen_;
+}
+
+std::vector<Entry>::const_iterator Cube::FacetBegin(const std::vector<Entry>& all, Facet facet) {
+  const std::uint64_t first = static_cast<std::uint64_t>(facet) << kFacetShift;
+  return std::lower_bound(all.begin(), all.end(), first,
+                          [](const Entry& e, std::uint64_t key) { return e.key < key; });
+}
+
+void Cube::Thaw() {
+  if (map_stale_) {
+    entries_.clear();
+    entries_.reserve(frozen_.size());
+    for (const auto& e : frozen_) entries_[KeyDay{e.key, e.day}] += e.count;
+    map_stale_ = false;
+  }
+  frozen_valid_ = false;
+}
+
 void Cube::Add(const Cell& cell, Date day, std::int64_t count) {
+  Thaw();
   // Decisions and flows are few and asked by their own dates: never folded.
   const bool folds = cell.facet != Facet::kDecision && cell.facet != Facet::kFlow;
-  const std::int32_t d = folds ? std::max(day.days(), since_) : day.days();
-  auto& n = entries_[KeyDay{cell.Pack(), d}];
+  std::int32_t d = day.days();
+  if (folds) d = std::clamp(d, since_, horizon_ == INT32_MAX ? INT32_MAX : horizon_ + 1);
+  const KeyDay kd{cell.Pack(), d};
+  auto& n = entries_[kd];
   n += count;
-  if (n == 0) entries_.erase(KeyDay{cell.Pack(), d});
+  if (n == 0) entries_.erase(kd);
 }
 
 void Cube::AddPeriod(const PersonFacts& who, std::uint32_t org, std::uint32_t district, Date from,
@@ -208,36 +248,40 @@ void Cube::AddFlow(std::uint32_t from_org, std::uint32_t to_org, Date day) {
 }
 
 void Cube::CopyUnfolded(const Cube& other) {
-  for (const auto& [kd, n] : other.entries_) {
-    const auto facet = static_cast<Facet>(kd.key >> kFacetShift);
-    if (facet == Facet::kDecision || facet == Facet::kFlow) {
-      // Org ids are the registry's, so the cells carry over unchanged.
-      entries_[kd] += n;
-    }
+  const auto& theirs = other.Frozen();
+  Thaw();
+  for (const auto& e : theirs) {
+    const auto facet = static_cast<Facet>(e.key >> kFacetShift);
+    // Org ids are the registry's, so the cells carry over unchanged.
+    if (facet == Facet::kDecision || facet == Facet::kFlow) entries_[KeyDay{e.key, e.day}] += e.count;
   }
 }
 
-std::vector<Entry> Cube::Entries() const {
-  std::vector<Entry> out;
-  out.reserve(entries_.size());
-  for (const auto& [kd, n] : entries_) out.push_back({kd.key, kd.day, n});
-  std::sort(out.begin(), out.end(), [](const Entry& a, const Entry& b) {
-    return a.key != b.key ? a.key < b.key : a.day < b.day;
-  });
-  return out;
-}
-
 void Cube::Load(std::span<const Entry> entries, std::vector<std::string> regions) {
+  // Stored entries are sorted and distinct (Entries()); anything else is merged.
+  frozen_.assign(entries.begin(), entries.end());
+  auto before = [](const Entry& a, const Entry& b) {
+    return a.key != b.key ? a.key < b.key : a.day < b.day;
+  };
+  const bool sorted = std::adjacent_find(frozen_.begin(), frozen_.end(), [&](const Entry& a, const Entry& b) {
+                        return !before(a, b);
+                      }) == frozen_.end();
   entries_.clear();
-  entries_.reserve(entries.size());
-  for (const auto& e : entries) entries_[KeyDay{e.key, e.day}] += e.count;
+  if (!sorted) {
+    for (const auto& e : frozen_) entries_[KeyDay{e.key, e.day}] += e.count;
+    frozen_valid_ = false;
+    map_stale_ = false;
+  } else {
+    frozen_valid_ = true;
+    map_stale_ = true;
+  }
   regions_ = std::move(regions);
   region_ids_.clear();
   for (std::uint32_t i = 0; i < regions_.size(); ++i) region_ids_.emplace(regions_[i], i);
 }
 
 bool Cube::operator==(const Cube& other) const {
-  return since_ == other.since_ && regions_ == other.regions_ && Entries() == other.Entries();
+  return since_ == other.since_ && horizon_ == other.horizon_ && regions_ == other.regions_ && Entries() == other.Entries();
 }
 
 }  // namespace emkhana::stats

@@ -3,8 +3,9 @@
 //
 // Every fact is a signed count in a cell (a packed 64-bit key of dimensions) on a day. A period
 // [from, to) adds +1 on `from` (a join) and -1 on `to` (a leave or a death); the count on a day D
-// is the sum of the cell's entries on days <= D. Days before `since` are folded into `since`,
-// which keeps the cube small and makes it answer for every D >= since.
+// is the sum of the cell's entries on days <= D. Days before `since` are folded into `since`, and
+// days after `horizon` into the day after it, which keeps the cube small (a child's 18th birthday
+// is a day of its own) and makes it answer exactly for every D in [since, horizon].
 //
 // Ages: a cell keeps the birth month (and whether the person was born on the 1st), so the age
 // in completed years on the first day of any month is exact. Statistics count ages on the first
@@ -89,9 +90,15 @@ struct Entry {
 
 class Cube {
  public:
-  explicit Cube(domain::Date since = domain::Date::Min()) : since_(since.days()) {}
+  explicit Cube(domain::Date since = domain::Date::Min(), domain::Date horizon = domain::Date::Max())
+      : since_(since.days()), horizon_(horizon.days()) {}
+  // The window a registry keeps around its latest event: from the first of the previous month to
+  // the end of the year after next (a campaign's 1 January included).
+  static Cube ForReference(domain::Date reference);
 
   domain::Date since() const { return domain::Date::FromDays(since_); }
+  domain::Date horizon() const { return domain::Date::FromDays(horizon_); }
+  bool Covers(domain::Date d) const { return since_ <= d.days() && d.days() <= horizon_; }
   std::uint32_t RegionId(std::string_view region);
   const std::vector<std::string>& regions() const { return regions_; }
 
@@ -113,11 +120,17 @@ class Cube {
   template <class F>
   void ForEachBetween(Facet facet, domain::Date after, domain::Date upto, F&& f) const;
 
+  // Calls f(cell, entries) for every cell of `facet`: its entries (all events and days), adjacent
+  // in key-then-day order.
+  template <class F>
+  void ForEachCell(Facet facet, F&& f) const;
+
   // Copies the facets that are never folded (decisions and flows) from `other`.
   void CopyUnfolded(const Cube& other);
 
-  std::size_t size() const { return entries_.size(); }
-  std::vector<Entry> Entries() const;  // sorted by key, then day
+  std::size_t size() const { return Frozen().size(); }
+  const std::vector<Entry>& Entries() const { return Frozen(); }  // sorted by key, then day
+  static constexpr std::uint64_t kEventMask = 3ull << 18;
   void Load(std::span<const Entry> entries, std::vector<std::string> regions);
   bool operator==(const Cube& other) const;
 
@@ -134,34 +147,59 @@ class Cube {
     }
   };
   void Add(const Cell& cell, domain::Date day, std::int64_t count);
+  // Two forms of the same entries: a hash map for changes, a sorted array for reading (made on
+  // demand after changes; Load fills it directly, and the map is made on the next change).
+  const std::vector<Entry>& Frozen() const;
+  static std::vector<Entry>::const_iterator FacetBegin(const std::vector<Entry>& all, Facet facet);
+  void Thaw();
 
-  std::int32_t since_;
+  std::int32_t since_, horizon_;
   std::vector<std::string> regions_;
   boost::unordered_flat_map<std::string, std::uint32_t> region_ids_;
   boost::unordered_flat_map<KeyDay, std::int64_t, KeyDayHash> entries_;
+  bool map_stale_ = false;  // entries_ must be rebuilt from frozen_ before a change
+  mutable std::vector<Entry> frozen_;
+  mutable bool frozen_valid_ = true;
 };
 
 template <class F>
 void Cube::ForEachOn(Facet facet, domain::Date day, F&& f) const {
-  boost::unordered_flat_map<std::uint64_t, std::int64_t> sums;
-  for (const auto& [kd, n] : entries_) {
-    if (kd.day > day.days() || (kd.key >> 60) != static_cast<std::uint64_t>(facet)) continue;
-    // The event is not a dimension of a count: fold it away.
-    auto cell = Cell::Unpack(kd.key);
-    cell.event = Event::kJoin;
-    sums[cell.Pack()] += n;
+  // Entries are sorted by key, then day; the event bits are the lowest of a key, so the entries
+  // of one cell (all its events and days) are adjacent: one pass sums them.
+  const auto& all = Frozen();
+  auto it = FacetBegin(all, facet);
+  const std::uint64_t facet_bits = static_cast<std::uint64_t>(facet) << 60;
+  while (it != all.end() && (it->key & (0xFull << 60)) == facet_bits) {
+    const std::uint64_t cell = it->key & ~kEventMask;
+    std::int64_t n = 0;
+    for (; it != all.end() && (it->key & ~kEventMask) == cell; ++it) {
+      if (it->day <= day.days()) n += it->count;
+    }
+    if (n != 0) f(Cell::Unpack(cell), n);
   }
-  for (const auto& [key, n] : sums) {
-    if (n != 0) f(Cell::Unpack(key), n);
+}
+
+template <class F>
+void Cube::ForEachCell(Facet facet, F&& f) const {
+  const auto& all = Frozen();
+  const std::uint64_t facet_bits = static_cast<std::uint64_t>(facet) << 60;
+  auto it = FacetBegin(all, facet);
+  while (it != all.end() && (it->key & (0xFull << 60)) == facet_bits) {
+    const std::uint64_t cell = it->key & ~kEventMask;
+    auto first = it;
+    while (it != all.end() && (it->key & ~kEventMask) == cell) ++it;
+    f(Cell::Unpack(cell), std::span<const Entry>(&*first, static_cast<std::size_t>(it - first)));
   }
 }
 
 template <class F>
 void Cube::ForEachBetween(Facet facet, domain::Date after, domain::Date upto, F&& f) const {
-  for (const auto& [kd, n] : entries_) {
-    if (kd.day <= after.days() || kd.day > upto.days()) continue;
-    if ((kd.key >> 60) != static_cast<std::uint64_t>(facet) || n == 0) continue;
-    f(Cell::Unpack(kd.key), n);
+  const auto& all = Frozen();
+  const std::uint64_t facet_bits = static_cast<std::uint64_t>(facet) << 60;
+  for (auto it = FacetBegin(all, facet);
+       it != all.end() && (it->key & (0xFull << 60)) == facet_bits; ++it) {
+    if (it->day <= after.days() || it->day > upto.days() || it->count == 0) continue;
+    f(Cell::Unpack(it->key), it->count);
   }
 }
 

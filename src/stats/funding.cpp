@@ -91,12 +91,12 @@ Result<FundingReport> ComputeFunding(const Snapshot& s, const FundingTable& tabl
   r.table = table;
   r.first_day = Date::Ymd(year, static_cast<unsigned>(month), 1);
   r.before_first_day = PreviousMonth(r.first_day);
-  if (r.first_day < s.cube.since()) {
+  if (!s.cube.Covers(r.first_day)) {
     return Error::FailedPrecondition(
-        fmt::format("funding: the maintained statistics start on {} (use --recount)",
-                    s.cube.since().ToString()));
+        fmt::format("funding: the maintained statistics cover {} to {}", s.cube.since().ToString(),
+                    s.cube.horizon().ToString()));
   }
-  r.explained = r.before_first_day >= s.cube.since();
+  r.explained = s.cube.Covers(r.before_first_day);
   r.orgs.resize(s.orgs.size());
   for (std::size_t i = 0; i < s.orgs.size(); ++i) {
     r.orgs[i].id = s.orgs[i].id;
@@ -108,6 +108,29 @@ Result<FundingReport> ComputeFunding(const Snapshot& s, const FundingTable& tabl
     return monthly * table.Coefficient(c.sex, std::max(0, c.birth.AgeOnMonthStart(on)));
   };
 
+  // amount - amount_before = J·c_now - (L + D)·c_before + (A - L - D)·(c_now - c_before)
+  auto Account = [&](const Cell& c, std::int64_t before, std::int64_t joins, std::int64_t leaves,
+                     std::int64_t deaths) {
+    if (c.org >= r.orgs.size()) return;
+    auto& o = r.orgs[c.org];
+    const double now_rate = rate(c, r.first_day), before_rate = rate(c, r.before_first_day);
+    const std::int64_t stay = before - leaves - deaths;
+    const std::int64_t now = stay + joins;
+    o.persons += now;
+    o.persons_before += before;
+    o.amount += static_cast<double>(now) * now_rate;
+    o.amount_before += static_cast<double>(before) * before_rate;
+    o.joins += joins;
+    o.leaves += leaves;
+    o.deaths += deaths;
+    o.joins_amount += static_cast<double>(joins) * now_rate;
+    o.leaves_amount -= static_cast<double>(leaves) * before_rate;
+    o.deaths_amount -= static_cast<double>(deaths) * before_rate;
+    o.age_effect += static_cast<double>(stay) * (now_rate - before_rate);
+    const int age_now = std::max(0, c.birth.AgeOnMonthStart(r.first_day));
+    const int age_before = std::max(0, c.birth.AgeOnMonthStart(r.before_first_day));
+    if (table.BandOf(age_now) != table.BandOf(age_before)) o.band_moves += stay;
+  };
   if (!r.explained) {
     s.cube.ForEachOn(Facet::kAttached, r.first_day, [&](const Cell& c, std::int64_t n) {
       if (c.org >= r.orgs.size()) return;
@@ -115,46 +138,28 @@ Result<FundingReport> ComputeFunding(const Snapshot& s, const FundingTable& tabl
       r.orgs[c.org].amount += static_cast<double>(n) * rate(c, r.first_day);
     });
   } else {
-    // Per cell: A on the previous first day; J, L, D in between. Now = A + J - L - D, and
-    // amount - amount_before = J·c + ... (see the decomposition below).
-    struct Flow {
+    // One pass over the cells (sorted): A on the previous first day, then J, L, D in between.
+    s.cube.ForEachCell(Facet::kAttached, [&](const Cell& c, std::span<const Entry> entries) {
       std::int64_t before = 0, joins = 0, leaves = 0, deaths = 0;
-    };
-    boost::unordered_flat_map<std::uint64_t, Flow> cells;
-    s.cube.ForEachOn(Facet::kAttached, r.before_first_day,
-                     [&](const Cell& c, std::int64_t n) { cells[c.Pack()].before += n; });
-    s.cube.ForEachBetween(Facet::kAttached, r.before_first_day, r.first_day,
-                          [&](Cell c, std::int64_t n) {
-                            const auto event = c.event;
-                            c.event = Event::kJoin;
-                            auto& f = cells[c.Pack()];
-                            if (event == Event::kJoin) f.joins += n;
-                            if (event == Event::kLeave) f.leaves -= n;  // stored as -1 entries
-                            if (event == Event::kDeath) f.deaths -= n;
-                          });
-    for (const auto& [key, f] : cells) {
-      const Cell c = Cell::Unpack(key);
-      if (c.org >= r.orgs.size()) continue;
-      auto& o = r.orgs[c.org];
-      const double now_rate = rate(c, r.first_day), before_rate = rate(c, r.before_first_day);
-      const std::int64_t stay = f.before - f.leaves - f.deaths;
-      const std::int64_t now = stay + f.joins;
-      o.persons += now;
-      o.persons_before += f.before;
-      o.amount += static_cast<double>(now) * now_rate;
-      o.amount_before += static_cast<double>(f.before) * before_rate;
-      // amount - amount_before = J·c_now - (L + D)·c_before + (A - L - D)·(c_now - c_before)
-      o.joins += f.joins;
-      o.leaves += f.leaves;
-      o.deaths += f.deaths;
-      o.joins_amount += static_cast<double>(f.joins) * now_rate;
-      o.leaves_amount -= static_cast<double>(f.leaves) * before_rate;
-      o.deaths_amount -= static_cast<double>(f.deaths) * before_rate;
-      o.age_effect += static_cast<double>(stay) * (now_rate - before_rate);
-      const int age_now = std::max(0, c.birth.AgeOnMonthStart(r.first_day));
-      const int age_before = std::max(0, c.birth.AgeOnMonthStart(r.before_first_day));
-      if (table.BandOf(age_now) != table.BandOf(age_before)) o.band_moves += stay;
-    }
+      for (const auto& e : entries) {
+        if (e.day <= r.before_first_day.days()) {
+          before += e.count;
+        } else if (e.day <= r.first_day.days()) {
+          switch (static_cast<Event>((e.key >> 18) & 3)) {
+            case Event::kJoin:
+              joins += e.count;
+              break;
+            case Event::kLeave:
+              leaves -= e.count;  // stored as -1 entries
+              break;
+            case Event::kDeath:
+              deaths -= e.count;
+              break;
+          }
+        }
+      }
+      Account(c, before, joins, leaves, deaths);
+    });
   }
   r.total.id = "total";
   for (const auto& o : r.orgs) {

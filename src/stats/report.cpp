@@ -28,10 +28,10 @@ Date MonthStart(Date d) { return Date::Ymd(d.year(), d.month(), 1); }
 }  // namespace
 
 Result<Report> Summarise(const Snapshot& s, Date date) {
-  if (date < s.cube.since()) {
+  if (!s.cube.Covers(date)) {
     return Error::FailedPrecondition(
-        fmt::format("the maintained statistics start on {}; {} is before it (use --recount)",
-                    s.cube.since().ToString(), date.ToString()));
+        fmt::format("the maintained statistics cover {} to {}; {} is outside (use --recount)",
+                    s.cube.since().ToString(), s.cube.horizon().ToString(), date.ToString()));
   }
   Report r;
   r.date = date;

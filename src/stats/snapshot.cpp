@@ -10,19 +10,30 @@ namespace json = boost::json;
 using domain::Date;
 
 namespace {
-constexpr std::size_t kEntryBytes = 8 + 4 + 8;  // key, day, count; little-endian as on x86-64
-
-template <class T>
-void Put(std::string& out, T v) {
-  char buf[sizeof(T)];
-  std::memcpy(buf, &v, sizeof(T));
-  out.append(buf, sizeof(T));
+// Entries are stored sorted, as LEB128 varints: the key as a delta from the previous key, the
+// day as a zigzag delta from the previous day of the same key (else from 0), the count zigzag.
+// Three to six bytes an entry instead of twenty: the snapshot is read on every `stats`.
+void PutVarint(std::string& out, std::uint64_t v) {
+  while (v >= 0x80) {
+    out.push_back(static_cast<char>(v | 0x80));
+    v >>= 7;
+  }
+  out.push_back(static_cast<char>(v));
 }
-template <class T>
-T Take(const char* p) {
-  T v;
-  std::memcpy(&v, p, sizeof(T));
-  return v;
+std::uint64_t Zigzag(std::int64_t v) {
+  return (static_cast<std::uint64_t>(v) << 1) ^ static_cast<std::uint64_t>(v >> 63);
+}
+std::int64_t Unzigzag(std::uint64_t v) {
+  return static_cast<std::int64_t>(v >> 1) ^ -static_cast<std::int64_t>(v & 1);
+}
+bool TakeVarint(const char*& p, const char* end, std::uint64_t& v) {
+  v = 0;
+  for (int shift = 0; p < end && shift < 64; shift += 7) {
+    const auto byte = static_cast<std::uint8_t>(*p++);
+    v |= static_cast<std::uint64_t>(byte & 0x7F) << shift;
+    if (!(byte & 0x80)) return true;
+  }
+  return false;
 }
 }  // namespace
 
@@ -31,6 +42,7 @@ std::string EncodeHeader(const Snapshot& s) {
   h["format"] = 1;
   h["as_of"] = s.as_of.ToString();
   h["since"] = s.cube.since() == Date::Min() ? "" : s.cube.since().ToString();
+  h["horizon"] = s.cube.horizon() == Date::Max() ? "" : s.cube.horizon().ToString();
   json::array regions;
   for (const auto& r : s.cube.regions()) regions.emplace_back(r);
   h["regions"] = std::move(regions);
@@ -56,13 +68,18 @@ std::string EncodeHeader(const Snapshot& s) {
 }
 
 std::string EncodeEntries(const Cube& cube) {
-  const auto entries = cube.Entries();
+  const auto& entries = cube.Entries();
   std::string out;
-  out.reserve(entries.size() * kEntryBytes);
+  out.reserve(entries.size() * 6);
+  std::uint64_t key = 0;
+  std::int64_t day = 0;
   for (const auto& e : entries) {
-    Put(out, e.key);
-    Put(out, e.day);
-    Put(out, e.count);
+    if (e.key != key) day = 0;
+    PutVarint(out, e.key - key);
+    PutVarint(out, Zigzag(static_cast<std::int64_t>(e.day) - day));
+    PutVarint(out, Zigzag(e.count));
+    key = e.key;
+    day = e.day;
   }
   return out;
 }
@@ -71,7 +88,6 @@ Result<Snapshot> DecodeSnapshot(std::string_view header, std::string_view entrie
   auto bad = [](const std::string& what) {
     return Error::Internal("statistics snapshot: " + what + "; run `emkhana stats --recount`");
   };
-  if (entries.size() % kEntryBytes != 0) return bad("entries are truncated");
   boost::system::error_code ec;
   auto parsed = json::parse(header, ec);
   if (ec || !parsed.is_object()) return bad("the header is not JSON");
@@ -82,6 +98,9 @@ Result<Snapshot> DecodeSnapshot(std::string_view header, std::string_view entrie
     s.as_of = Date::Parse(h.at("as_of").as_string()).value_or(Date::Min());
     const auto since_text = h.at("since").as_string();
     const Date since = since_text.empty() ? Date::Min() : Date::Parse(since_text).value_or(Date::Min());
+    const auto horizon_text = h.at("horizon").as_string();
+    const Date horizon =
+        horizon_text.empty() ? Date::Max() : Date::Parse(horizon_text).value_or(Date::Max());
     std::vector<std::string> regions;
     for (const auto& r : h.at("regions").as_array()) regions.emplace_back(r.as_string());
     for (const auto& v : h.at("orgs").as_array()) {
@@ -102,12 +121,23 @@ Result<Snapshot> DecodeSnapshot(std::string_view header, std::string_view entrie
       s.districts.push_back(std::move(info));
     }
     s.policy_json = h.at("policy").as_string();
-    std::vector<Entry> packed(entries.size() / kEntryBytes);
-    for (std::size_t i = 0; i < packed.size(); ++i) {
-      const char* p = entries.data() + i * kEntryBytes;
-      packed[i] = {Take<std::uint64_t>(p), Take<std::int32_t>(p + 8), Take<std::int64_t>(p + 12)};
+    std::vector<Entry> packed;
+    packed.reserve(entries.size() / 4);
+    const char* p = entries.data();
+    const char* end = p + entries.size();
+    std::uint64_t key = 0;
+    std::int64_t day = 0;
+    while (p < end) {
+      std::uint64_t dk = 0, dd = 0, n = 0;
+      if (!TakeVarint(p, end, dk) || !TakeVarint(p, end, dd) || !TakeVarint(p, end, n)) {
+        return bad("entries are truncated");
+      }
+      if (dk != 0) day = 0;
+      key += dk;
+      day += Unzigzag(dd);
+      packed.push_back({key, static_cast<std::int32_t>(day), Unzigzag(n)});
     }
-    s.cube = Cube(since);
+    s.cube = Cube(since, horizon);
     s.cube.Load(packed, std::move(regions));
     return s;
   } catch (const std::exception& e) {
