@@ -4,6 +4,8 @@
 #pragma once
 
 #include <map>
+#include <span>
+#include <utility>
 
 #include "domain/date.hpp"
 
@@ -14,18 +16,50 @@ class Panel {
   void Add(domain::Date from, domain::Date to) { Change(from, to, +1); }
   void Remove(domain::Date from, domain::Date to) { Change(from, to, -1); }
 
-  // Persons attached on `day`.
-  int SizeOn(domain::Date day) const {
+  using Periods = std::span<const std::pair<domain::Date, domain::Date>>;
+
+  // Persons attached on `day`, not counting the periods `minus` (one person's own, which are in
+  // this panel): answered without copying the panel.
+  int SizeOn(domain::Date day, Periods minus = {}) const {
     int later = 0;
     for (auto it = steps_.upper_bound(day); it != steps_.end(); ++it) later += it->second;
-    return total_ - later;
+    int own = 0;
+    for (const auto& [from, to] : minus) own += from <= day && day < to ? 1 : 0;
+    return total_ - later - own;
   }
-  // The largest panel on any date from `day` on.
-  int LargestFrom(domain::Date day) const {
-    int size = SizeOn(day);
+  // The largest panel on any date from `day` on (without the periods `minus`).
+  int LargestFrom(domain::Date day, Periods minus = {}) const {
+    int size = SizeOn(day, minus);
     int largest = size;
-    for (auto it = steps_.upper_bound(day); it != steps_.end(); ++it) {
-      size += it->second;
+    // The panel's own steps after `day`, with the removed periods' steps merged in.
+    auto own_delta = [&](domain::Date at) {
+      int d = 0;
+      for (const auto& [from, to] : minus) {
+        if (from == at && from < to) d -= 1;
+        if (to == at && from < to && !to.IsMax()) d += 1;
+      }
+      return d;
+    };
+    auto it = steps_.upper_bound(day);
+    domain::Date next_own = domain::Date::Max();
+    auto own_after = [&](domain::Date after) {
+      domain::Date n = domain::Date::Max();
+      for (const auto& [from, to] : minus) {
+        if (from > after && from < n) n = from;
+        if (!to.IsMax() && to > after && to < n) n = to;
+      }
+      return n;
+    };
+    next_own = own_after(day);
+    while (it != steps_.end() || !next_own.IsMax()) {
+      const domain::Date at = it != steps_.end() && it->first <= next_own ? it->first : next_own;
+      int delta = 0;
+      if (it != steps_.end() && it->first == at) delta += (it++)->second;
+      if (at == next_own) {
+        delta += own_delta(at);
+        next_own = own_after(at);
+      }
+      size += delta;
       if (size > largest) largest = size;
     }
     return largest;

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <random>
 #include <cstddef>
 #include <vector>
 
@@ -199,3 +200,33 @@ TEST(PanelTest, AgreesWithBruteForce) {
 
 }  // namespace
 }  // namespace emkhana::registry
+
+// Not counting one person's periods must equal removing them from a copy of the panel.
+TEST(PanelMinus, EqualsRemovingFromACopy) {
+  std::mt19937 rng(17);
+  for (int round = 0; round < 300; ++round) {
+    emkhana::registry::Panel panel;
+    std::vector<std::pair<emkhana::domain::Date, emkhana::domain::Date>> periods;
+    for (int i = 0; i < 12; ++i) {
+      const auto from = emkhana::domain::Date::FromDays(20000 + static_cast<int>(rng() % 60));
+      const auto to = rng() % 3 == 0 ? emkhana::domain::Date::Max()
+                                     : emkhana::domain::Date::FromDays(from.days() +
+                                                                       static_cast<int>(rng() % 30));
+      panel.Add(from, to);
+      periods.emplace_back(from, to);
+    }
+    std::vector<std::pair<emkhana::domain::Date, emkhana::domain::Date>> minus;
+    auto copy = panel;
+    for (std::size_t i = 0; i < periods.size(); ++i) {
+      if (rng() % 4 == 0) {
+        minus.push_back(periods[i]);
+        copy.Remove(periods[i].first, periods[i].second);
+      }
+    }
+    for (int d = 19995; d < 20100; ++d) {
+      const auto day = emkhana::domain::Date::FromDays(d);
+      ASSERT_EQ(panel.SizeOn(day, minus), copy.SizeOn(day)) << round << " " << d;
+      ASSERT_EQ(panel.LargestFrom(day, minus), copy.LargestFrom(day)) << round << " " << d;
+    }
+  }
+}

@@ -877,29 +877,29 @@ int Registry::PanelSizeOn(const std::string& district, Date day) const {
   const auto index = DistrictIndex(district);
   return index == kNone ? 0 : panels_[index].SizeOn(day);
 }
-Panel Registry::PanelOf(std::uint32_t district, const domain::Iin* excluding) const {
-  Panel panel = panels_[district];
-  if (!excluding) return panel;
-  if (auto person = population_.Find(*excluding)) {
-    for (auto id : LivePeriods(*person)) {
+std::vector<std::pair<Date, Date>> Registry::OwnPeriodsIn(std::uint32_t district,
+                                                          const domain::Iin* person) const {
+  std::vector<std::pair<Date, Date>> own;
+  if (!person) return own;
+  if (auto index = population_.Find(*person)) {
+    for (auto id : LivePeriods(*index)) {
       const auto& p = population_.period(id);
-      if (p.district == district) panel.Remove(p.From(), p.To());
+      if (p.district == district) own.emplace_back(p.From(), p.To());
     }
   }
-  return panel;
+  return own;
 }
 int Registry::FreePlacesOn(const District& d, Date day, const domain::Iin* excluding) const {
   const auto index = DistrictIndex(d.id);
   if (index == kNone) return CapacityOf(d, day);
-  const int size = excluding ? PanelOf(index, excluding).SizeOn(day) : panels_[index].SizeOn(day);
-  return CapacityOf(d, day) - size;
+  const auto own = OwnPeriodsIn(index, excluding);
+  return CapacityOf(d, day) - panels_[index].SizeOn(day, own);
 }
 int Registry::LeastFreePlacesFrom(const District& d, Date day, const domain::Iin* excluding) const {
   const auto index = DistrictIndex(d.id);
   if (index == kNone) return CapacityOf(d, day);
-  const int largest =
-      excluding ? PanelOf(index, excluding).LargestFrom(day) : panels_[index].LargestFrom(day);
-  return CapacityOf(d, day) - largest;
+  const auto own = OwnPeriodsIn(index, excluding);
+  return CapacityOf(d, day) - panels_[index].LargestFrom(day, own);
 }
 
 }  // namespace emkhana::registry

@@ -155,8 +155,9 @@ class Registry final : public rules::RegistryView {
   std::uint32_t ApplicationRef(const std::string& application_id);
   domain::Attachment MakeAttachment(std::uint32_t id) const;
   void ForgetMaterialised() const;
-  // The district's panel, without `excluding`'s own periods when given.
-  Panel PanelOf(std::uint32_t district, const domain::Iin* excluding) const;
+  // The person's live periods in the district (a capacity check does not count them).
+  std::vector<std::pair<domain::Date, domain::Date>> OwnPeriodsIn(std::uint32_t district,
+                                                                  const domain::Iin* person) const;
   // Statistics bookkeeping: a stored period counts in the cube (plans do not).
   stats::PersonFacts FactsOf(std::uint32_t person);
   void CountPeriod(const PeriodRow& p, int sign);
