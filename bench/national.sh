@@ -45,7 +45,8 @@ if [ -x build/release/emkhana_lookup_bench ]; then
 fi
 
 # Campaign through the decision pipeline, then raw SQLite inserts of as many rows into a
-# table of the application table's width, side by side.
+# table of the application table's width, side by side. APPLICATIONS=0 skips it.
+if [ "$APPLICATIONS" = 0 ]; then say "report: $REPORT"; exit 0; fi
 cp "$DB" "$DB.campaign"
 /usr/bin/time -v "$BIN" campaign --db "$DB.campaign" --applications "$APPLICATIONS" --seed 1 \
   > "$OUT/campaign.out" 2> "$OUT/campaign.time"

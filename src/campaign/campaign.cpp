@@ -22,7 +22,7 @@ namespace {
 
 // Shares of what goes wrong in real applications (each one a refusal ground).
 constexpr double kBadIin = 0.003, kUnknownPerson = 0.003, kFalseData = 0.004, kNoConsent = 0.004,
-                 kOtherRegion = 0.01, kWrongDistrict = 0.006, kNoProof = 0.3;
+                 kOtherRegion = 0.01, kWrongDistrict = 0.006, kNoProof = 0.15;
 
 Channel DrawChannel(Rng& rng) {
   const double x = rng.Real();
@@ -34,9 +34,11 @@ Channel DrawChannel(Rng& rng) {
 
 Basis DrawBasis(Rng& rng) {
   const double x = rng.Real();
-  if (x < 0.88) return Basis::kFreeChoice;
-  if (x < 0.94) return Basis::kResidenceChange;
-  if (x < 0.97) return Basis::kWorkOrStudyChange;
+  // In the campaign almost everyone uses the free choice; the other bases are for moves
+  // outside it and are often unconfirmed here (refused `invalid_basis`).
+  if (x < 0.95) return Basis::kFreeChoice;
+  if (x < 0.97) return Basis::kResidenceChange;
+  if (x < 0.98) return Basis::kWorkOrStudyChange;
   if (x < 0.99) return Basis::kTemporaryResidence;
   return Basis::kFirstAttachment;
 }

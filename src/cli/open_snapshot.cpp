@@ -27,11 +27,15 @@ Result<stats::Snapshot> OpenSnapshot(const std::string& db, bool recount, domain
     if (!stored) return stored.error();
     if (*stored && !(*stored)->stale) {
       auto snapshot = stats::DecodeSnapshot((*stored)->header, (*stored)->entries);
-      if (!snapshot) return snapshot.error();
-      if (snapshot->cube.Covers(earliest) && snapshot->cube.Covers(latest)) return snapshot;
-      std::cerr << "statistics: the date is outside the maintained statistics ("
+      if (!snapshot) {
+        std::cerr << "statistics: " << snapshot.error().message << ": recounting\n";
+      } else if (snapshot->cube.Covers(earliest) && snapshot->cube.Covers(latest)) {
+        return snapshot;
+      } else {
+        std::cerr << "statistics: the date is outside the maintained statistics ("
                 << snapshot->cube.since().ToString() << " to "
                 << snapshot->cube.horizon().ToString() << "): recounting\n";
+      }
     } else {
       std::cerr << "statistics: " << (*stored ? "the snapshot is stale" : "no snapshot yet")
                 << ": recounting from the registry\n";

@@ -141,7 +141,9 @@ const std::vector<Entry>& Cube::Frozen() const {
   if (!frozen_valid_) {
     frozen_.clear();
     frozen_.reserve(entries_.size());
-    for (const auto& [kd, n] : entries_) frozen_.push_back({kd.key, kd.day, n});
+    for (const auto& [kd, n] : entries_) {
+      frozen_.push_back({kd.key, kd.day, static_cast<std::int32_t>(n)});
+    }
     std::sort(frozen_.begin(), frozen_.end(), [](const Entry& a, const Entry& b) {
       return a.key != b.key ? a.key < b.key : a.day < b.day;
     });
@@ -257,9 +259,9 @@ void Cube::CopyUnfolded(const Cube& other) {
   }
 }
 
-void Cube::Load(std::span<const Entry> entries, std::vector<std::string> regions) {
+void Cube::Load(std::vector<Entry> entries, std::vector<std::string> regions) {
   // Stored entries are sorted and distinct (Entries()); anything else is merged.
-  frozen_.assign(entries.begin(), entries.end());
+  frozen_ = std::move(entries);
   auto before = [](const Entry& a, const Entry& b) {
     return a.key != b.key ? a.key < b.key : a.day < b.day;
   };

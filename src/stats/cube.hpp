@@ -81,10 +81,10 @@ struct Cell {
   static Cell Unpack(std::uint64_t key);
 };
 
-struct Entry {
+struct Entry {  // 16 bytes: a 20-million registry has a few million entries
   std::uint64_t key = 0;
   std::int32_t day = 0;
-  std::int64_t count = 0;
+  std::int32_t count = 0;  // one cell on one day: far below 2^31
   bool operator==(const Entry&) const = default;
 };
 
@@ -131,7 +131,7 @@ class Cube {
   std::size_t size() const { return Frozen().size(); }
   const std::vector<Entry>& Entries() const { return Frozen(); }  // sorted by key, then day
   static constexpr std::uint64_t kEventMask = 3ull << 18;
-  void Load(std::span<const Entry> entries, std::vector<std::string> regions);
+  void Load(std::vector<Entry> entries, std::vector<std::string> regions);
   bool operator==(const Cube& other) const;
 
  private:

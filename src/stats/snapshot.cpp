@@ -10,8 +10,11 @@ namespace json = boost::json;
 using domain::Date;
 
 namespace {
+constexpr int kFormat = 2;  // 2: days relative to `since`
+
 // Entries are stored sorted, as LEB128 varints: the key as a delta from the previous key, the
-// day as a zigzag delta from the previous day of the same key (else from 0), the count zigzag.
+// day as a zigzag delta from the previous day of the same key (else from the cube's `since`, where
+// most cells have their only entry), the count zigzag.
 // Three to six bytes an entry instead of twenty: the snapshot is read on every `stats`.
 void PutVarint(std::string& out, std::uint64_t v) {
   while (v >= 0x80) {
@@ -39,7 +42,7 @@ bool TakeVarint(const char*& p, const char* end, std::uint64_t& v) {
 
 std::string EncodeHeader(const Snapshot& s) {
   json::object h;
-  h["format"] = 1;
+  h["format"] = kFormat;
   h["as_of"] = s.as_of.ToString();
   h["since"] = s.cube.since() == Date::Min() ? "" : s.cube.since().ToString();
   h["horizon"] = s.cube.horizon() == Date::Max() ? "" : s.cube.horizon().ToString();
@@ -71,10 +74,11 @@ std::string EncodeEntries(const Cube& cube) {
   const auto& entries = cube.Entries();
   std::string out;
   out.reserve(entries.size() * 6);
+  const std::int64_t since = cube.since().days();
   std::uint64_t key = 0;
-  std::int64_t day = 0;
+  std::int64_t day = since;
   for (const auto& e : entries) {
-    if (e.key != key) day = 0;
+    if (e.key != key) day = since;
     PutVarint(out, e.key - key);
     PutVarint(out, Zigzag(static_cast<std::int64_t>(e.day) - day));
     PutVarint(out, Zigzag(e.count));
@@ -93,7 +97,7 @@ Result<Snapshot> DecodeSnapshot(std::string_view header, std::string_view entrie
   if (ec || !parsed.is_object()) return bad("the header is not JSON");
   try {
     const auto& h = parsed.as_object();
-    if (h.at("format").to_number<int>() != 1) return bad("unknown format");
+    if (h.at("format").to_number<int>() != kFormat) return bad("an older format");
     Snapshot s;
     s.as_of = Date::Parse(h.at("as_of").as_string()).value_or(Date::Min());
     const auto since_text = h.at("since").as_string();
@@ -125,20 +129,21 @@ Result<Snapshot> DecodeSnapshot(std::string_view header, std::string_view entrie
     packed.reserve(entries.size() / 4);
     const char* p = entries.data();
     const char* end = p + entries.size();
+    const std::int64_t first_day = since.days();
     std::uint64_t key = 0;
-    std::int64_t day = 0;
+    std::int64_t day = first_day;
     while (p < end) {
       std::uint64_t dk = 0, dd = 0, n = 0;
       if (!TakeVarint(p, end, dk) || !TakeVarint(p, end, dd) || !TakeVarint(p, end, n)) {
         return bad("entries are truncated");
       }
-      if (dk != 0) day = 0;
+      if (dk != 0) day = first_day;
       key += dk;
       day += Unzigzag(dd);
-      packed.push_back({key, static_cast<std::int32_t>(day), Unzigzag(n)});
+      packed.push_back({key, static_cast<std::int32_t>(day), static_cast<std::int32_t>(Unzigzag(n))});
     }
     s.cube = Cube(since, horizon);
-    s.cube.Load(packed, std::move(regions));
+    s.cube.Load(std::move(packed), std::move(regions));
     return s;
   } catch (const std::exception& e) {
     return bad(e.what());

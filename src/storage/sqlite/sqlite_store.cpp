@@ -95,7 +95,10 @@ class SqliteStore final : public Store {
     if (auto r = Init(); !r) return r;
     for (const char* pragma :
          {"PRAGMA foreign_keys = OFF", "PRAGMA journal_mode = OFF", "PRAGMA synchronous = OFF",
-          "PRAGMA locking_mode = EXCLUSIVE", "PRAGMA temp_store = FILE"}) {
+          "PRAGMA locking_mode = EXCLUSIVE", "PRAGMA temp_store = FILE",
+          // A mapped file counts in the resident set: building the indexes would read the
+          // whole table through it (measured: 2.5 GB peak at 20 million people).
+          "PRAGMA mmap_size = 0"}) {
       if (auto r = db_.Exec(pragma); !r) return r;
     }
     auto counts = Counts();
@@ -132,7 +135,7 @@ class SqliteStore final : public Store {
     bulk_ = false;
     for (const char* pragma : {"PRAGMA locking_mode = NORMAL", "PRAGMA journal_mode = WAL",
                                "PRAGMA synchronous = NORMAL", "PRAGMA foreign_keys = ON",
-                               "PRAGMA temp_store = MEMORY"}) {
+                               "PRAGMA temp_store = MEMORY", "PRAGMA mmap_size = 1073741824"}) {
       if (auto r = db_.Exec(pragma); !r) return r;
     }
     return {};
