@@ -317,7 +317,6 @@ Result<GenerateSummary> Generate(const GenerateOptions& o, storage::Store& store
   }
   snapshot.policy_json = policy::PolicyToJson(policy);
 
-  if (getenv("EMKHANA_TRACE")) fprintf(stderr, "pass1 %ld\n", (long)time(nullptr));
   // Pass 2: the people and their attachments.
   std::int64_t attachment_id = 0;
   std::optional<Error> failure;
@@ -465,9 +464,7 @@ Result<GenerateSummary> Generate(const GenerateOptions& o, storage::Store& store
   }
   if (auto r = out.Finish(); !r) return r.error();
   if (progress) progress(sum.persons, o.population);
-  if (getenv("EMKHANA_TRACE")) fprintf(stderr, "people written %ld\n", (long)time(nullptr));
   if (auto r = store.FinishBulkLoad(); !r) return r.error();
-  if (getenv("EMKHANA_TRACE")) fprintf(stderr, "indexes %ld\n", (long)time(nullptr));
   if (auto r = store.SaveStats(stats::EncodeHeader(snapshot), stats::EncodeEntries(snapshot.cube));
       !r) {
     return r.error();
