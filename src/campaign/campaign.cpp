@@ -99,8 +99,13 @@ std::vector<Application> MakeApplications(const registry::Registry& reg, const C
       a.iin.back() = a.iin.back() == '9' ? '0' : static_cast<char>(a.iin.back() + 1);
       if (domain::Iin::Parse(a.iin)) a.iin = "12345678901X";
     } else if (m < (edge += kUnknownPerson)) {
-      a.iin = "000101" "5" "9999" "0";  // a shape that no generated person has
-      a.iin.back() = static_cast<char>('0' + domain::Iin::CheckDigit(a.iin.substr(0, 11)).value_or(0));
+      a.iin =
+          "000101"
+          "5"
+          "9999"
+          "0";  // a shape that no generated person has
+      a.iin.back() =
+          static_cast<char>('0' + domain::Iin::CheckDigit(a.iin.substr(0, 11)).value_or(0));
     } else if (m < (edge += kFalseData)) {
       a.declared_birth = Date::FromDays(person.birth.days() + 1);
     } else if (m < (edge += kNoConsent)) {
@@ -122,7 +127,8 @@ std::vector<Application> MakeApplications(const registry::Registry& reg, const C
   }
   std::stable_sort(apps.begin(), apps.end(),
                    [](const Application& x, const Application& y) { return x.date < y.date; });
-  for (std::size_t i = 0; i < apps.size(); ++i) apps[i].id = fmt::format("C{}-{:08}", o.year, i + 1);
+  for (std::size_t i = 0; i < apps.size(); ++i)
+    apps[i].id = fmt::format("C{}-{:08}", o.year, i + 1);
   return apps;
 }
 

@@ -91,8 +91,9 @@ int RunCampaign(const CampaignOptions& o) {
     registry::DecisionPipeline pipeline(reg, {.max_batch = 16384});
     std::deque<std::pair<std::future<Result<domain::Decision>>, domain::Channel>> pending;
     for (const auto& app : apps) {
-      pending.emplace_back(pipeline.Submit(app, {"campaign", std::string(domain::NameOf(app.channel))}),
-                           app.channel);
+      pending.emplace_back(
+          pipeline.Submit(app, {"campaign", std::string(domain::NameOf(app.channel))}),
+          app.channel);
       while (pending.size() > 200'000) {
         tally(pending.front().first.get(), pending.front().second);
         pending.pop_front();

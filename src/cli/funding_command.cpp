@@ -39,7 +39,8 @@ int RunFunding(const FundingOptions& o) {
   // The previous month's first day must be covered too, to explain the change.
   const auto before = month == 1 ? domain::Date::Ymd(year - 1, 12, 1)
                                  : domain::Date::Ymd(year, static_cast<unsigned>(month - 1), 1);
-  auto snapshot = OpenSnapshot(o.db, false, before, domain::Date::Ymd(year, static_cast<unsigned>(month), 1));
+  auto snapshot =
+      OpenSnapshot(o.db, false, before, domain::Date::Ymd(year, static_cast<unsigned>(month), 1));
   if (!snapshot) {
     std::cerr << o.db << ": " << snapshot.error().message << "\n";
     return 2;
@@ -54,9 +55,8 @@ int RunFunding(const FundingOptions& o) {
   } else {
     std::cout << stats::ToText(*report);
   }
-  const auto ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() -
-                                                            started)
-                      .count();
+  const auto ms =
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
   std::cerr << fmt::format("funding: answered in {:.1f} ms\n", ms);
   return 0;
 }

@@ -63,10 +63,10 @@ int main(int argc, char** argv) {
   auto* show_policy = app.add_subcommand("policy", "Print the built-in default policy (JSON)");
 
   emkhana::cli::GenerateOptions generate_options;
-  auto* generate = app.add_subcommand("generate", "Generate a synthetic country into a new database");
+  auto* generate =
+      app.add_subcommand("generate", "Generate a synthetic country into a new database");
   generate->add_option("--db", generate_options.db, "New SQLite database path")->required();
-  generate->add_option("--population", generate_options.population, "Number of people")
-      ->required();
+  generate->add_option("--population", generate_options.population, "Number of people")->required();
   generate->add_option("--seed", generate_options.seed, "Random seed (default 1)");
   generate->add_option("--as-of", generate_options.as_of,
                        "The registry's today, YYYY-MM-DD (default: the system date)");
@@ -96,7 +96,8 @@ int main(int argc, char** argv) {
                   "Recount from the registry instead of the maintained snapshot (slow)");
 
   emkhana::cli::FundingOptions funding_options;
-  auto* funding = app.add_subcommand("funding", "Monthly per-capita payments (КПН) by organisation");
+  auto* funding =
+      app.add_subcommand("funding", "Monthly per-capita payments (КПН) by organisation");
   funding->add_option("--db", funding_options.db, "Registry database")->required();
   funding->add_option("--month", funding_options.month, "YYYY-MM")->required();
   funding->add_option("--table", funding_options.table,

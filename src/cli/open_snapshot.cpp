@@ -33,8 +33,8 @@ Result<stats::Snapshot> OpenSnapshot(const std::string& db, bool recount, domain
         return snapshot;
       } else {
         std::cerr << "statistics: the date is outside the maintained statistics ("
-                << snapshot->cube.since().ToString() << " to "
-                << snapshot->cube.horizon().ToString() << "): recounting\n";
+                  << snapshot->cube.since().ToString() << " to "
+                  << snapshot->cube.horizon().ToString() << "): recounting\n";
       }
     } else {
       std::cerr << "statistics: " << (*stored ? "the snapshot is stale" : "no snapshot yet")

@@ -35,9 +35,8 @@ int RunStats(const StatsOptions& o) {
   } else {
     std::cout << stats::ToText(*report);
   }
-  const auto ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() -
-                                                            started)
-                      .count();
+  const auto ms =
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
   std::cerr << fmt::format("stats: answered in {:.1f} ms\n", ms);
   return 0;
 }

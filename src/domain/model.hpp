@@ -86,12 +86,12 @@ enum class OsmsCategory {
   kChild,
   kPensioner,
   kDisabled,
-  kMotherOfMany,     // mothers of many children (Altyn/Kumis alka)
-  kChildCareLeave,   // pregnant or on child-care leave
-  kStudent,          // full-time students
-  kUnemployed,       // registered unemployed
-  kConscript,        // conscript service
-  kConvict,          // serving a sentence
+  kMotherOfMany,    // mothers of many children (Altyn/Kumis alka)
+  kChildCareLeave,  // pregnant or on child-care leave
+  kStudent,         // full-time students
+  kUnemployed,      // registered unemployed
+  kConscript,       // conscript service
+  kConvict,         // serving a sentence
   kOtherPreferential,
 };
 enum class OsmsPayer { kNone, kState, kEmployer, kSelf };
@@ -122,9 +122,7 @@ struct Person {
 
 // The region of an administrative-territorial unit: its code up to the first '-' (generated
 // codes are "<REGION>-<NN>"; other codes are their own region).
-inline std::string_view RegionOfAte(std::string_view ate) {
-  return ate.substr(0, ate.find('-'));
-}
+inline std::string_view RegionOfAte(std::string_view ate) { return ate.substr(0, ate.find('-')); }
 
 struct Organization {
   std::string id;

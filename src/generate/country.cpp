@@ -19,7 +19,7 @@ std::string_view KazakhstanJson() { return kKazakhstanJson; }
 AgeModel AgeModel::Kazakhstan() {
   // Five-year bands (per cent of the population), shaped on the 2025 age structure: children
   // under 18 about 30 %, people aged 60 and over about 13.5 %.
-  constexpr double kBands[20] = {9.2, 9.2, 8.2, 6.9, 6.0, 7.0, 8.5, 8.2, 6.9, 6.0,
+  constexpr double kBands[20] = {9.2, 9.2, 8.2, 6.9, 6.0, 7.0, 8.5, 8.2, 6.9,  6.0,
                                  5.5, 5.2, 4.7, 3.7, 2.5, 1.2, 0.9, 0.4, 0.07, 0.03};
   // Share of men by age: slightly more boys at birth, far more women in old age.
   auto male = [](int age) {
@@ -105,7 +105,8 @@ Result<Country> Country::Build(std::string_view regions_json, std::int64_t popul
       made.push_back(std::move(u));
     };
     if (r.city) {
-      const int k = std::clamp(static_cast<int>(std::lround(people / 150'000)), 1, r.city_districts);
+      const int k =
+          std::clamp(static_cast<int>(std::lround(people / 150'000)), 1, r.city_districts);
       for (int i = 0; i < k; ++i) unit(true, r.share / k);
     } else {
       const int k = std::clamp(static_cast<int>(std::lround(people / 70'000)), 1, 13);
@@ -132,7 +133,9 @@ Result<Country> Country::Build(std::string_view regions_json, std::int64_t popul
 
   // Organisations and districts.
   const double child_share = ChildShare(c.ages);
-  constexpr double kAttachedShare = 0.96;
+  // Districts are planned for everyone who may attach, so that quotas do not run out where
+  // chance puts a few more people than expected (the unattached are those who never applied).
+  constexpr double kAttachedShare = 1.0;
   int org_number = 0;
   for (std::uint32_t ui = 0; ui < c.units.size(); ++ui) {
     auto& u = c.units[ui];
@@ -158,15 +161,14 @@ Result<Country> Country::Build(std::string_view regions_json, std::int64_t popul
       const double served = o.contract ? people / k * kAttachedShare : 0;
       const double children = served * child_share, adults = served - children;
       int number = 0;
-      auto add_districts = [&](DistrictKind kind, double need, bool for_children,
-                               bool for_adults) {
+      auto add_districts = [&](DistrictKind kind, double need, bool for_children, bool for_adults) {
         double planned = 0;
         while (planned < need) {
           DistrictPlan d;
           d.district.id = fmt::format("{}-{}{:02}", o.id,
-                                      kind == DistrictKind::kGp           ? 'G'
-                                      : kind == DistrictKind::kTherapist  ? 'T'
-                                                                          : 'P',
+                                      kind == DistrictKind::kGp          ? 'G'
+                                      : kind == DistrictKind::kTherapist ? 'T'
+                                                                         : 'P',
                                       ++number);
           d.district.org = o.id;
           d.district.kind = kind;
@@ -200,9 +202,8 @@ Result<Country> Country::Build(std::string_view regions_json, std::int64_t popul
 std::uint32_t Country::DrawUnit(Rng& rng) const {
   const double x = rng.Real() * unit_cumulative_.back();
   auto it = std::upper_bound(unit_cumulative_.begin(), unit_cumulative_.end(), x);
-  return static_cast<std::uint32_t>(
-      std::min<std::ptrdiff_t>(it - unit_cumulative_.begin(),
-                               static_cast<std::ptrdiff_t>(units.size()) - 1));
+  return static_cast<std::uint32_t>(std::min<std::ptrdiff_t>(
+      it - unit_cumulative_.begin(), static_cast<std::ptrdiff_t>(units.size()) - 1));
 }
 
 std::uint32_t Country::DrawNeighbour(std::uint32_t unit, Rng& rng) const {

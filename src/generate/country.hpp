@@ -4,7 +4,8 @@
 // Sizing (all from N, so that a small test country looks like a scaled-down real one):
 // - units: a city has one unit per ~150 000 people (up to its city districts); a region one per
 //   ~70 000 (up to 13): its centre and a town (urban), the rest rural districts;
-// - organisations: one per ~33 000 people of a unit (at least two where 1 000 people live), about 20 % private, about
+// - organisations: one per ~33 000 people of a unit (at least two where 1 000 people live), about
+// 20 % private, about
 //   2 % without a Fund contract (never a unit's only one);
 // - districts: urban organisations have pediatricians for children and therapists for adults
 //   with some GPs; rural ones have GPs. Each district has 1-2 doctors and a quota of the people it

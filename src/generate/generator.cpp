@@ -64,8 +64,17 @@ void ForEachPerson(const AgeModel& ages, std::int64_t n, Date as_of, F&& f) {
                    (sex == Sex::kMale ? male : 1 - male);
           auto count = static_cast<int>(carry);
           carry -= count;
-          int d[11] = {yy / 10, yy % 10, static_cast<int>(mm / 10), static_cast<int>(mm % 10),
-                       static_cast<int>(dd / 10), static_cast<int>(dd % 10), c, 0, 0, 0, 0};
+          int d[11] = {yy / 10,
+                       yy % 10,
+                       static_cast<int>(mm / 10),
+                       static_cast<int>(mm % 10),
+                       static_cast<int>(dd / 10),
+                       static_cast<int>(dd % 10),
+                       c,
+                       0,
+                       0,
+                       0,
+                       0};
           for (int serial = 0; count > 0 && serial < 10'000; ++serial) {
             d[7] = serial / 1000;
             d[8] = serial / 100 % 10;
@@ -87,16 +96,16 @@ void ForEachPerson(const AgeModel& ages, std::int64_t n, Date as_of, F&& f) {
 // ---------------------------------------------------------------- names (synthetic)
 
 constexpr const char* kSurnames[] = {
-    "Ахметов",  "Беков",    "Жумабаев", "Касымов", "Нурланов", "Сериков",   "Тулеев",
-    "Омаров",   "Иванов",   "Петров",   "Алиев",   "Сагинтаев", "Исмаилов", "Абенов",
-    "Кенжебеков", "Смагулов", "Оспанов", "Мухамедов", "Байжанов", "Ермеков", "Кузнецов",
-    "Темирбаев", "Жаксылыков", "Бекмуханов"};
-constexpr const char* kMen[] = {"Алихан", "Айдос",  "Ерлан",  "Нурлан",   "Дамир",  "Арман",
-                                "Тимур",  "Асхат",  "Бауыржан", "Данияр", "Сергей", "Андрей",
-                                "Руслан", "Ержан",  "Санжар", "Мейрам"};
-constexpr const char* kWomen[] = {"Айгерим", "Асель",  "Динара", "Жанар",  "Камила", "Мадина",
-                                  "Сауле",   "Толкын", "Гульнара", "Анна", "Елена",  "Алия",
-                                  "Аружан",  "Дана",   "Меруерт", "Инкар"};
+    "Ахметов",  "Беков",   "Жумабаев",   "Касымов",   "Нурланов",   "Сериков",
+    "Тулеев",   "Омаров",  "Иванов",     "Петров",    "Алиев",      "Сагинтаев",
+    "Исмаилов", "Абенов",  "Кенжебеков", "Смагулов",  "Оспанов",    "Мухамедов",
+    "Байжанов", "Ермеков", "Кузнецов",   "Темирбаев", "Жаксылыков", "Бекмуханов"};
+constexpr const char* kMen[] = {"Алихан", "Айдос", "Ерлан",    "Нурлан", "Дамир",  "Арман",
+                                "Тимур",  "Асхат", "Бауыржан", "Данияр", "Сергей", "Андрей",
+                                "Руслан", "Ержан", "Санжар",   "Мейрам"};
+constexpr const char* kWomen[] = {"Айгерим", "Асель",  "Динара",   "Жанар", "Камила", "Мадина",
+                                  "Сауле",   "Толкын", "Гульнара", "Анна",  "Елена",  "Алия",
+                                  "Аружан",  "Дана",   "Меруерт",  "Инкар"};
 
 template <std::size_t N>
 const char* Pick(const char* const (&list)[N], Rng& rng) {
@@ -321,131 +330,151 @@ Result<GenerateSummary> Generate(const GenerateOptions& o, storage::Store& store
   std::int64_t attachment_id = 0;
   std::optional<Error> failure;
   const auto& all_units = country.units;
-  ForEachPerson(country.ages, o.population, o.as_of, [&](std::uint64_t iin, Date birth, Sex sex,
-                                                         int age) {
-    if (failure) return;
-    Rng rng(o.seed, iin);
-    const auto unit = country.DrawUnit(rng);
-    domain::Person p;
-    p.iin = domain::Iin::FromNumberUnchecked(iin);
-    p.birth = birth;
-    p.sex = sex;
-    p.status = DrawStatus(rng);
-    const auto& code = all_units[unit].code;
-    p.ate[static_cast<int>(domain::AteRole::kResidence)] = code;
-    p.ate[static_cast<int>(domain::AteRole::kRegistration)] =
-        rng.Chance(0.9) ? code : all_units[country.DrawNeighbour(unit, rng)].code;
-    if (age >= (sex == Sex::kMale ? 63 : 61)) p.categories.Add(Category::kPensioner);
-    if (rng.Chance(0.012 + 0.0009 * age)) p.categories.Add(Category::kDisabled);
-    if (sex == Sex::kFemale && age >= 18 && age <= 45 && rng.Chance(0.05)) {
-      p.categories.Add(Category::kPregnant);
-    }
-    if (age >= 17 && age <= 23 && rng.Chance(0.35)) p.categories.Add(Category::kStudent);
-    if (sex == Sex::kMale && age >= 18 && age <= 24 && rng.Chance(0.02)) {
-      p.categories.Add(Category::kConscript);
-      p.ate[static_cast<int>(domain::AteRole::kDeployment)] = code;
-    }
-    if (age >= 18 && rng.Chance(0.0015)) {
-      p.categories.Add(Category::kConvict);
-      p.ate[static_cast<int>(domain::AteRole::kCustody)] = code;
-    }
-    const bool needs_policy =
-        p.status == LegalStatus::kTemporary || p.status == LegalStatus::kEaeuMigrant;
-    if (needs_policy && rng.Chance(0.65)) {
-      p.insurance = domain::Insurance{
-          rng.Chance(0.8) ? domain::InsuranceKind::kDms : domain::InsuranceKind::kVms,
-          Date::FromDays(o.as_of.days() - static_cast<std::int32_t>(rng.Int(30, 300))),
-          Date::FromDays(o.as_of.days() + static_cast<std::int32_t>(rng.Int(30, 330)))};
-    }
-    p.osms = DrawOsms(p, age, rng);
-    p.name = NameOf(sex, rng);
-    if (age < 18) {
-      const auto& mothers = pools.mothers[unit];
-      const auto& fathers = pools.fathers[unit];
-      if (!mothers.empty()) {
-        p.representatives.push_back(domain::Iin::FromNumberUnchecked(mothers[rng.Below(mothers.size())]));
-      }
-      if (!fathers.empty() && rng.Chance(0.7)) {
-        p.representatives.push_back(domain::Iin::FromNumberUnchecked(fathers[rng.Below(fathers.size())]));
-      }
-    }
-
-    // Attachment: in an organisation of the residence unit, a district serving the age with
-    // quota left (most quota left most likely).
-    std::optional<domain::Attachment> attachment;
-    std::uint32_t chosen_index = 0;
-    const bool eligible = !needs_policy || p.insurance;
-    if (eligible && !rng.Chance(kNeverAttached)) {
-      const bool child = age < 18;
-      std::int64_t total_left = 0;
-      for (auto org : all_units[unit].orgs) {
-        const auto& plan = country.orgs[org];
-        for (auto d : child ? plan.child_districts : plan.adult_districts) {
-          total_left += std::max(0, country.districts[d].quota - country.districts[d].attached);
+  ForEachPerson(
+      country.ages, o.population, o.as_of, [&](std::uint64_t iin, Date birth, Sex sex, int age) {
+        if (failure) return;
+        Rng rng(o.seed, iin);
+        const auto unit = country.DrawUnit(rng);
+        domain::Person p;
+        p.iin = domain::Iin::FromNumberUnchecked(iin);
+        p.birth = birth;
+        p.sex = sex;
+        p.status = DrawStatus(rng);
+        const auto& code = all_units[unit].code;
+        p.ate[static_cast<int>(domain::AteRole::kResidence)] = code;
+        p.ate[static_cast<int>(domain::AteRole::kRegistration)] =
+            rng.Chance(0.9) ? code : all_units[country.DrawNeighbour(unit, rng)].code;
+        if (age >= (sex == Sex::kMale ? 63 : 61)) p.categories.Add(Category::kPensioner);
+        if (rng.Chance(0.012 + 0.0009 * age)) p.categories.Add(Category::kDisabled);
+        if (sex == Sex::kFemale && age >= 18 && age <= 45 && rng.Chance(0.05)) {
+          p.categories.Add(Category::kPregnant);
         }
-      }
-      std::int64_t pick = total_left > 0 ? static_cast<std::int64_t>(rng.Below(total_left)) : -1;
-      DistrictPlan* chosen = nullptr;
-      for (auto org : all_units[unit].orgs) {
-        const auto& plan = country.orgs[org];
-        for (auto d : child ? plan.child_districts : plan.adult_districts) {
-          auto& dp = country.districts[d];
-          const int left = std::max(0, dp.quota - dp.attached);
-          if (pick >= 0 && pick < left && !chosen) {
-            chosen = &dp;
-            chosen_index = d;
+        if (age >= 17 && age <= 23 && rng.Chance(0.35)) p.categories.Add(Category::kStudent);
+        if (sex == Sex::kMale && age >= 18 && age <= 24 && rng.Chance(0.02)) {
+          p.categories.Add(Category::kConscript);
+          p.ate[static_cast<int>(domain::AteRole::kDeployment)] = code;
+        }
+        if (age >= 18 && rng.Chance(0.0015)) {
+          p.categories.Add(Category::kConvict);
+          p.ate[static_cast<int>(domain::AteRole::kCustody)] = code;
+        }
+        const bool needs_policy =
+            p.status == LegalStatus::kTemporary || p.status == LegalStatus::kEaeuMigrant;
+        if (needs_policy && rng.Chance(0.65)) {
+          p.insurance = domain::Insurance{
+              rng.Chance(0.8) ? domain::InsuranceKind::kDms : domain::InsuranceKind::kVms,
+              Date::FromDays(o.as_of.days() - static_cast<std::int32_t>(rng.Int(30, 300))),
+              Date::FromDays(o.as_of.days() + static_cast<std::int32_t>(rng.Int(30, 330)))};
+        }
+        p.osms = DrawOsms(p, age, rng);
+        p.name = NameOf(sex, rng);
+        if (age < 18) {
+          const auto& mothers = pools.mothers[unit];
+          const auto& fathers = pools.fathers[unit];
+          if (!mothers.empty()) {
+            p.representatives.push_back(
+                domain::Iin::FromNumberUnchecked(mothers[rng.Below(mothers.size())]));
           }
-          pick -= left;
+          if (!fathers.empty() && rng.Chance(0.7)) {
+            p.representatives.push_back(
+                domain::Iin::FromNumberUnchecked(fathers[rng.Below(fathers.size())]));
+          }
         }
-      }
-      if (chosen) {
-        ++chosen->attached;
-        domain::Attachment a;
-        a.id = ++attachment_id;
-        a.iin = p.iin;
-        a.org = chosen->district.org;
-        a.district = chosen->district.id;
-        // Attached some time in the last eight years, on a day the district served the age.
-        Date earliest = std::max(birth, Date::FromDays(o.as_of.days() - 8 * 365));
-        if (chosen->district.kind == DistrictKind::kTherapist) {
-          earliest = std::max(earliest, domain::Anniversary(birth, 18));
-        }
-        if (p.insurance) earliest = std::max(earliest, p.insurance->from);
-        a.from = Date::FromDays(static_cast<std::int32_t>(
-            rng.Int(std::min(earliest.days(), o.as_of.days()), o.as_of.days())));
-        const Date adult = domain::Anniversary(birth, 18);
-        if (chosen->district.kind == DistrictKind::kPediatrician && a.from < adult) {
-          a.to = adult;  // the adult part is planned by the registry (ADR 0003)
-          a.end = domain::PeriodEnd::kAgeOut;
-        }
-        a.recorded_at = recorded_at;
-        attachment = std::move(a);
-      }
-    }
 
-    // Counts.
-    ++sum.persons;
-    (sex == Sex::kMale ? sum.men : sum.women) += 1;
-    if (age < 18) ++sum.children;
-    if (age >= 60) ++sum.elderly;
-    ++sum.by_status[static_cast<int>(p.status)];
-    sum.representatives += static_cast<std::int64_t>(p.representatives.size());
-    if (p.osms.insured) ++sum.insured;
-    stats::PersonFacts facts{snapshot.cube.RegionId(domain::RegionOfAte(code)), sex, birth,
-                             p.osms};
-    snapshot.cube.AddPerson(facts, std::nullopt);
-    if (attachment) {
-      ++sum.attached;
-      const auto& a = *attachment;
-      snapshot.cube.AddPeriod(facts, country.districts[chosen_index].org, chosen_index, a.from,
-                              a.to, a.end);
-    }
-    if (auto r = out.Add(std::move(p)); !r) failure = r.error();
-    if (attachment) {
-      if (auto r = out.Add(std::move(*attachment)); !r) failure = r.error();
-    }
-    if (progress && sum.persons % 100'000 == 0) progress(sum.persons, o.population);
-  });
+        // Attachment: in an organisation of the residence unit, a district serving the age with
+        // quota left (most quota left most likely).
+        std::optional<domain::Attachment> attachment;
+        std::uint32_t chosen_index = 0;
+        const bool eligible = !needs_policy || p.insurance;
+        if (eligible && !rng.Chance(kNeverAttached)) {
+          const bool child = age < 18;
+          std::int64_t total_left = 0;
+          for (auto org : all_units[unit].orgs) {
+            const auto& plan = country.orgs[org];
+            for (auto d : child ? plan.child_districts : plan.adult_districts) {
+              total_left += std::max(0, country.districts[d].quota - country.districts[d].attached);
+            }
+          }
+          std::int64_t pick =
+              total_left > 0 ? static_cast<std::int64_t>(rng.Below(total_left)) : -1;
+          DistrictPlan* chosen = nullptr;
+          for (auto org : all_units[unit].orgs) {
+            const auto& plan = country.orgs[org];
+            for (auto d : child ? plan.child_districts : plan.adult_districts) {
+              auto& dp = country.districts[d];
+              const int left = std::max(0, dp.quota - dp.attached);
+              if (pick >= 0 && pick < left && !chosen) {
+                chosen = &dp;
+                chosen_index = d;
+              }
+              pick -= left;
+            }
+          }
+          if (!chosen) {
+            // No quota left in the unit: any district serving the age with room under capacity
+            // (never one planned over it), most room first.
+            int best_room = 0;
+            for (auto org : all_units[unit].orgs) {
+              const auto& plan = country.orgs[org];
+              for (auto d : child ? plan.child_districts : plan.adult_districts) {
+                auto& dp = country.districts[d];
+                const int room = dp.capacity - dp.attached;
+                if (!dp.over_full && room > best_room) {
+                  best_room = room;
+                  chosen = &dp;
+                  chosen_index = d;
+                }
+              }
+            }
+          }
+          if (chosen) {
+            ++chosen->attached;
+            domain::Attachment a;
+            a.id = ++attachment_id;
+            a.iin = p.iin;
+            a.org = chosen->district.org;
+            a.district = chosen->district.id;
+            // Attached some time in the last eight years, on a day the district served the age.
+            Date earliest = std::max(birth, Date::FromDays(o.as_of.days() - 8 * 365));
+            if (chosen->district.kind == DistrictKind::kTherapist) {
+              earliest = std::max(earliest, domain::Anniversary(birth, 18));
+            }
+            if (p.insurance) earliest = std::max(earliest, p.insurance->from);
+            a.from = Date::FromDays(static_cast<std::int32_t>(
+                rng.Int(std::min(earliest.days(), o.as_of.days()), o.as_of.days())));
+            const Date adult = domain::Anniversary(birth, 18);
+            if (chosen->district.kind == DistrictKind::kPediatrician && a.from < adult) {
+              a.to = adult;  // the adult part is planned by the registry (ADR 0003)
+              a.end = domain::PeriodEnd::kAgeOut;
+            }
+            a.recorded_at = recorded_at;
+            attachment = std::move(a);
+          }
+        }
+
+        // Counts.
+        ++sum.persons;
+        (sex == Sex::kMale ? sum.men : sum.women) += 1;
+        if (age < 18) ++sum.children;
+        if (age >= 60) ++sum.elderly;
+        ++sum.by_status[static_cast<int>(p.status)];
+        sum.representatives += static_cast<std::int64_t>(p.representatives.size());
+        if (p.osms.insured) ++sum.insured;
+        stats::PersonFacts facts{snapshot.cube.RegionId(domain::RegionOfAte(code)), sex, birth,
+                                 p.osms};
+        snapshot.cube.AddPerson(facts, std::nullopt);
+        if (attachment) {
+          ++sum.attached;
+          const auto& a = *attachment;
+          snapshot.cube.AddPeriod(facts, country.districts[chosen_index].org, chosen_index, a.from,
+                                  a.to, a.end);
+        }
+        if (auto r = out.Add(std::move(p)); !r) failure = r.error();
+        if (attachment) {
+          if (auto r = out.Add(std::move(*attachment)); !r) failure = r.error();
+        }
+        if (progress && sum.persons % 100'000 == 0) progress(sum.persons, o.population);
+      });
   if (failure) return *failure;
 
   // The record of the run, then the policy and the statistics.

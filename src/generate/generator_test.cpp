@@ -273,7 +273,8 @@ void ExpectEqual(const stats::Snapshot& snapshot, const BruteForce& b, Date day)
   for (int band = 0; band < stats::kFiveYearBands; ++band) {
     for (int sex = 0; sex < 2; ++sex) {
       const auto key = std::make_pair(sex, band);
-      const auto expected = b.attached_by_sex_band.contains(key) ? b.attached_by_sex_band.at(key) : 0;
+      const auto expected =
+          b.attached_by_sex_band.contains(key) ? b.attached_by_sex_band.at(key) : 0;
       const auto& got = r->attached_pyramid[band];
       EXPECT_EQ(sex == 0 ? got.men : got.women, expected) << "band " << band << " sex " << sex;
     }

@@ -16,15 +16,14 @@ constexpr std::uint64_t Mix(std::uint64_t z) {
 class Rng {
  public:
   explicit Rng(std::uint64_t seed) : state_(Mix(seed + 0x9E3779B97F4A7C15ull)) {}
-  Rng(std::uint64_t seed, std::uint64_t stream) : Rng(Mix(seed) ^ Mix(stream * 0xD1B54A32D192ED03ull)) {}
+  Rng(std::uint64_t seed, std::uint64_t stream)
+      : Rng(Mix(seed) ^ Mix(stream * 0xD1B54A32D192ED03ull)) {}
   std::uint64_t Next() { return Mix(state_ += 0x9E3779B97F4A7C15ull); }
   // Uniform in [0, 1).
   double Real() { return static_cast<double>(Next() >> 11) * 0x1.0p-53; }
   bool Chance(double p) { return Real() < p; }
-  // Uniform in [0, n); n > 0.
-  std::uint64_t Below(std::uint64_t n) {
-    return static_cast<std::uint64_t>((static_cast<unsigned __int128>(Next()) * n) >> 64);
-  }
+  // Uniform in [0, n); n > 0 (the modulo bias is below 2^-40 for the n used here).
+  std::uint64_t Below(std::uint64_t n) { return Next() % n; }
   // Uniform integer in [lo, hi].
   std::int64_t Int(std::int64_t lo, std::int64_t hi) {
     return lo + static_cast<std::int64_t>(Below(static_cast<std::uint64_t>(hi - lo + 1)));

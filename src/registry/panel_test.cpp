@@ -4,8 +4,8 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
-#include <random>
 #include <cstddef>
+#include <random>
 #include <vector>
 
 namespace emkhana::registry {
@@ -209,9 +209,10 @@ TEST(PanelMinus, EqualsRemovingFromACopy) {
     std::vector<std::pair<emkhana::domain::Date, emkhana::domain::Date>> periods;
     for (int i = 0; i < 12; ++i) {
       const auto from = emkhana::domain::Date::FromDays(20000 + static_cast<int>(rng() % 60));
-      const auto to = rng() % 3 == 0 ? emkhana::domain::Date::Max()
-                                     : emkhana::domain::Date::FromDays(from.days() +
-                                                                       static_cast<int>(rng() % 30));
+      const auto to =
+          rng() % 3 == 0
+              ? emkhana::domain::Date::Max()
+              : emkhana::domain::Date::FromDays(from.days() + static_cast<int>(rng() % 30));
       panel.Add(from, to);
       periods.emplace_back(from, to);
     }

@@ -43,7 +43,7 @@ struct PersonRow {
   std::uint8_t sex = 0, status = 0;
   std::uint8_t insurance = 0;  // 0 none, 1 + InsuranceKind
   std::uint8_t representatives_count = 0;
-  std::uint8_t osms_category = 0;  // domain::OsmsCategory
+  std::uint8_t osms_category = 0;   // domain::OsmsCategory
   std::uint8_t osms_payer : 7 = 0;  // domain::OsmsPayer
   std::uint8_t osms_insured : 1 = 0;
 };

@@ -67,8 +67,9 @@ class Registry::Loader final : public storage::LoadSink {
     }
     r_.decided_.insert(d.decision.application_id);
     // For the statistics (RebuildCube): the move's origin is the period it superseded.
-    LoadedDecision ld{d.application.date.year(), d.application.channel, d.decision.outcome,
-                      d.decision.reasons, stats::Cube::kNone, stats::Cube::kNone, Date::Min()};
+    LoadedDecision ld{
+        d.application.date.year(), d.application.channel, d.decision.outcome, d.decision.reasons,
+        stats::Cube::kNone,        stats::Cube::kNone,    Date::Min()};
     if (d.decision.outcome == domain::Outcome::kApproved && d.decision.effective) {
       const auto district = r_.DistrictIndex(d.decision.district);
       auto iin = Iin::Parse(d.application.iin);
@@ -155,8 +156,10 @@ void Registry::RebuildCube() {
     if (p.application == 0 && !p.Cancelled()) reference = std::max(reference, p.From());
   }
   cube_ = stats::Cube::ForReference(reference);
+  as_of_ = reference;
   CountState(cube_);
-  for (const auto& [year, channel, outcome, reasons, from_org, to_org, effective] : loaded_decisions_) {
+  for (const auto& [year, channel, outcome, reasons, from_org, to_org, effective] :
+       loaded_decisions_) {
     cube_.AddDecision(year, channel, outcome, reasons);
     if (to_org != stats::Cube::kNone) cube_.AddFlow(from_org, to_org, effective);
   }
@@ -181,8 +184,8 @@ void Registry::CountState(stats::Cube& cube) {
 
 stats::Snapshot Registry::FullSnapshot() {
   stats::Cube full;
-  full.Load({}, cube_.regions());  // the same region ids as the live cube
-  CountState(full);  // interns into cube_ (FactsOf): take its region list again
+  full.Load({}, cube_.regions());       // the same region ids as the live cube
+  CountState(full);                     // interns into cube_ (FactsOf): take its region list again
   const auto entries = full.Entries();  // a copy: Load replaces them
   full.Load(entries, cube_.regions());
   full.CopyUnfolded(cube_);
@@ -210,10 +213,10 @@ void Registry::CountPeriod(const PeriodRow& p, int sign) {
 
 stats::Snapshot Registry::Snapshot() const {
   stats::Snapshot s;
-  s.as_of = today_;
+  s.as_of = std::max(today_, as_of_);
   for (const auto& o : orgs_) {
-    s.orgs.push_back({o.id, o.name, o.ate, std::string(domain::RegionOfAte(o.ate)), o.rural,
-                      o.is_private});
+    s.orgs.push_back(
+        {o.id, o.name, o.ate, std::string(domain::RegionOfAte(o.ate)), o.rural, o.is_private});
   }
   for (std::size_t i = 0; i < districts_.size(); ++i) {
     const auto& d = districts_[i];
@@ -325,7 +328,8 @@ Result<void> Registry::PutPerson(domain::Person person, const Actor& actor) {
                     row.deceased == INT32_MIN ? std::nullopt
                                               : std::optional<Date>(Date::FromDays(row.deceased)),
                     sign);
-    population_.ForEachPeriod(i, [&](std::uint32_t id) { CountPeriod(population_.period(id), sign); });
+    population_.ForEachPeriod(i,
+                              [&](std::uint32_t id) { CountPeriod(population_.period(id), sign); });
   };
   if (existing) Recount(*existing, -1);
   auto index = population_.Put(person);
@@ -554,8 +558,8 @@ void Registry::AdvanceTo(Date day) {
   today_ = std::max(today_, day);
   ReplanDirty();
   std::vector<std::pair<std::pair<Date, std::uint64_t>, std::uint32_t>> due;
-  for (auto it = due_age_outs_.begin();
-       it != due_age_outs_.end() && std::get<0>(*it) <= today_; ++it) {
+  for (auto it = due_age_outs_.begin(); it != due_age_outs_.end() && std::get<0>(*it) <= today_;
+       ++it) {
     due.push_back({{std::get<0>(*it), std::get<1>(*it)}, std::get<2>(*it)});
   }
   for (const auto& [key, pediatric] : due) {

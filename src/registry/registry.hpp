@@ -21,8 +21,8 @@
 #include <memory>
 #include <optional>
 #include <set>
-#include <tuple>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "core/clock.hpp"
@@ -181,9 +181,10 @@ class Registry final : public rules::RegistryView {
   std::map<std::string, std::uint32_t, std::less<>> district_index_;
   std::map<std::string, std::vector<std::uint32_t>, std::less<>> districts_by_org_;  // by id
   std::map<std::string, std::set<std::string>, std::less<>> orgs_by_ate_;
-  std::vector<Panel> panels_;                 // by district index
-  std::vector<std::uint32_t> district_org_;   // by district index: the org's index
+  std::vector<Panel> panels_;                // by district index
+  std::vector<std::uint32_t> district_org_;  // by district index: the org's index
   stats::Cube cube_;
+  domain::Date as_of_ = domain::Date::Min();  // the latest event or import when opened
   struct LoadedDecision {
     int year;
     domain::Channel channel;
@@ -193,7 +194,7 @@ class Registry final : public rules::RegistryView {
     domain::Date effective;
   };
   std::vector<LoadedDecision> loaded_decisions_;  // from Open until RebuildCube
-  std::vector<std::string> application_ids_;  // referenced by periods (1-based)
+  std::vector<std::string> application_ids_;      // referenced by periods (1-based)
   boost::unordered_flat_map<std::uint64_t, std::uint16_t> free_choice_changes_;  // iin*10^4+year
   boost::unordered_flat_set<std::string> decided_;     // application ids with a decision
   std::map<std::string, domain::Decision> unflushed_;  // decided since the last Flush
@@ -208,7 +209,7 @@ class Registry final : public rules::RegistryView {
     domain::Date birthday;
     domain::Date until;  // where the whole period would have ended
   };
-  std::map<std::uint32_t, AgeOut> age_outs_;                // by pediatric period id
+  std::map<std::uint32_t, AgeOut> age_outs_;  // by pediatric period id
   // The same plans by (birthday, IIN) for AdvanceTo, and by organisation index for Replan.
   std::set<std::tuple<domain::Date, std::uint64_t, std::uint32_t>> due_age_outs_;
   std::vector<std::set<std::uint32_t>> age_outs_by_org_;

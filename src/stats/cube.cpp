@@ -9,21 +9,21 @@ using domain::Date;
 namespace {
 // Bit layout of a key: facet in the top 4 bits, then the facet's dimensions.
 constexpr int kFacetShift = 60;
-constexpr int kOrgShift = 44;         // 16 bits (attached, flow)
-constexpr int kRegionShift = 34;      // 10 bits
-constexpr int kSexShift = 33;         // 1 bit
-constexpr int kBirthShift = 21;       // 12 bits: months since 1900-01
-constexpr int kBornFirstShift = 20;   // 1 bit
-constexpr int kEventShift = 18;       // 2 bits
-constexpr int kDistrictShift = 36;    // 24 bits
-constexpr int kCategoryShift = 28;    // 4 bits
-constexpr int kPayerShift = 26;       // 2 bits
-constexpr int kInsuredShift = 25;     // 1 bit
-constexpr int kYearShift = 48;        // 12 bits: years since 1900
-constexpr int kChannelShift = 46;     // 2 bits
-constexpr int kOutcomeShift = 45;     // 1 bit
-constexpr int kReasonShift = 40;      // 5 bits
-constexpr int kDirectionShift = 43;   // 1 bit
+constexpr int kOrgShift = 44;        // 16 bits (attached, flow)
+constexpr int kRegionShift = 34;     // 10 bits
+constexpr int kSexShift = 33;        // 1 bit
+constexpr int kBirthShift = 21;      // 12 bits: months since 1900-01
+constexpr int kBornFirstShift = 20;  // 1 bit
+constexpr int kEventShift = 18;      // 2 bits
+constexpr int kDistrictShift = 36;   // 24 bits
+constexpr int kCategoryShift = 28;   // 4 bits
+constexpr int kPayerShift = 26;      // 2 bits
+constexpr int kInsuredShift = 25;    // 1 bit
+constexpr int kYearShift = 48;       // 12 bits: years since 1900
+constexpr int kChannelShift = 46;    // 2 bits
+constexpr int kOutcomeShift = 45;    // 1 bit
+constexpr int kReasonShift = 40;     // 5 bits
+constexpr int kDirectionShift = 43;  // 1 bit
 
 std::uint64_t Bits(std::uint64_t value, int shift, int width) {
   return (value & ((1ull << width) - 1)) << shift;
@@ -255,7 +255,8 @@ void Cube::CopyUnfolded(const Cube& other) {
   for (const auto& e : theirs) {
     const auto facet = static_cast<Facet>(e.key >> kFacetShift);
     // Org ids are the registry's, so the cells carry over unchanged.
-    if (facet == Facet::kDecision || facet == Facet::kFlow) entries_[KeyDay{e.key, e.day}] += e.count;
+    if (facet == Facet::kDecision || facet == Facet::kFlow)
+      entries_[KeyDay{e.key, e.day}] += e.count;
   }
 }
 
@@ -265,9 +266,10 @@ void Cube::Load(std::vector<Entry> entries, std::vector<std::string> regions) {
   auto before = [](const Entry& a, const Entry& b) {
     return a.key != b.key ? a.key < b.key : a.day < b.day;
   };
-  const bool sorted = std::adjacent_find(frozen_.begin(), frozen_.end(), [&](const Entry& a, const Entry& b) {
-                        return !before(a, b);
-                      }) == frozen_.end();
+  const bool sorted =
+      std::adjacent_find(frozen_.begin(), frozen_.end(), [&](const Entry& a, const Entry& b) {
+        return !before(a, b);
+      }) == frozen_.end();
   entries_.clear();
   if (!sorted) {
     for (const auto& e : frozen_) entries_[KeyDay{e.key, e.day}] += e.count;
@@ -283,7 +285,8 @@ void Cube::Load(std::vector<Entry> entries, std::vector<std::string> regions) {
 }
 
 bool Cube::operator==(const Cube& other) const {
-  return since_ == other.since_ && horizon_ == other.horizon_ && regions_ == other.regions_ && Entries() == other.Entries();
+  return since_ == other.since_ && horizon_ == other.horizon_ && regions_ == other.regions_ &&
+         Entries() == other.Entries();
 }
 
 }  // namespace emkhana::stats

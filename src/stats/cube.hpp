@@ -90,7 +90,8 @@ struct Entry {  // 16 bytes: a 20-million registry has a few million entries
 
 class Cube {
  public:
-  explicit Cube(domain::Date since = domain::Date::Min(), domain::Date horizon = domain::Date::Max())
+  explicit Cube(domain::Date since = domain::Date::Min(),
+                domain::Date horizon = domain::Date::Max())
       : since_(since.days()), horizon_(horizon.days()) {}
   // The window a registry keeps around its latest event: from the first of the previous month to
   // the end of the year after next (a campaign's 1 January included).

@@ -57,7 +57,8 @@ Result<FundingTable> ParseFundingTable(std::string_view text) {
     for (const auto& b : o.at("bands").as_array()) {
       const auto& band = b.as_object();
       FundingTable::Band x{band.at("from").to_number<int>(), band.at("to").to_number<int>(),
-                           band.at("men").to_number<double>(), band.at("women").to_number<double>()};
+                           band.at("men").to_number<double>(),
+                           band.at("women").to_number<double>()};
       if (x.from != expected_from || x.to <= x.from || x.men < 0 || x.women < 0) {
         return Error::InvalidArgument(
             fmt::format("funding table: band [{}, {}) must start at {} and be non-empty", x.from,
@@ -161,6 +162,8 @@ Result<FundingReport> ComputeFunding(const Snapshot& s, const FundingTable& tabl
       Account(c, before, joins, leaves, deaths);
     });
   }
+  std::sort(r.orgs.begin(), r.orgs.end(),
+            [](const OrgFunding& a, const OrgFunding& b) { return a.id < b.id; });
   r.total.id = "total";
   for (const auto& o : r.orgs) {
     r.total.persons += o.persons;
@@ -209,18 +212,18 @@ json::value ToJson(const FundingReport& r) {
   for (const auto& o : r.orgs) orgs.push_back(OrgJson(o, r.explained));
   json::array bands;
   for (const auto& b : r.table.bands) {
-    bands.push_back(json::object{{"from", b.from}, {"to", b.to}, {"men", b.men}, {"women", b.women}});
+    bands.push_back(
+        json::object{{"from", b.from}, {"to", b.to}, {"men", b.men}, {"women", b.women}});
   }
   return json::object{
       {"month", fmt::format("{:04}-{:02}", r.year, r.month)},
       {"first_day", r.first_day.ToString()},
       {"compared_with", r.explained ? json::value(r.before_first_day.ToString()) : nullptr},
-      {"table",
-       json::object{{"version", r.table.version},
-                    {"illustrative", r.table.illustrative},
-                    {"source", r.table.source},
-                    {"base_rate_per_year", r.table.base_rate_per_year},
-                    {"bands", std::move(bands)}}},
+      {"table", json::object{{"version", r.table.version},
+                             {"illustrative", r.table.illustrative},
+                             {"source", r.table.source},
+                             {"base_rate_per_year", r.table.base_rate_per_year},
+                             {"bands", std::move(bands)}}},
       {"total", OrgJson(r.total, r.explained)},
       {"organisations", std::move(orgs)}};
 }
@@ -242,8 +245,9 @@ std::string ToText(const FundingReport& r) {
   auto row = [&](const OrgFunding& o) {
     out += fmt::format("{:<14} {:>10} {:>16.2f}", o.id, o.persons, o.amount);
     if (r.explained) {
-      out += fmt::format(" {:>+14.2f} {:>8} {:>8} {:>7} {:>7} {:>+12.2f}", o.amount - o.amount_before,
-                         o.joins, o.leaves, o.deaths, o.band_moves, o.age_effect);
+      out +=
+          fmt::format(" {:>+14.2f} {:>8} {:>8} {:>7} {:>7} {:>+12.2f}", o.amount - o.amount_before,
+                      o.joins, o.leaves, o.deaths, o.band_moves, o.age_effect);
     }
     out += "\n";
   };

@@ -32,7 +32,8 @@ struct FundingTable {
 };
 
 const FundingTable& IllustrativeFundingTable();
-// {"version", "source", "illustrative", "base_rate_per_year", "bands": [{"from","to","men","women"}]}
+// {"version", "source", "illustrative", "base_rate_per_year", "bands":
+// [{"from","to","men","women"}]}
 [[nodiscard]] Result<FundingTable> ParseFundingTable(std::string_view json_text);
 
 struct OrgFunding {

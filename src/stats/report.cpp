@@ -113,12 +113,11 @@ Result<Report> Summarise(const Snapshot& s, Date date) {
   // including the next 1 January (the campaign's effective date).
   const Date flows_after = Date::Ymd(r.campaign_year, 1, 1);
   const Date flows_upto = Date::Ymd(r.campaign_year + 1, 1, 1);
-  s.cube.ForEachBetween(Facet::kFlow, flows_after, flows_upto,
-                        [&](const Cell& c, std::int64_t n) {
-                          if (c.org >= r.orgs.size()) return;
-                          auto& org = r.orgs[c.org];
-                          (c.direction == Direction::kIn ? org.inflow : org.outflow) += n;
-                        });
+  s.cube.ForEachBetween(Facet::kFlow, flows_after, flows_upto, [&](const Cell& c, std::int64_t n) {
+    if (c.org >= r.orgs.size()) return;
+    auto& org = r.orgs[c.org];
+    (c.direction == Direction::kIn ? org.inflow : org.outflow) += n;
+  });
   // Of which pending: effective after the date asked.
   s.cube.ForEachBetween(Facet::kFlow, date, flows_upto, [&](const Cell& c, std::int64_t n) {
     if (c.org >= r.orgs.size()) return;
@@ -137,6 +136,9 @@ Result<Report> Summarise(const Snapshot& s, Date date) {
     }
   });
 
+  // Organisations by id, whatever order the snapshot's dictionary has.
+  std::sort(r.orgs.begin(), r.orgs.end(),
+            [](const OrgRow& a, const OrgRow& b) { return a.id < b.id; });
   for (auto& row : by_region) {
     if (row.population || row.attached || row.registered) r.regions.push_back(std::move(row));
   }
@@ -237,8 +239,8 @@ json::value ToJson(const Report& r) {
                                {"refusals", std::move(refusals)}};
   json::object categories, payers;
   for (const auto& [cat, n] : r.insured_by_category) {
-    categories[cat] = json::object{
-        {"registered", n[0]}, {"insured", n[1]}, {"insured_share", Share(n[1], n[0])}};
+    categories[cat] =
+        json::object{{"registered", n[0]}, {"insured", n[1]}, {"insured_share", Share(n[1], n[0])}};
   }
   for (const auto& [payer, n] : r.by_payer) payers[payer] = n;
   o["osms"] = json::object{{"by_category", std::move(categories)}, {"by_payer", std::move(payers)}};
@@ -267,8 +269,8 @@ std::string ToText(const Report& r) {
                      100 * Share(g.insured, g.registered)));
   }
   line("");
-  line(fmt::format("{:<8} {:>11} {:>11} {:>11} {:>11}", "age", "att. men", "att. women",
-                   "pop. men", "pop. women"));
+  line(fmt::format("{:<8} {:>11} {:>11} {:>11} {:>11}", "age", "att. men", "att. women", "pop. men",
+                   "pop. women"));
   for (int b = 0; b < kFiveYearBands; ++b) {
     line(fmt::format("{:<8} {:>11} {:>11} {:>11} {:>11}", FiveYearBandName(b),
                      r.attached_pyramid[b].men, r.attached_pyramid[b].women,
@@ -281,16 +283,16 @@ std::string ToText(const Report& r) {
   line("");
   line(fmt::format("organisations: urban {} · rural {} · private {} · public {} (attached persons)",
                    r.urban, r.rural, r.private_orgs, r.public_orgs));
-  line(fmt::format("districts: {} · above 90 % {} ({:.1f} %) · above 100 % {} ({:.1f} %)",
-                   r.districts.districts, r.districts.above_90,
-                   100 * Share(r.districts.above_90, r.districts.with_capacity),
-                   r.districts.above_100,
-                   100 * Share(r.districts.above_100, r.districts.with_capacity)));
+  line(fmt::format(
+      "districts: {} · above 90 % {} ({:.1f} %) · above 100 % {} ({:.1f} %)", r.districts.districts,
+      r.districts.above_90, 100 * Share(r.districts.above_90, r.districts.with_capacity),
+      r.districts.above_100, 100 * Share(r.districts.above_100, r.districts.with_capacity)));
   auto orgs = r.orgs;
   std::erase_if(orgs, [](const OrgRow& g) { return g.inflow == 0 && g.outflow == 0; });
   std::sort(orgs.begin(), orgs.end(), [](const OrgRow& a, const OrgRow& b) {
-    return a.inflow - a.outflow != b.inflow - b.outflow ? a.inflow - a.outflow > b.inflow - b.outflow
-                                                        : a.id < b.id;
+    return a.inflow - a.outflow != b.inflow - b.outflow
+               ? a.inflow - a.outflow > b.inflow - b.outflow
+               : a.id < b.id;
   });
   std::int64_t moves = 0, pending = 0;
   for (const auto& g : orgs) {
@@ -300,15 +302,17 @@ std::string ToText(const Report& r) {
   line("");
   line(fmt::format("campaign {}: {} moves, {} pending (not yet effective on {})", r.campaign_year,
                    moves, pending, r.date.ToString()));
-  const std::size_t shown = std::min<std::size_t>(5, orgs.size());
+  // The five largest gains and losses (all of them when there are ten or fewer).
+  const std::size_t shown = orgs.size() <= 10 ? orgs.size() : 5;
   for (std::size_t i = 0; i < shown; ++i) {
     const auto& g = orgs[i];
-    line(fmt::format("  gainer {:<12} in {:>7} out {:>7} net {:>+7}", g.id, g.inflow, g.outflow,
+    line(fmt::format("  {:<14} in {:>7} out {:>7} net {:>+7}", g.id, g.inflow, g.outflow,
                      g.inflow - g.outflow));
   }
-  for (std::size_t i = orgs.size() > shown ? orgs.size() - shown : 0; i < orgs.size(); ++i) {
+  for (std::size_t i = std::max(shown, orgs.size() > 5 ? orgs.size() - 5 : 0); i < orgs.size();
+       ++i) {
     const auto& g = orgs[i];
-    line(fmt::format("  loser  {:<12} in {:>7} out {:>7} net {:>+7}", g.id, g.inflow, g.outflow,
+    line(fmt::format("  {:<14} in {:>7} out {:>7} net {:>+7}", g.id, g.inflow, g.outflow,
                      g.inflow - g.outflow));
   }
   for (const auto& [channel, n] : r.decisions_by_channel) {
@@ -326,7 +330,8 @@ std::string ToText(const Report& r) {
   line("");
   line("OSMS / ОСМС: category registered insured");
   for (const auto& [cat, n] : r.insured_by_category) {
-    line(fmt::format("  {:<20} {:>11} {:>11} ({:.1f} %)", cat, n[0], n[1], 100 * Share(n[1], n[0])));
+    line(
+        fmt::format("  {:<20} {:>11} {:>11} ({:.1f} %)", cat, n[0], n[1], 100 * Share(n[1], n[0])));
   }
   return out;
 }

@@ -38,8 +38,8 @@ struct OrgRow {
   bool rural = false, is_private = false;
   SexCounts attached;
   std::array<std::int64_t, kBroadBands> bands{};
-  std::int64_t inflow = 0, outflow = 0;            // approved moves of the campaign year
-  std::int64_t pending_in = 0, pending_out = 0;    // of which not yet effective on the date
+  std::int64_t inflow = 0, outflow = 0;          // approved moves of the campaign year
+  std::int64_t pending_in = 0, pending_out = 0;  // of which not yet effective on the date
 };
 
 struct DistrictUse {

@@ -101,7 +101,8 @@ Result<Snapshot> DecodeSnapshot(std::string_view header, std::string_view entrie
     Snapshot s;
     s.as_of = Date::Parse(h.at("as_of").as_string()).value_or(Date::Min());
     const auto since_text = h.at("since").as_string();
-    const Date since = since_text.empty() ? Date::Min() : Date::Parse(since_text).value_or(Date::Min());
+    const Date since =
+        since_text.empty() ? Date::Min() : Date::Parse(since_text).value_or(Date::Min());
     const auto horizon_text = h.at("horizon").as_string();
     const Date horizon =
         horizon_text.empty() ? Date::Max() : Date::Parse(horizon_text).value_or(Date::Max());
@@ -140,7 +141,8 @@ Result<Snapshot> DecodeSnapshot(std::string_view header, std::string_view entrie
       if (dk != 0) day = first_day;
       key += dk;
       day += Unzigzag(dd);
-      packed.push_back({key, static_cast<std::int32_t>(day), static_cast<std::int32_t>(Unzigzag(n))});
+      packed.push_back(
+          {key, static_cast<std::int32_t>(day), static_cast<std::int32_t>(Unzigzag(n))});
     }
     s.cube = Cube(since, horizon);
     s.cube.Load(std::move(packed), std::move(regions));

@@ -27,10 +27,10 @@ struct DistrictInfo {
 };
 
 struct Snapshot {
-  domain::Date as_of;            // the registry's latest event when the snapshot was taken
-  std::vector<OrgInfo> orgs;     // by the cube's org id
+  domain::Date as_of;                   // the registry's latest event when the snapshot was taken
+  std::vector<OrgInfo> orgs;            // by the cube's org id
   std::vector<DistrictInfo> districts;  // by the cube's district id
-  std::string policy_json;       // the policy in force (norms for district capacities)
+  std::string policy_json;              // the policy in force (norms for district capacities)
   Cube cube;
 };
 

@@ -115,9 +115,10 @@ class Store {
   [[nodiscard]] virtual Result<std::vector<std::string>> SamplePersons(std::int64_t n,
                                                                        std::uint64_t seed) = 0;
   [[nodiscard]] virtual Result<void> SaveStats(const std::string& header,
-                                              const std::string& entries) = 0;
+                                               const std::string& entries) = 0;
   [[nodiscard]] virtual Result<std::optional<StoredStats>> LoadStats() = 0;
-  // Ends a bulk load (see sqlite::OpenSqliteStoreForBulkLoad): makes the store crash-safe again. A no-op for a store opened normally.
+  // Ends a bulk load (see sqlite::OpenSqliteStoreForBulkLoad): makes the store crash-safe again. A
+  // no-op for a store opened normally.
   [[nodiscard]] virtual Result<void> FinishBulkLoad() { return {}; }
   // Number of Commit calls that wrote something (for tests and metrics of group commit).
   virtual std::int64_t commits() const = 0;

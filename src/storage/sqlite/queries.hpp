@@ -82,8 +82,8 @@ inline constexpr const char* kLoadAttachments =
     "SELECT id, iin, org, district, valid_from, valid_to, end_reason, application, recorded_at "
     "FROM attachment ORDER BY id";
 // The columns ReadApplication (sqlite_store.cpp) reads, in its order.
-#define EMKHANA_APPLICATION_COLUMNS                                                             \
-  "SELECT id, app_date, iin, applicant, org, district, channel, basis, consent, documents, "    \
+#define EMKHANA_APPLICATION_COLUMNS                                                            \
+  "SELECT id, app_date, iin, applicant, org, district, channel, basis, consent, documents, "   \
   "declared_birth, declared_sex, outcome, reasons, decided_org, decided_district, effective, " \
   "decide_by, alternatives, policy_version, free_choice_change, recorded_at "
 inline constexpr const char* kLoadApplications =

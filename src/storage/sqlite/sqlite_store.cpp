@@ -88,8 +88,8 @@ class SqliteStore final : public Store {
   explicit SqliteStore(Connection db) : db_(std::move(db)) {}
 
   // A one-off load into a new database: no journal, no foreign-key lookups; rows come in IIN
-  // order, so the person and representative keys grow at their end. Crash-safe it is not: a failed load
-  // leaves a file to delete, never a registry.
+  // order, so the person and representative keys grow at their end. Crash-safe it is not: a failed
+  // load leaves a file to delete, never a registry.
   Result<void> InitBulk() {
     bulk_ = true;
     if (auto r = Init(); !r) return r;
@@ -202,7 +202,8 @@ class SqliteStore final : public Store {
     out.reserve(static_cast<std::size_t>(std::max<std::int64_t>(0, n)));
     for (std::int64_t i = 0; i < n; ++i) {
       state ^= state << 13, state ^= state >> 7, state ^= state << 17;  // xorshift64
-      pick->Bind(1, lo + static_cast<std::int64_t>(state % static_cast<std::uint64_t>(hi - lo + 1)));
+      pick->Bind(1,
+                 lo + static_cast<std::int64_t>(state % static_cast<std::uint64_t>(hi - lo + 1)));
       if (pick->Step(&error)) out.push_back(pick->Text(0));
       pick->Reset();
       if (!error.message.empty()) return error;
@@ -492,35 +493,36 @@ Result<void> SqliteStore::Load(LoadSink& sink) {
       !r) {
     return r;
   }
-  if (auto r = run(queries::kLoadPersons,
-                   [&](Statement& s) {
-                     auto iin = domain::Iin::Parse(s.Text(0));
-                     if (!iin) return Corrupt(s.Text(0));
-                     domain::Person p;
-                     p.iin = *iin;
-                     p.birth = ParseDateOr(s.Text(1), Date{});
-                     p.sex = ParseEnum<domain::Sex>(s.Text(2)).value_or(domain::Sex::kMale);
-                     p.status = ParseEnum<domain::LegalStatus>(s.Text(3)).value_or(
-                         domain::LegalStatus::kCitizen);
-                     p.name = s.Text(4);
-                     for (int i = 0; i < domain::kAteRoleCount; ++i) p.ate[i] = s.Text(5 + i);
-                     p.categories.bits = static_cast<std::uint32_t>(s.Int(12));
-                     if (!s.IsNull(13)) {
-                       p.insurance = domain::Insurance{ParseEnum<domain::InsuranceKind>(s.Text(13))
-                                                           .value_or(domain::InsuranceKind::kDms),
-                                                       ParseDateOr(s.Text(14), Date{}),
-                                                       ParseDateOr(s.Text(15), Date{})};
-                     }
-                     if (!s.IsNull(16)) p.deceased = Date::Parse(s.Text(16));
-                     p.osms.category = ParseEnum<domain::OsmsCategory>(s.Text(17))
-                                           .value_or(domain::OsmsCategory::kNone);
-                     p.osms.payer =
-                         ParseEnum<domain::OsmsPayer>(s.Text(18)).value_or(domain::OsmsPayer::kNone);
-                     p.osms.insured = s.Int(19) != 0;
-                     auto [lo, hi] = reps.equal_range(s.Text(0));
-                     for (auto it = lo; it != hi; ++it) p.representatives.push_back(it->second);
-                     sink.OnPerson(std::move(p));
-                   });
+  if (auto r = run(
+          queries::kLoadPersons,
+          [&](Statement& s) {
+            auto iin = domain::Iin::Parse(s.Text(0));
+            if (!iin) return Corrupt(s.Text(0));
+            domain::Person p;
+            p.iin = *iin;
+            p.birth = ParseDateOr(s.Text(1), Date{});
+            p.sex = ParseEnum<domain::Sex>(s.Text(2)).value_or(domain::Sex::kMale);
+            p.status =
+                ParseEnum<domain::LegalStatus>(s.Text(3)).value_or(domain::LegalStatus::kCitizen);
+            p.name = s.Text(4);
+            for (int i = 0; i < domain::kAteRoleCount; ++i) p.ate[i] = s.Text(5 + i);
+            p.categories.bits = static_cast<std::uint32_t>(s.Int(12));
+            if (!s.IsNull(13)) {
+              p.insurance = domain::Insurance{ParseEnum<domain::InsuranceKind>(s.Text(13))
+                                                  .value_or(domain::InsuranceKind::kDms),
+                                              ParseDateOr(s.Text(14), Date{}),
+                                              ParseDateOr(s.Text(15), Date{})};
+            }
+            if (!s.IsNull(16)) p.deceased = Date::Parse(s.Text(16));
+            p.osms.category =
+                ParseEnum<domain::OsmsCategory>(s.Text(17)).value_or(domain::OsmsCategory::kNone);
+            p.osms.payer =
+                ParseEnum<domain::OsmsPayer>(s.Text(18)).value_or(domain::OsmsPayer::kNone);
+            p.osms.insured = s.Int(19) != 0;
+            auto [lo, hi] = reps.equal_range(s.Text(0));
+            for (auto it = lo; it != hi; ++it) p.representatives.push_back(it->second);
+            sink.OnPerson(std::move(p));
+          });
       !r) {
     return r;
   }
