@@ -33,8 +33,23 @@ std::optional<Date> Date::Parse(std::string_view text) {
 std::string Date::ToString() const {
   if (IsMax()) return {};
   auto v = ymd();
-  return fmt::format("{:04}-{:02}-{:02}", static_cast<int>(v.year()),
-                     static_cast<unsigned>(v.month()), static_cast<unsigned>(v.day()));
+  const int y = static_cast<int>(v.year());
+  if (y < 0 || y > 9999) {
+    return fmt::format("{:04}-{:02}-{:02}", y, static_cast<unsigned>(v.month()),
+                       static_cast<unsigned>(v.day()));
+  }
+  // Written by hand: dates are formatted for every stored row (millions in a bulk load).
+  const unsigned m = static_cast<unsigned>(v.month()), d = static_cast<unsigned>(v.day());
+  std::string out(10, '-');
+  out[0] = static_cast<char>('0' + y / 1000);
+  out[1] = static_cast<char>('0' + y / 100 % 10);
+  out[2] = static_cast<char>('0' + y / 10 % 10);
+  out[3] = static_cast<char>('0' + y % 10);
+  out[5] = static_cast<char>('0' + m / 10);
+  out[6] = static_cast<char>('0' + m % 10);
+  out[8] = static_cast<char>('0' + d / 10);
+  out[9] = static_cast<char>('0' + d % 10);
+  return out;
 }
 
 Date Anniversary(Date birth, int years) {

@@ -35,7 +35,12 @@ std::optional<Iin> Iin::Parse(std::string_view text) {
   return Iin(n);
 }
 
-std::string Iin::ToString() const { return fmt::format("{:012}", number_); }
+std::string Iin::ToString() const {
+  std::string out(12, '0');
+  auto n = number_;
+  for (int i = 11; i >= 0 && n > 0; --i, n /= 10) out[i] = static_cast<char>('0' + n % 10);
+  return out;
+}
 
 std::string Iin::Masked() const {
   std::string s = ToString();

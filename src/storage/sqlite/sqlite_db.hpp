@@ -32,6 +32,8 @@ class Statement {
   Statement& Bind(int i, const char* v) { return Bind(i, std::string_view(v)); }
   Statement& BindNull(int i);
   Statement& BindBlob(int i, std::string_view v);
+  // Binds without a copy: `v` must stay alive until the statement is stepped and reset.
+  Statement& BindStatic(int i, std::string_view v);
   template <class T>
   Statement& Bind(int i, const std::optional<T>& v) {
     return v ? Bind(i, *v) : BindNull(i);

@@ -259,33 +259,49 @@ class SqliteStore final : public Store {
         .Bind(5, d.capacity)
         .Run();
   }
+  // Texts are bound without copies (BindStatic): each lives, in `p` or here, until Run() has
+  // stepped and reset the statement. This is the bulk load's hottest path.
   Result<void> Write(const domain::Person& p) {
     auto& s = upsert_person_;
-    s.Bind(1, p.iin.ToString())
-        .Bind(2, p.birth.ToString())
-        .Bind(3, NameOf(p.sex))
-        .Bind(4, NameOf(p.status))
-        .Bind(5, p.name);
-    for (int i = 0; i < domain::kAteRoleCount; ++i) s.Bind(6 + i, NonEmpty(p.ate[i]));
+    const std::string iin = p.iin.ToString(), birth = p.birth.ToString();
+    std::string insured_from, insured_until, deceased;
+    s.BindStatic(1, iin).BindStatic(2, birth).BindStatic(3, NameOf(p.sex));
+    s.BindStatic(4, NameOf(p.status)).BindStatic(5, p.name);
+    for (int i = 0; i < domain::kAteRoleCount; ++i) {
+      if (p.ate[i].empty()) {
+        s.BindNull(6 + i);
+      } else {
+        s.BindStatic(6 + i, p.ate[i]);
+      }
+    }
     s.Bind(13, static_cast<std::int64_t>(p.categories.bits));
     if (p.insurance) {
-      s.Bind(14, NameOf(p.insurance->kind))
-          .Bind(15, p.insurance->from.ToString())
-          .Bind(16, p.insurance->until.ToString());
+      insured_from = p.insurance->from.ToString();
+      insured_until = p.insurance->until.ToString();
+      s.BindStatic(14, NameOf(p.insurance->kind))
+          .BindStatic(15, insured_from)
+          .BindStatic(16, insured_until);
     } else {
       s.BindNull(14).BindNull(15).BindNull(16);
     }
-    s.Bind(17, DateText(p.deceased))
-        .Bind(18, NameOf(p.osms.category))
-        .Bind(19, NameOf(p.osms.payer))
+    if (p.deceased) {
+      deceased = p.deceased->ToString();
+      s.BindStatic(17, deceased);
+    } else {
+      s.BindNull(17);
+    }
+    s.BindStatic(18, NameOf(p.osms.category))
+        .BindStatic(19, NameOf(p.osms.payer))
         .Bind(20, std::int64_t{p.osms.insured});
     if (auto r = s.Run(); !r) return r;
     if (!bulk_) {
-      if (auto r = delete_reps_.Bind(1, p.iin.ToString()).Run(); !r) return r;
+      if (auto r = delete_reps_.BindStatic(1, iin).Run(); !r) return r;
     }
     for (const auto& rep : p.representatives) {
-      if (auto r = insert_rep_.Bind(1, p.iin.ToString()).Bind(2, rep.ToString()).Run(); !r)
+      const std::string representative = rep.ToString();
+      if (auto r = insert_rep_.BindStatic(1, iin).BindStatic(2, representative).Run(); !r) {
         return r;
+      }
     }
     return {};
   }
