@@ -56,7 +56,7 @@ say "campaign: peak RSS $(grep 'Maximum resident' "$OUT/campaign.time" | awk '{p
 RAW=$OUT/raw.db
 rm -f "$RAW"*
 START=$(date +%s.%N)
-sqlite3 "$RAW" <<SQL
+sqlite3 "$RAW" > /dev/null <<SQL
 PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;
 CREATE TABLE t (id TEXT PRIMARY KEY, seq INTEGER, app_date TEXT, iin TEXT, applicant TEXT, org TEXT,
   district TEXT, channel TEXT, basis TEXT, consent INTEGER, documents INTEGER, declared_birth TEXT,
