@@ -3,7 +3,9 @@
 // questions the rules ask (size on a date, the largest size from a date on) walk only those.
 #pragma once
 
+#include <algorithm>
 #include <map>
+#include <vector>
 #include <span>
 #include <utility>
 
@@ -14,6 +16,27 @@ namespace emkhana::registry {
 class Panel {
  public:
   void Add(domain::Date from, domain::Date to) { Change(from, to, +1); }
+  // Replaces the panel with the periods [from, to) given (a registry opening): one sort and
+  // appends at the end of the map, not one search per period.
+  void Build(std::vector<std::pair<domain::Date, domain::Date>> periods) {
+    std::vector<std::pair<domain::Date, int>> steps;
+    steps.reserve(periods.size() * 2);
+    for (const auto& [from, to] : periods) {
+      if (from >= to) continue;
+      steps.emplace_back(from, +1);
+      if (!to.IsMax()) steps.emplace_back(to, -1);
+    }
+    std::sort(steps.begin(), steps.end());
+    steps_.clear();
+    total_ = 0;
+    for (std::size_t i = 0; i < steps.size();) {
+      int delta = 0;
+      const auto day = steps[i].first;
+      for (; i < steps.size() && steps[i].first == day; ++i) delta += steps[i].second;
+      total_ += delta;
+      if (delta != 0) steps_.emplace_hint(steps_.end(), day, delta);
+    }
+  }
   void Remove(domain::Date from, domain::Date to) { Change(from, to, -1); }
 
   using Periods = std::span<const std::pair<domain::Date, domain::Date>>;

@@ -56,7 +56,10 @@ class Registry::Loader final : public storage::LoadSink {
     row.end = static_cast<std::uint8_t>(a.end);
     row.application = a.application_id.empty() ? 0 : r_.ApplicationRef(a.application_id);
     Keep(r_.population_.LoadPeriod(static_cast<std::uint32_t>(a.id), row));
-    if (!a.Cancelled()) r_.panels_[district].Add(a.from, a.to);
+    if (!a.Cancelled()) {
+      if (periods_by_district_.size() <= district) periods_by_district_.resize(district + 1);
+      periods_by_district_[district].emplace_back(a.from, a.to);
+    }
   }
   void OnDecided(storage::DecidedApplication d) override {
     r_.today_ = std::max(r_.today_, d.application.date);
@@ -89,6 +92,13 @@ class Registry::Loader final : public storage::LoadSink {
     }
     r_.loaded_decisions_.push_back(std::move(ld));
   }
+  // Builds the panels from the loaded periods at once (see Panel::Build).
+  void BuildPanels() {
+    for (std::uint32_t d = 0; d < periods_by_district_.size(); ++d) {
+      if (!periods_by_district_[d].empty()) r_.panels_[d].Build(std::move(periods_by_district_[d]));
+    }
+    periods_by_district_.clear();
+  }
   std::optional<domain::Policy> latest_policy_;
   std::optional<Error> error_;
 
@@ -98,6 +108,7 @@ class Registry::Loader final : public storage::LoadSink {
     if (!r && !error_) error_ = r.error();
   }
   Registry& r_;
+  std::vector<std::vector<std::pair<Date, Date>>> periods_by_district_;
 };
 
 Registry::Registry(storage::Store& store, const Clock& clock, domain::Policy policy)
@@ -112,6 +123,7 @@ Result<std::unique_ptr<Registry>> Registry::Open(storage::Store& store, const Cl
   Loader loader(*r);
   if (auto loaded = store.Load(loader); !loaded) return loaded.error();
   if (loader.error_) return *loader.error_;
+  loader.BuildPanels();
   r->batch_.mutations.clear();  // loading re-put organisations and districts: nothing to write
   r->RebuildCube();
   r->PlanStoredAgeOuts();
