@@ -525,9 +525,30 @@ void Registry::Replan(const std::string& org) {
     }
   }
   std::sort(order.begin(), order.end());
+  // The adult districts (id order) with their indices, looked up once for all plans.
+  std::vector<std::pair<const District*, std::uint32_t>> adults;
+  for (const auto* d : DistrictsOf(org)) {
+    if (d->kind != DistrictKind::kPediatrician) adults.emplace_back(d, DistrictIndex(d->id));
+  }
   for (const auto& [key, pediatric] : order) {
     auto& plan = age_outs_[pediatric];
-    const District* adult = AdultDistrictFor(org, plan.birthday);
+    // As AdultDistrictFor / rules::MostFreeFitting (age 18, capacity notwithstanding): most
+    // free places among those keeping room from the birthday on, else most free; ties to the
+    // smaller id.
+    const District* adult = nullptr;
+    bool best_has_room = false;
+    int best_free = 0;
+    for (const auto& [d, index] : adults) {
+      const int capacity = CapacityOf(*d, plan.birthday);
+      const bool has_room = capacity - panels_[index].LargestFrom(plan.birthday) > 0;
+      const int free = capacity - panels_[index].SizeOn(plan.birthday);
+      if (!adult || (has_room && !best_has_room) ||
+          (has_room == best_has_room && free > best_free)) {
+        adult = d;
+        best_has_room = has_room;
+        best_free = free;
+      }
+    }
     if (!adult) {  // no adult district: the person is unattached from the birthday
       if (plan.continuation != 0) {
         population_.period(plan.continuation).end =
@@ -651,14 +672,6 @@ void Registry::RestorePeriod(std::uint32_t id, Date to) {
   batch_.mutations.push_back(
       storage::PeriodChange{id, p.To(), static_cast<PeriodEnd>(p.end), clock_.NowMicros()});
   if (ages_out) PlanAgeOut(id, birthday, to);
-}
-
-const District* Registry::AdultDistrictFor(const std::string& org, Date day) const {
-  std::vector<const District*> adult;
-  for (const auto* d : DistrictsOf(org)) {
-    if (d->kind != DistrictKind::kPediatrician) adult.push_back(d);
-  }
-  return rules::MostFreeFitting(*this, adult, 18, day, /*require_room=*/false);
 }
 
 // ---------------------------------------------------------------- lifecycle

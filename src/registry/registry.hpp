@@ -150,7 +150,6 @@ class Registry final : public rules::RegistryView {
   // Stores the age-outs whose birthday is on or before `day`: the story has reached them.
   void AdvanceTo(domain::Date day);
   domain::Date Birthday18(std::uint32_t person) const;
-  const domain::District* AdultDistrictFor(const std::string& org, domain::Date day) const;
   std::uint32_t DistrictIndex(std::string_view id) const;
   std::uint32_t ApplicationRef(const std::string& application_id);
   domain::Attachment MakeAttachment(std::uint32_t id) const;
