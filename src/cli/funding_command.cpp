@@ -50,15 +50,7 @@ int RunFunding(const FundingOptions& o) {
     std::cerr << "funding: " << report.error().message << "\n";
     return 2;
   }
-  if (o.json) {
-    std::cout << boost::json::serialize(stats::ToJson(*report)) << "\n";
-  } else {
-    std::cout << stats::ToText(*report);
-  }
-  const auto ms =
-      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
-  std::cerr << fmt::format("funding: answered in {:.1f} ms\n", ms);
-  return 0;
+  return PrintAnswer("funding", *report, o.json, started);
 }
 
 }  // namespace emkhana::cli

@@ -30,15 +30,7 @@ int RunStats(const StatsOptions& o) {
     std::cerr << "stats: " << report.error().message << "\n";
     return 2;
   }
-  if (o.json) {
-    std::cout << boost::json::serialize(stats::ToJson(*report)) << "\n";
-  } else {
-    std::cout << stats::ToText(*report);
-  }
-  const auto ms =
-      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
-  std::cerr << fmt::format("stats: answered in {:.1f} ms\n", ms);
-  return 0;
+  return PrintAnswer("stats", *report, o.json, started);
 }
 
 }  // namespace emkhana::cli
