@@ -10,6 +10,7 @@
 
 #include "campaign/campaign.hpp"
 #include "cli/commands.hpp"
+#include "cli/open_snapshot.hpp"
 #include "core/clock.hpp"
 #include "policy/policy_loader.hpp"
 #include "registry/pipeline.hpp"
@@ -47,8 +48,7 @@ int RunCampaign(const CampaignOptions& o) {
 
   int year = o.year;
   if (year == 0) {  // the next campaign that has not ended yet
-    const auto today = domain::Date::FromDays(
-        static_cast<std::int32_t>(clock.NowMicros() / (86'400LL * 1'000'000)));
+    const auto today = Today();
     year = std::max(today.year(), reg.today().year());
     const auto window = reg.policy().CampaignOf(year);
     if (window && window->end < today) ++year;

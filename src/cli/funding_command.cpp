@@ -37,10 +37,9 @@ int RunFunding(const FundingOptions& o) {
     table = std::move(*parsed);
   }
   // The previous month's first day must be covered too, to explain the change.
-  const auto before = month == 1 ? domain::Date::Ymd(year - 1, 12, 1)
-                                 : domain::Date::Ymd(year, static_cast<unsigned>(month - 1), 1);
-  auto snapshot =
-      OpenSnapshot(o.db, false, before, domain::Date::Ymd(year, static_cast<unsigned>(month), 1));
+  const auto first = domain::Date::Ymd(year, static_cast<unsigned>(month), 1);
+  const auto before = domain::PreviousMonthStart(first);
+  auto snapshot = OpenSnapshot(o.db, false, before, first);
   if (!snapshot) {
     std::cerr << o.db << ": " << snapshot.error().message << "\n";
     return 2;

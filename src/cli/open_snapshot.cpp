@@ -9,12 +9,14 @@
 
 namespace emkhana::cli {
 
+domain::Date Today() {
+  SystemClock clock;
+  return domain::Date::FromDays(
+      static_cast<std::int32_t>(clock.NowMicros() / (86'400LL * 1'000'000)));
+}
+
 std::optional<domain::Date> ParseDateOption(const std::string& text) {
-  if (text.empty()) {
-    SystemClock clock;
-    return domain::Date::FromDays(
-        static_cast<std::int32_t>(clock.NowMicros() / (86'400LL * 1'000'000)));
-  }
+  if (text.empty()) return Today();
   return domain::Date::Parse(text);
 }
 

@@ -16,6 +16,8 @@
 
 namespace emkhana::cli {
 
+// Today by the system clock (UTC).
+domain::Date Today();
 // "" is today (the system date).
 std::optional<domain::Date> ParseDateOption(const std::string& text);
 // The snapshot must cover [earliest, latest].

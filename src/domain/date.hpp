@@ -64,5 +64,10 @@ class Date {
 int AgeOn(Date birth, Date on);
 // The day `birth` reaches `years` of age.
 Date Anniversary(Date birth, int years);
+// The first day of `d`'s month, and of the month before it.
+inline Date MonthStart(Date d) { return Date::Ymd(d.year(), d.month(), 1); }
+inline Date PreviousMonthStart(Date d) {
+  return d.month() == 1 ? Date::Ymd(d.year() - 1, 12, 1) : Date::Ymd(d.year(), d.month() - 1, 1);
+}
 
 }  // namespace emkhana::domain

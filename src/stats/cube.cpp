@@ -131,10 +131,7 @@ std::uint32_t Cube::RegionId(std::string_view region) {
 
 Cube Cube::ForReference(Date reference) {
   if (reference == Date::Min()) return Cube();
-  const Date month = Date::Ymd(reference.year(), reference.month(), 1);
-  const Date since = month.month() == 1 ? Date::Ymd(month.year() - 1, 12, 1)
-                                        : Date::Ymd(month.year(), month.month() - 1, 1);
-  return Cube(since, Date::Ymd(reference.year() + 2, 12, 31));
+  return Cube(domain::PreviousMonthStart(reference), Date::Ymd(reference.year() + 2, 12, 31));
 }
 
 const std::vector<Entry>& Cube::Frozen() const {

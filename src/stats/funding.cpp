@@ -76,12 +76,20 @@ Result<FundingTable> ParseFundingTable(std::string_view text) {
   }
 }
 
-namespace {
-Date PreviousMonth(Date first) {
-  return first.month() == 1 ? Date::Ymd(first.year() - 1, 12, 1)
-                            : Date::Ymd(first.year(), first.month() - 1, 1);
+void OrgFunding::Add(const OrgFunding& o) {
+  persons += o.persons;
+  persons_before += o.persons_before;
+  amount += o.amount;
+  amount_before += o.amount_before;
+  joins += o.joins;
+  leaves += o.leaves;
+  deaths += o.deaths;
+  band_moves += o.band_moves;
+  joins_amount += o.joins_amount;
+  leaves_amount += o.leaves_amount;
+  deaths_amount += o.deaths_amount;
+  age_effect += o.age_effect;
 }
-}  // namespace
 
 Result<FundingReport> ComputeFunding(const Snapshot& s, const FundingTable& table, int year,
                                      int month) {
@@ -91,7 +99,7 @@ Result<FundingReport> ComputeFunding(const Snapshot& s, const FundingTable& tabl
   r.month = month;
   r.table = table;
   r.first_day = Date::Ymd(year, static_cast<unsigned>(month), 1);
-  r.before_first_day = PreviousMonth(r.first_day);
+  r.before_first_day = domain::PreviousMonthStart(r.first_day);
   if (!s.cube.Covers(r.first_day)) {
     return Error::FailedPrecondition(
         fmt::format("funding: the maintained statistics cover {} to {}", s.cube.since().ToString(),
@@ -165,20 +173,7 @@ Result<FundingReport> ComputeFunding(const Snapshot& s, const FundingTable& tabl
   std::sort(r.orgs.begin(), r.orgs.end(),
             [](const OrgFunding& a, const OrgFunding& b) { return a.id < b.id; });
   r.total.id = "total";
-  for (const auto& o : r.orgs) {
-    r.total.persons += o.persons;
-    r.total.persons_before += o.persons_before;
-    r.total.amount += o.amount;
-    r.total.amount_before += o.amount_before;
-    r.total.joins += o.joins;
-    r.total.leaves += o.leaves;
-    r.total.deaths += o.deaths;
-    r.total.band_moves += o.band_moves;
-    r.total.joins_amount += o.joins_amount;
-    r.total.leaves_amount += o.leaves_amount;
-    r.total.deaths_amount += o.deaths_amount;
-    r.total.age_effect += o.age_effect;
-  }
+  for (const auto& o : r.orgs) r.total.Add(o);
   return r;
 }
 

@@ -42,6 +42,7 @@ struct OrgFunding {
   double amount = 0, amount_before = 0;
   std::int64_t joins = 0, leaves = 0, deaths = 0, band_moves = 0;
   double joins_amount = 0, leaves_amount = 0, deaths_amount = 0, age_effect = 0;
+  void Add(const OrgFunding& o);  // the counts and amounts (a total)
 };
 
 struct FundingReport {

@@ -24,7 +24,6 @@ std::string FiveYearBandName(int band) {
 
 namespace {
 int FiveYearBand(int age) { return std::min(age / 5, kFiveYearBands - 1); }
-Date MonthStart(Date d) { return Date::Ymd(d.year(), d.month(), 1); }
 }  // namespace
 
 Result<Report> Summarise(const Snapshot& s, Date date) {
@@ -35,7 +34,7 @@ Result<Report> Summarise(const Snapshot& s, Date date) {
   }
   Report r;
   r.date = date;
-  r.age_date = MonthStart(date);
+  r.age_date = domain::MonthStart(date);
   r.as_of = s.as_of;
   r.since = s.cube.since();
   // The campaign whose moves take effect on the next 1 January; on 1 January itself, the one

@@ -601,20 +601,22 @@ Result<std::vector<AuditEntry>> SqliteStore::AuditTrail(const std::string& subje
 
 int LatestSchemaVersion() { return static_cast<int>(Migrations().size()); }
 
-Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path) {
+namespace {
+Result<std::unique_ptr<Store>> Open(const std::string& path, bool bulk) {
   auto db = Connection::Open(path);
   if (!db) return db.error();
   auto store = std::make_unique<SqliteStore>(std::move(*db));
-  if (auto r = store->Init(); !r) return r.error();
+  if (auto r = bulk ? store->InitBulk() : store->Init(); !r) return r.error();
   return std::unique_ptr<Store>(std::move(store));
+}
+}  // namespace
+
+Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path) {
+  return Open(path, false);
 }
 
 Result<std::unique_ptr<Store>> OpenSqliteStoreForBulkLoad(const std::string& path) {
-  auto db = Connection::Open(path);
-  if (!db) return db.error();
-  auto store = std::make_unique<SqliteStore>(std::move(*db));
-  if (auto r = store->InitBulk(); !r) return r.error();
-  return std::unique_ptr<Store>(std::move(store));
+  return Open(path, true);
 }
 
 }  // namespace emkhana::storage::sqlite
