@@ -1,13 +1,14 @@
 // A district's panel size over time: a step function built from attachment periods.
-// Open-ended periods add a single +1 step, so the steps that lie after "today" are few and the
-// questions the rules ask (size on a date, the largest size from a date on) walk only those.
+//
+// The steps (date, change) are kept sorted in small blocks, each with its sum and the largest
+// running sum inside it. A pediatric panel has a step on every child's 18th birthday for years
+// ahead, so the questions the rules ask (size on a date, the largest size from a date on) skip
+// whole blocks instead of walking thousands of steps, and an update touches one block.
 #pragma once
 
-#include <algorithm>
-#include <map>
-#include <vector>
 #include <span>
 #include <utility>
+#include <vector>
 
 #include "domain/date.hpp"
 
@@ -15,92 +16,46 @@ namespace emkhana::registry {
 
 class Panel {
  public:
-  void Add(domain::Date from, domain::Date to) { Change(from, to, +1); }
-  // Replaces the panel with the periods [from, to) given (a registry opening): one sort and
-  // appends at the end of the map, not one search per period.
-  void Build(std::vector<std::pair<domain::Date, domain::Date>> periods) {
-    std::vector<std::pair<domain::Date, int>> steps;
-    steps.reserve(periods.size() * 2);
-    for (const auto& [from, to] : periods) {
-      if (from >= to) continue;
-      steps.emplace_back(from, +1);
-      if (!to.IsMax()) steps.emplace_back(to, -1);
-    }
-    std::sort(steps.begin(), steps.end());
-    steps_.clear();
-    total_ = 0;
-    for (std::size_t i = 0; i < steps.size();) {
-      int delta = 0;
-      const auto day = steps[i].first;
-      for (; i < steps.size() && steps[i].first == day; ++i) delta += steps[i].second;
-      total_ += delta;
-      if (delta != 0) steps_.emplace_hint(steps_.end(), day, delta);
-    }
-  }
-  void Remove(domain::Date from, domain::Date to) { Change(from, to, -1); }
-
   using Periods = std::span<const std::pair<domain::Date, domain::Date>>;
+
+  void Add(domain::Date from, domain::Date to) { Change(from, to, +1); }
+  void Remove(domain::Date from, domain::Date to) { Change(from, to, -1); }
+  // Replaces the panel with the periods [from, to) given (a registry opening): one sort.
+  void Build(std::vector<std::pair<domain::Date, domain::Date>> periods);
 
   // Persons attached on `day`, not counting the periods `minus` (one person's own, which are in
   // this panel): answered without copying the panel.
-  int SizeOn(domain::Date day, Periods minus = {}) const {
-    int later = 0;
-    for (auto it = steps_.upper_bound(day); it != steps_.end(); ++it) later += it->second;
-    int own = 0;
-    for (const auto& [from, to] : minus) own += from <= day && day < to ? 1 : 0;
-    return total_ - later - own;
-  }
+  int SizeOn(domain::Date day, Periods minus = {}) const;
   // The largest panel on any date from `day` on (without the periods `minus`).
-  int LargestFrom(domain::Date day, Periods minus = {}) const {
-    int size = SizeOn(day, minus);
-    int largest = size;
-    // The panel's own steps after `day`, with the removed periods' steps merged in.
-    auto own_delta = [&](domain::Date at) {
-      int d = 0;
-      for (const auto& [from, to] : minus) {
-        if (from == at && from < to) d -= 1;
-        if (to == at && from < to && !to.IsMax()) d += 1;
-      }
-      return d;
-    };
-    auto it = steps_.upper_bound(day);
-    domain::Date next_own = domain::Date::Max();
-    auto own_after = [&](domain::Date after) {
-      domain::Date n = domain::Date::Max();
-      for (const auto& [from, to] : minus) {
-        if (from > after && from < n) n = from;
-        if (!to.IsMax() && to > after && to < n) n = to;
-      }
-      return n;
-    };
-    next_own = own_after(day);
-    while (it != steps_.end() || !next_own.IsMax()) {
-      const domain::Date at = it != steps_.end() && it->first <= next_own ? it->first : next_own;
-      int delta = 0;
-      if (it != steps_.end() && it->first == at) delta += (it++)->second;
-      if (at == next_own) {
-        delta += own_delta(at);
-        next_own = own_after(at);
-      }
-      size += delta;
-      if (size > largest) largest = size;
-    }
-    return largest;
-  }
+  int LargestFrom(domain::Date day, Periods minus = {}) const;
 
  private:
-  void Change(domain::Date from, domain::Date to, int sign) {
-    if (from >= to) return;
-    Step(from, sign);
-    if (!to.IsMax()) Step(to, -sign);
-  }
-  void Step(domain::Date day, int delta) {
-    auto& v = steps_[day];
-    v += delta;
-    total_ += delta;
-    if (v == 0) steps_.erase(day);
-  }
-  std::map<domain::Date, int> steps_;
+  struct Step {
+    domain::Date day;
+    int delta;
+  };
+  struct Block {
+    std::vector<Step> steps;  // sorted by day, no zero deltas, never empty
+    int sum = 0;
+    int peak = 0;  // the largest running sum over the block's prefixes (at least its first step)
+    void Summarise();
+  };
+  static constexpr std::size_t kBlock = 64;  // split above twice this
+
+  void Change(domain::Date from, domain::Date to, int sign);
+  void AddStep(domain::Date day, int delta);
+  // The first block whose last step is on or after `day` (blocks_.size() if none).
+  std::size_t BlockFor(domain::Date day) const;
+  // The first block with a step after `day` (blocks_.size() if none).
+  std::size_t BlockAfter(domain::Date day) const;
+  // The sum of the steps after `day`.
+  int SumAfter(domain::Date day) const;
+  // The largest running size over the steps after `day`, starting from `size`.
+  int PeakAfter(domain::Date day, int size) const;
+  // The general case of LargestFrom with periods that change inside [day, ∞).
+  int LargestFromWalking(domain::Date day, Periods minus) const;
+
+  std::vector<Block> blocks_;
   int total_ = 0;  // the sum of all steps: the size on the far future
 };
 

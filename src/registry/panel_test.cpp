@@ -198,6 +198,52 @@ TEST(PanelTest, AgreesWithBruteForce) {
   }
 }
 
+// Thousands of distinct dates: blocks split as steps arrive and vanish as they cancel out.
+TEST(PanelTest, AgreesWithBruteForceOverManyDates) {
+  std::mt19937 rng(2026);
+  const Date base = D(2020, 1, 1);
+  std::vector<std::pair<Date, Date>> periods;
+  Panel panel;
+  auto brute_sizes = [&] {
+    std::vector<int> size(3001, 0);
+    for (const auto& [from, to] : periods) {
+      for (int d = 0; d <= 3000; ++d) {
+        const Date day = base.AddDays(d);
+        size[static_cast<std::size_t>(d)] += from <= day && day < to ? 1 : 0;
+      }
+    }
+    return size;
+  };
+  for (int round = 0; round < 6; ++round) {
+    for (int i = 0; i < 700; ++i) {
+      const Date from = base.AddDays(static_cast<int>(rng() % 3000));
+      const Date to =
+          rng() % 3 == 0 ? Date::Max() : from.AddDays(1 + static_cast<int>(rng() % 900));
+      periods.emplace_back(from, to);
+      panel.Add(from, to);
+    }
+    for (int i = 0; i < 500 && !periods.empty(); ++i) {  // remove some, from anywhere
+      const auto k = rng() % periods.size();
+      panel.Remove(periods[k].first, periods[k].second);
+      periods.erase(periods.begin() + static_cast<std::ptrdiff_t>(k));
+    }
+    if (round == 3) {  // a rebuild from the same periods answers the same
+      Panel rebuilt;
+      rebuilt.Build(periods);
+      panel = rebuilt;
+    }
+    const auto size = brute_sizes();
+    int largest = 0;
+    for (int d = 3000; d >= 0; --d) {
+      const auto i = static_cast<std::size_t>(d);
+      largest = std::max(largest, size[i]);
+      const Date day = base.AddDays(d);
+      ASSERT_EQ(panel.SizeOn(day), size[i]) << round << " " << day.ToString();
+      ASSERT_EQ(panel.LargestFrom(day), largest) << round << " " << day.ToString();
+    }
+  }
+}
+
 }  // namespace
 }  // namespace emkhana::registry
 

@@ -154,7 +154,6 @@ void Registry::PlanStoredAgeOuts() {
     }
     if (until > birthday) PlanAgeOut(id, birthday, until);
   }
-  ReplanDirty();
 }
 
 // The cube from the loaded state. Days before the first of the previous month are folded:
@@ -249,8 +248,7 @@ void Registry::SetPolicy(domain::Policy policy) {
   policy_ = std::move(policy);
   calendar_ = std::make_unique<domain::Calendar>(policy_.holidays);
   RecordPolicy();
-  for (const auto& [org, index] : org_index_) dirty_orgs_.insert(org);  // norms may have changed
-  ReplanDirty();
+  for (const auto& [org, index] : org_index_) InvalidatePlans(index);  // norms may have changed
 }
 
 void Registry::RecordPolicy() {
@@ -311,8 +309,7 @@ Result<void> Registry::PutDistrict(domain::District district, const Actor& actor
           fmt::format("district {} belongs to {}", district.id, existing.org));
     }
     existing = std::move(district);
-    dirty_orgs_.insert(existing.org);  // its kind may have changed
-    ReplanDirty();
+    InvalidatePlans(org_index_.at(existing.org));  // its kind may have changed
     return {};
   }
   const auto index = static_cast<std::uint32_t>(districts_.size());
@@ -325,8 +322,7 @@ Result<void> Registry::PutDistrict(domain::District district, const Actor& actor
   district_org_.push_back(org_index_.at(district.org));
   districts_.push_back(std::move(district));
   panels_.emplace_back();
-  dirty_orgs_.insert(districts_[index].org);
-  ReplanDirty();
+  InvalidatePlans(district_org_[index]);
   return {};
 }
 
@@ -381,7 +377,6 @@ Result<void> Registry::ImportAttachment(const Iin& iin, const std::string& distr
   const auto& row = population_.row(*person);
   const Date to = row.deceased != INT32_MIN ? Date::FromDays(row.deceased) : Date::Max();
   if (from < to) AddPeriod(*person, district, from, to, 0, PeriodEnd::kDeath);
-  ReplanDirty();
   Audit(actor, "attachment.imported", iin.ToString(),
         fmt::format("{} from {}", district_id, from.ToString()));
   return {};
@@ -430,7 +425,12 @@ Date Registry::Birthday18(std::uint32_t person) const {
 // plans: a pediatric panel changing alone leaves them as they are.
 void Registry::MarkDirty(std::uint32_t district) {
   if (districts_[district].kind == DistrictKind::kPediatrician) return;
-  dirty_orgs_.insert(districts_[district].org);
+  InvalidatePlans(district_org_[district]);
+}
+
+void Registry::InvalidatePlans(std::uint32_t org) {
+  if (resolved_through_.size() <= org) resolved_through_.resize(org + 1, Date::Min());
+  resolved_through_[org] = Date::Min();
 }
 
 void Registry::IndexAgeOut(std::uint32_t pediatric, bool add) {
@@ -441,11 +441,12 @@ void Registry::IndexAgeOut(std::uint32_t pediatric, bool add) {
   if (age_outs_by_org_.size() <= org) age_outs_by_org_.resize(org + 1);
   if (add) {
     due_age_outs_.insert(key);
-    age_outs_by_org_[org].insert(pediatric);
+    age_outs_by_org_[org].insert(key);
   } else {
     due_age_outs_.erase(key);
-    age_outs_by_org_[org].erase(pediatric);
+    age_outs_by_org_[org].erase(key);
   }
+  InvalidatePlans(org);
 }
 
 void Registry::EraseAgeOut(std::uint32_t pediatric) {
@@ -489,125 +490,109 @@ void Registry::AddPeriod(std::uint32_t person, std::uint32_t district, Date from
 
 void Registry::PlanAgeOut(std::uint32_t pediatric, Date birthday, Date until) {
   EraseAgeOut(pediatric);
-  age_outs_[pediatric] = AgeOut{pediatric, 0, birthday, until};
+  auto& plan = age_outs_[pediatric] = AgeOut{pediatric, 0, birthday, until};
   IndexAgeOut(pediatric, true);
-  dirty_orgs_.insert(districts_[population_.period(pediatric).district].org);
+  // The continuation exists from now on, so that later moves and deaths cut it as any period;
+  // its district is provisional until resolved.
+  const auto org = districts_[population_.period(pediatric).district].org;
+  if (const auto* adult = rules::MostFreeFitting(*this, DistrictsOf(org), 18, birthday, false)) {
+    SetContinuation(plan, DistrictIndex(adult->id));
+  }
   if (birthday <= today_) AdvanceTo(today_);  // already due: make it history at once
+}
+
+void Registry::SetContinuation(AgeOut& plan, std::uint32_t district) {
+  if (plan.continuation != 0) {
+    population_.period(plan.continuation).district = district;
+    return;
+  }
+  const auto& p = population_.period(plan.pediatric);
+  PeriodRow row;
+  row.from = plan.birthday.days();
+  row.to = plan.until.days();
+  row.person = p.person;
+  row.district = district;
+  row.application = p.application;
+  row.end =
+      static_cast<std::uint8_t>(plan.until.IsMax() ? PeriodEnd::kOpen : PeriodEnd::kSuperseded);
+  row.planned = 1;
+  plan.continuation = population_.InsertPeriod(row);
+  continuation_of_[plan.continuation] = plan.pediatric;
+}
+
+void Registry::CancelContinuation(AgeOut& plan) {
+  if (plan.continuation == 0) return;
+  population_.period(plan.continuation).end = static_cast<std::uint8_t>(PeriodEnd::kCancelled);
+  continuation_of_.erase(plan.continuation);
+  plan.continuation = 0;
 }
 
 void Registry::DropPlan(std::uint32_t pediatric) {
   auto it = age_outs_.find(pediatric);
   if (it == age_outs_.end()) return;
-  if (const auto c = it->second.continuation; c != 0) {
-    auto& row = population_.period(c);
-    if (!row.Cancelled()) panels_[row.district].Remove(row.From(), row.To());
-    row.end = static_cast<std::uint8_t>(PeriodEnd::kCancelled);
-    continuation_of_.erase(c);
-  }
-  dirty_orgs_.insert(districts_[population_.period(pediatric).district].org);
+  CancelContinuation(it->second);
   EraseAgeOut(pediatric);
 }
 
-// Plans the organisation's age-outs again from its current panels: in birthday order (then
-// IIN), each seeing the earlier ones; the adult district with most free places on the birthday
-// among those keeping room from then on, else the one with most free places.
-void Registry::Replan(const std::string& org) {
-  std::vector<std::pair<std::pair<Date, std::uint64_t>, std::uint32_t>> order;
-  const auto org_index = org_index_.at(org);
-  if (age_outs_by_org_.size() <= org_index) return;
-  for (auto pediatric : age_outs_by_org_[org_index]) {
-    const auto& plan = age_outs_.at(pediatric);
-    const auto& row = population_.period(pediatric);
-    order.push_back({{plan.birthday, population_.row(row.person).iin}, pediatric});
-    if (plan.continuation != 0) {
-      const auto& c = population_.period(plan.continuation);
-      panels_[c.district].Remove(c.From(), c.To());
-    }
-  }
-  std::sort(order.begin(), order.end());
-  // The adult districts (id order) with their indices, looked up once for all plans.
-  std::vector<std::pair<const District*, std::uint32_t>> adults;
-  for (const auto* d : DistrictsOf(org)) {
-    if (d->kind != DistrictKind::kPediatrician) adults.emplace_back(d, DistrictIndex(d->id));
-  }
-  for (const auto& [key, pediatric] : order) {
-    auto& plan = age_outs_[pediatric];
-    // As AdultDistrictFor / rules::MostFreeFitting (age 18, capacity notwithstanding): most
-    // free places among those keeping room from the birthday on, else most free; ties to the
-    // smaller id.
-    const District* adult = nullptr;
-    bool best_has_room = false;
-    int best_free = 0;
-    for (const auto& [d, index] : adults) {
-      const int capacity = CapacityOf(*d, plan.birthday);
-      const bool has_room = capacity - panels_[index].LargestFrom(plan.birthday) > 0;
-      const int free = capacity - panels_[index].SizeOn(plan.birthday);
-      if (!adult || (has_room && !best_has_room) ||
-          (has_room == best_has_room && free > best_free)) {
-        adult = d;
-        best_has_room = has_room;
-        best_free = free;
-      }
-    }
+// Works out the districts of the organisation's plans with a birthday up to `through`, from the
+// current panels: in birthday order (then IIN), each seeing the earlier ones; the adult district
+// with most free places on the birthday among those keeping room from then on, else the one with
+// most free places (capacity notwithstanding). Plans hold no place (ADR 0005), so they are put
+// into the panels only for this pass and taken out again; later plans do not change earlier
+// ones, so a prefix is exact.
+void Registry::ResolvePlans(std::uint32_t org, Date through) {
+  if (resolved_through_.size() <= org) resolved_through_.resize(org + 1, Date::Min());
+  if (through <= resolved_through_[org] || age_outs_by_org_.size() <= org) return;
+  const auto candidates = DistrictsOf(orgs_[org].id);
+  std::vector<std::uint32_t> placed;
+  for (const auto& [birthday, iin, pediatric] : age_outs_by_org_[org]) {
+    if (birthday > through) break;
+    auto& plan = age_outs_.at(pediatric);
+    const auto* adult = rules::MostFreeFitting(*this, candidates, 18, birthday, false);
     if (!adult) {  // no adult district: the person is unattached from the birthday
-      if (plan.continuation != 0) {
-        population_.period(plan.continuation).end =
-            static_cast<std::uint8_t>(PeriodEnd::kCancelled);
-        continuation_of_.erase(plan.continuation);
-        plan.continuation = 0;
-      }
+      CancelContinuation(plan);
       continue;
     }
-    const auto district = DistrictIndex(adult->id);
-    if (plan.continuation == 0) {
-      const auto& p = population_.period(pediatric);
-      PeriodRow row;
-      row.from = plan.birthday.days();
-      row.to = plan.until.days();
-      row.person = p.person;
-      row.district = district;
-      row.application = p.application;
-      row.end =
-          static_cast<std::uint8_t>(plan.until.IsMax() ? PeriodEnd::kOpen : PeriodEnd::kSuperseded);
-      row.planned = 1;
-      plan.continuation = population_.InsertPeriod(row);
-      continuation_of_[plan.continuation] = pediatric;
-    }
-    auto& c = population_.period(plan.continuation);
-    c.district = district;
-    panels_[district].Add(c.From(), c.To());
+    SetContinuation(plan, DistrictIndex(adult->id));
+    const auto& c = population_.period(plan.continuation);
+    panels_[c.district].Add(c.From(), c.To());
+    placed.push_back(plan.continuation);
   }
+  for (auto id : placed) {
+    const auto& c = population_.period(id);
+    panels_[c.district].Remove(c.From(), c.To());
+  }
+  resolved_through_[org] = through;
 }
 
-void Registry::ReplanDirty() {
-  // A plan changes only adult panels of its own organisation (and marks nothing dirty), so one
-  // pass suffices.
-  std::set<std::string> dirty;
-  dirty.swap(dirty_orgs_);
-  for (const auto& org : dirty) Replan(org);
-}
-
+// The story has reached these birthdays: each age-out is placed from the panels as they are
+// (the earlier age-outs already stored) and stored.
 void Registry::AdvanceTo(Date day) {
   today_ = std::max(today_, day);
-  ReplanDirty();
   std::vector<std::pair<std::pair<Date, std::uint64_t>, std::uint32_t>> due;
   for (auto it = due_age_outs_.begin(); it != due_age_outs_.end() && std::get<0>(*it) <= today_;
        ++it) {
     due.push_back({{std::get<0>(*it), std::get<1>(*it)}, std::get<2>(*it)});
   }
   for (const auto& [key, pediatric] : due) {
-    const auto plan = age_outs_[pediatric];
+    auto plan = age_outs_[pediatric];
     EraseAgeOut(pediatric);
     const auto iin = Iin::FromNumberUnchecked(key.second).ToString();
-    if (plan.continuation == 0) {
+    const auto org = districts_[population_.period(pediatric).district].org;
+    const auto* adult = rules::MostFreeFitting(*this, DistrictsOf(org), 18, plan.birthday, false);
+    if (!adult) {
+      CancelContinuation(plan);
       Audit({}, "attachment.age_out", iin,
             fmt::format("no adult district: unattached from {}", plan.birthday.ToString()));
       continue;
     }
+    SetContinuation(plan, DistrictIndex(adult->id));
     continuation_of_.erase(plan.continuation);
     auto& c = population_.period(plan.continuation);
     c.planned = 0;
+    panels_[c.district].Add(c.From(), c.To());
     CountPeriod(c, +1);
+    MarkDirty(c.district);
     auto a = MakeAttachment(plan.continuation);
     a.recorded_at = clock_.NowMicros();
     batch_.mutations.push_back(std::move(a));
@@ -619,11 +604,11 @@ void Registry::AdvanceTo(Date day) {
 void Registry::EndPeriod(std::uint32_t id, Date to, PeriodEnd why) {
   auto& p = population_.period(id);
   if (p.Cancelled()) return;
-  panels_[p.district].Remove(p.From(), p.To());
+  if (!p.planned) panels_[p.district].Remove(p.From(), p.To());  // a plan holds no place
   CountPeriod(p, -1);
   if (why != PeriodEnd::kCancelled) {
     p.to = std::max(p.From(), std::min(p.To(), to)).days();
-    panels_[p.district].Add(p.From(), p.To());
+    if (!p.planned) panels_[p.district].Add(p.From(), p.To());
   }
   p.end = static_cast<std::uint8_t>(why);
   CountPeriod(p, +1);
@@ -649,10 +634,8 @@ void Registry::RestorePeriod(std::uint32_t id, Date to) {
   auto& p = population_.period(id);
   if (p.planned) {  // a planned age-out cut short by the cancelled move: plan it to `to`
     const auto pediatric = continuation_of_.at(id);
-    panels_[p.district].Remove(p.From(), p.To());
     p.to = to.days();
     p.end = static_cast<std::uint8_t>(to.IsMax() ? PeriodEnd::kOpen : PeriodEnd::kSuperseded);
-    panels_[p.district].Add(p.From(), p.To());
     age_outs_[pediatric].until = to;
     MarkDirty(p.district);
     return;
@@ -696,7 +679,6 @@ Result<void> Registry::RecordDeath(const Iin& iin, Date date, const Actor& actor
     if (p.To() <= date) continue;
     EndPeriod(id, date, p.From() >= date ? PeriodEnd::kCancelled : PeriodEnd::kDeath);
   }
-  ReplanDirty();
   Audit(actor, "person.death", iin.ToString(), "died " + date.ToString());
   return {};
 }
@@ -754,7 +736,6 @@ Result<void> Registry::CloseOrganization(const std::string& org_id, Date date,
             rules::MostFreeFitting(*this, DistrictsOf(successor_id), age, start, false);
         if (target) {
           AddPeriod(person, DistrictIndex(target->id), start, until, p.application);
-          ReplanDirty();  // the next person sees this one's place and plan
           continue;
         }
       }
@@ -769,10 +750,8 @@ Result<void> Registry::CloseOrganization(const std::string& org_id, Date date,
           }
         }
       }
-      ReplanDirty();
     }
   }
-  ReplanDirty();
   return {};
 }
 
@@ -786,6 +765,7 @@ domain::Decision Registry::Decide(const domain::Application& app, const Actor& a
     if (stored && *stored) return (*stored)->decision;
   }
   AdvanceTo(app.date);
+  ResolvePlansSeenBy(app);
   domain::Decision decision = rules::Evaluate(app, *this, policy_, *calendar_);
   ForgetMaterialised();
 
@@ -812,7 +792,6 @@ domain::Decision Registry::Decide(const domain::Application& app, const Actor& a
       cube_.AddFlow(from_org, district_org_[district], effective);
     }
     if (decision.free_choice_change) ++free_choice_changes_[FreeChoiceKey(iin, app.date.year())];
-    ReplanDirty();
   }
   cube_.AddDecision(app.date.year(), app.channel, decision.outcome, decision.reasons);
   const auto now = clock_.NowMicros();
@@ -826,18 +805,36 @@ domain::Decision Registry::Decide(const domain::Application& app, const Actor& a
   return decision;
 }
 
+// The rules compare a planned continuation's district only with a district chosen in the same
+// organisation (already_attached): only then is its plan worked out.
+void Registry::ResolvePlansSeenBy(const domain::Application& app) {
+  if (!app.district) return;
+  auto person = population_.Find(*Iin::Parse(app.iin));
+  if (!person) return;
+  for (auto id : LivePeriods(*person)) {
+    const auto& p = population_.period(id);
+    if (p.planned && districts_[p.district].org == app.org) {
+      ResolvePlans(district_org_[p.district], p.From());
+    }
+  }
+}
+
 Placement Registry::WhereOn(const Iin& iin, Date day) const {
   auto person = population_.Find(iin);
   if (!person) return {};
-  Placement where;
+  std::uint32_t covering = 0;
   population_.ForEachPeriod(*person, [&](std::uint32_t id) {
     const auto& p = population_.period(id);
-    if (!p.Cancelled() && p.Covers(day)) {
-      const auto& d = districts_[p.district];
-      where = {d.org, d.id, p.From()};
-    }
+    if (!p.Cancelled() && p.Covers(day)) covering = id;
   });
-  return where;
+  if (covering == 0) return {};
+  if (const auto& p = population_.period(covering); p.planned) {
+    // A plan's district is a function of the state, worked out when asked (a cache).
+    const_cast<Registry*>(this)->ResolvePlans(district_org_[p.district], p.From());
+  }
+  const auto& p = population_.period(covering);
+  const auto& d = districts_[p.district];
+  return {d.org, d.id, p.From()};
 }
 
 Result<void> Registry::Flush() {
@@ -913,7 +910,7 @@ std::vector<std::pair<Date, Date>> Registry::OwnPeriodsIn(std::uint32_t district
   if (auto index = population_.Find(*person)) {
     for (auto id : LivePeriods(*index)) {
       const auto& p = population_.period(id);
-      if (p.district == district) own.emplace_back(p.From(), p.To());
+      if (p.district == district && !p.planned) own.emplace_back(p.From(), p.To());  // in panels
     }
   }
   return own;

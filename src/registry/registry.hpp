@@ -9,7 +9,8 @@
 // Time: events (applications, deaths, closures) are applied in date order. Attachment periods
 // are the plan as known now: a pending move on 1 January, or a child's move to an adult district
 // on the 18th birthday, is a period that starts later, so a query about any day answers from
-// the periods and capacity checks see every planned change.
+// the periods. Capacity checks see every stored period, pending moves included; a child's
+// age-out still to come holds no place (ADR 0005).
 //
 // Not thread-safe: one writer owns a Registry (see pipeline.hpp for concurrent submitters).
 #pragma once
@@ -139,14 +140,18 @@ class Registry final : public rules::RegistryView {
   // The person's live (not cancelled) period ids, ordered by `from`.
   std::vector<std::uint32_t> LivePeriods(std::uint32_t person) const;
   // Age-out plans (see AgeOut).
+  struct AgeOut;
   void PlanAgeOut(std::uint32_t pediatric, domain::Date birthday, domain::Date until);
+  void SetContinuation(AgeOut& plan, std::uint32_t district);
+  void CancelContinuation(AgeOut& plan);
   void DropPlan(std::uint32_t pediatric);
   void IndexAgeOut(std::uint32_t pediatric, bool add);
   void EraseAgeOut(std::uint32_t pediatric);
-  void Replan(const std::string& org);
+  void ResolvePlans(std::uint32_t org, domain::Date through);
+  void ResolvePlansSeenBy(const domain::Application& app);
   void PlanStoredAgeOuts();
-  void ReplanDirty();
   void MarkDirty(std::uint32_t district);
+  void InvalidatePlans(std::uint32_t org);
   // Stores the age-outs whose birthday is on or before `day`: the story has reached them.
   void AdvanceTo(domain::Date day);
   domain::Date Birthday18(std::uint32_t person) const;
@@ -200,21 +205,25 @@ class Registry final : public rules::RegistryView {
 
   // A child's pediatric period that reaches the 18th birthday ends on it; from it, the rest of
   // the period is planned in the adult district of the same organisation with most free places
-  // on that day, capacity notwithstanding. The plan follows the current state: it is made again
-  // whenever the organisation's panels change, until the story reaches the birthday.
+  // on that day, capacity notwithstanding (ADR 0003). The plan holds no place (ADR 0005): panels
+  // count stored periods only. Its district follows the current state: it is worked out when
+  // asked (ResolvePlans, cached per organisation until an adult panel changes) and made final
+  // when the story reaches the birthday (AdvanceTo).
   struct AgeOut {
     std::uint32_t pediatric = 0;     // period id, ending on the birthday
     std::uint32_t continuation = 0;  // planned period id, 0 = no adult district (unattached)
     domain::Date birthday;
     domain::Date until;  // where the whole period would have ended
   };
+  using AgeOutKey = std::tuple<domain::Date, std::uint64_t, std::uint32_t>;  // birthday, IIN, id
   std::map<std::uint32_t, AgeOut> age_outs_;  // by pediatric period id
-  // The same plans by (birthday, IIN) for AdvanceTo, and by organisation index for Replan.
-  std::set<std::tuple<domain::Date, std::uint64_t, std::uint32_t>> due_age_outs_;
-  std::vector<std::set<std::uint32_t>> age_outs_by_org_;
+  // The same plans in birthday order: all (for AdvanceTo) and by organisation index.
+  std::set<AgeOutKey> due_age_outs_;
+  std::vector<std::set<AgeOutKey>> age_outs_by_org_;
   std::map<std::uint32_t, std::uint32_t> continuation_of_;  // continuation id -> pediatric id
-  std::set<std::string> dirty_orgs_;                        // panels changed since the last plan
-  domain::Date today_ = domain::Date::Min();                // the story's latest event
+  // By organisation index: its plans with a birthday up to this date have current districts.
+  std::vector<domain::Date> resolved_through_;
+  domain::Date today_ = domain::Date::Min();  // the story's latest event
 
   // Domain objects made from rows for the rules: valid until the next use case starts.
   mutable boost::unordered_flat_map<std::uint32_t, std::unique_ptr<domain::Person>> person_cache_;

@@ -444,8 +444,26 @@ TEST_F(RegistryTest, AgeOutMovesToTheAdultDistrictWithMostFreePlaces) {
   EXPECT_EQ(periods[0]->end, PeriodEnd::kAgeOut);
   EXPECT_EQ(periods[1]->district, "O1-G1");
   EXPECT_TRUE(periods[1]->to.IsMax());
+  // The plan holds no place (ADR 0005) until the story reaches the birthday.
   EXPECT_EQ(Panel("O1-P1", D(2025, 10, 1)), 0);
+  EXPECT_EQ(Panel("O1-G1", D(2025, 10, 1)), 3);
+  Person(1);
+  ASSERT_EQ(Apply(1, "O2", D(2025, 10, 6)).outcome, Outcome::kApproved);
+  EXPECT_EQ(Where(0, D(2025, 10, 1)), "O1/O1-G1");
   EXPECT_EQ(Panel("O1-G1", D(2025, 10, 1)), 4);
+}
+
+// Plans hold no place: an adult takes the last place of a district before a child who will
+// age into it, and the child's age-out then goes there capacity notwithstanding or elsewhere.
+TEST_F(RegistryTest, AnAgeOutStillToComeHoldsNoPlace) {
+  District("O1-G1", "O1", DistrictKind::kGp, 1);
+  District("O1-T1", "O1", DistrictKind::kTherapist, 1);
+  Person(0, D(2007, 10, 1));
+  Import(0, "O1-P1", D(2010, 1, 1));
+  Person(1);
+  const auto d = reg_->Decide(App(1, "O1", D(2025, 2, 3), Basis::kFirstAttachment, "O1-G1"), {});
+  EXPECT_EQ(Names(d), Strings{}) << "the child's move on 2025-10-01 holds no place in O1-G1";
+  EXPECT_EQ(Where(0, D(2025, 10, 1)), "O1/O1-T1");  // the one keeping room
 }
 
 TEST_F(RegistryTest, AgeOutHappensWhenALaterEventIsDecided) {
@@ -465,6 +483,8 @@ TEST_F(RegistryTest, AgeOutIsCapacityNotwithstanding) {
   Person(0, D(2007, 10, 1));
   Import(0, "O1-P1", D(2010, 1, 1));
   EXPECT_EQ(Where(0, D(2025, 10, 1)), "O1/O1-T1");
+  Person(1);
+  ASSERT_EQ(Apply(1, "O2", D(2025, 10, 6)).outcome, Outcome::kApproved);  // the story moves on
   EXPECT_EQ(Panel("O1-T1", D(2025, 10, 1)), 3);
 }
 

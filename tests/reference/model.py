@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Independent reference model of `emkhana replay` (standard library only).
 
-    python3 model.py [--check] [--frozen-ageout] FILE...
+    python3 model.py [--check] [--frozen-ageout] [--plans-hold-places] FILE...
 
 Each FILE is replayed against a fresh, empty registry under the default policy of
 ../../../shared/DOMAIN.md; one JSON object is printed per `apply` and `query` step
@@ -10,7 +10,9 @@ carries `expect` is compared, mismatches go to stderr as FILE:LINE, and the last
 `N passed, N failed` (exit 1 on a mismatch).  A malformed scenario stops with exit 2.
 --frozen-ageout is a diagnostic, not the reference reading: it emulates a design that fixes
 the age-out district when a pediatric attachment is created (see J15), so that a
-differential run can show what differs besides that.
+differential run can show what differs besides that.  --plans-hold-places is the reading
+before ADR 0005 (capacity checks count the age-outs still to come, J13), kept to show which
+scenarios the choice changes.
 
 This model was written from the two spec documents only, without reading the C++ sources.
 Every place where the text leaves room for more than one reading is listed here and marked
@@ -75,14 +77,15 @@ J11 Yearly limit: counts approved applications with basis free_choice that chang
     changes of doctor), by application-date year, even if the move was later cancelled.
 J12 `org_closed` basis: some (not cancelled) attachment of the person to an organisation
     that is closed on the application date overlaps [date-365, date-1].
-J13 Capacity: panel size on a date = attachments covering it (not cancelled), *as planned*:
-    age-outs still to come are counted where the plan puts them (FORMAT.md: "the plan as
-    known at that point of the story"), so a child leaves the pediatric panel on the 18th
-    birthday and joins an adult one.  When an application is checked, the applicant's own
-    attachments (current, pending, planned age-out) are not counted: the approval ends or
-    cancels them from the effective date on ("The latest approval wins").  "Room on every
-    date from the effective date on" = count < capacity at the effective date and at every
-    later start of an attachment in that district.
+J13 Capacity: panel size on a date = attachments covering it (not cancelled), as stored
+    (ADR 0005, changed from the plan): an age-out still to come holds no place in the adult
+    district, because the move is made "capacity notwithstanding" and which adult district it
+    takes is only known on the birthday; the child leaves the pediatric panel on the 18th
+    birthday all the same ("pediatrician under 18").  Plans still see the earlier plans (J15).
+    When an application is checked, the applicant's own attachments (current, pending) are not
+    counted: the approval ends or cancels them from the effective date on ("The latest
+    approval wins").  "Room on every date from the effective date on" = count < capacity at
+    the effective date and at every later start of an attachment in that district.
 J14 Automatic district with no fitting district at all (e.g. only pediatric districts for an
     adult) is `capacity_exceeded` (there is no place for the person).
 J15 Age-out: on the 18th birthday (29 Feb -> 1 Mar) the pediatric attachment is split; the
@@ -303,10 +306,13 @@ def serves(kind, age):
 
 
 class Registry:
-    def __init__(self, frozen_ageout=False):
+    def __init__(self, frozen_ageout=False, plans_hold_places=False):
         # frozen_ageout: diagnostic emulation (not the reference reading) of a design that
         # decides the age-out district when the pediatric attachment is created (J15).
         self.frozen_ageout = frozen_ageout
+        # plans_hold_places: diagnostic, the reading before ADR 0005 (capacity checks count
+        # age-outs still to come).
+        self.plans_hold_places = plans_hold_places
         self.policy = Policy()
         self.orgs = {}
         self.districts = {}
@@ -349,21 +355,38 @@ class Registry:
             return district["capacity"]
         return self.policy.norms[district["kind"]] * district.get("doctors", 1)
 
-    def panel(self, district_id, exclude_iin=None, planned=True):
-        """[(start, end)] of the attachments of a district, by default as planned (J13)."""
-        source = self.planned() if planned else self
-        return [(a.start, a.end) for a in source.attachments
-                if not a.cancelled and a.district == district_id and a.iin != exclude_iin]
+    def panel(self, district_id, exclude_iin=None, planned=None):
+        """[(start, end)] of the attachments of a district (J13).  By default as stored: age-outs
+        still to come hold no place yet, and a pediatric attachment already ends the day before
+        the 18th birthday.  planned=True (or --plans-hold-places): the plan, age-outs included."""
+        if planned is None:
+            planned = self.plans_hold_places
+        if planned:
+            source = self.planned()
+            return [(a.start, a.end) for a in source.attachments
+                    if not a.cancelled and a.district == district_id and a.iin != exclude_iin]
+        pediatric = self.districts[district_id]["kind"] == "pediatrician"
+        out = []
+        for a in self.attachments:
+            if a.cancelled or a.district != district_id or a.iin == exclude_iin:
+                continue
+            end = a.end
+            if pediatric:
+                b = birthday(self.persons[a.iin]["birth"], ADULT_AGE)
+                if a.start < b and (end is None or end >= b):
+                    end = b - ONE_DAY
+            out.append((a.start, end))
+        return out
 
     @staticmethod
     def count_on(panel, day):
         return sum(1 for s, e in panel if s <= day and (e is None or day <= e))
 
-    def free_places(self, district_id, day, exclude_iin=None, planned=True):
+    def free_places(self, district_id, day, exclude_iin=None, planned=None):
         return self.capacity(self.districts[district_id]) - self.count_on(
             self.panel(district_id, exclude_iin, planned), day)
 
-    def has_room_from(self, district_id, day, exclude_iin=None, planned=True):
+    def has_room_from(self, district_id, day, exclude_iin=None, planned=None):
         """DOMAIN.md: "room on every date from the effective date on" (J13)."""
         cap = self.capacity(self.districts[district_id])
         panel = self.panel(district_id, exclude_iin, planned)
@@ -371,7 +394,7 @@ class Registry:
         return all(self.count_on(panel, d) < cap for d in dates)
 
     def choose_district(self, candidates, day, exclude_iin=None, notwithstanding=False,
-                        planned=True):
+                        planned=None):
         """DOMAIN.md: "among the fitting districts that keep room on every date from the
         effective date on" the one with "the most free places on the effective date", "ties
         go to the smaller id".  With capacity notwithstanding (age-out, reorganisation) and no
@@ -930,13 +953,14 @@ def matches(expect, result):
 def main(argv):
     check = "--check" in argv
     frozen = "--frozen-ageout" in argv
-    files = [a for a in argv if a not in ("--check", "--frozen-ageout")]
+    hold = "--plans-hold-places" in argv
+    files = [a for a in argv if a not in ("--check", "--frozen-ageout", "--plans-hold-places")]
     if not files:
         print("usage: model.py [--check] FILE...", file=sys.stderr)
         return 2
     passed = failed = 0
     for path in files:
-        reg = Registry(frozen_ageout=frozen)
+        reg = Registry(frozen_ageout=frozen, plans_hold_places=hold)
         try:
             steps = read_steps(path)
         except (OSError, ScenarioError) as e:
