@@ -88,7 +88,7 @@ int RunCampaign(const CampaignOptions& o) {
   t0 = std::chrono::steady_clock::now();
   registry::PipelineStats pipeline_stats;
   {
-    registry::DecisionPipeline pipeline(reg, {.max_batch = 16384});
+    registry::DecisionPipeline pipeline(reg, {.max_batch = 4096});
     std::deque<std::pair<std::future<Result<domain::Decision>>, domain::Channel>> pending;
     for (const auto& app : apps) {
       pending.emplace_back(

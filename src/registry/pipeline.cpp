@@ -5,7 +5,10 @@
 namespace emkhana::registry {
 
 DecisionPipeline::DecisionPipeline(Registry& registry, PipelineOptions options)
-    : registry_(registry), options_(options), writer_([this] { Run(); }) {}
+    : registry_(registry),
+      options_(options),
+      committer_([this] { Commit(); }),
+      writer_([this] { Run(); }) {}
 
 DecisionPipeline::~DecisionPipeline() { Stop(); }
 
@@ -32,6 +35,12 @@ void DecisionPipeline::Stop() {
   }
   wake_.notify_one();
   if (writer_.joinable()) writer_.join();
+  {
+    std::lock_guard lock(commit_mu_);
+    committer_stop_ = true;
+  }
+  commit_cv_.notify_all();
+  if (committer_.joinable()) committer_.join();
 }
 
 PipelineStats DecisionPipeline::stats() const {
@@ -45,48 +54,105 @@ std::size_t DecisionPipeline::queue_depth() const {
 }
 
 void DecisionPipeline::Run() {
-  std::vector<Item> batch;
-  std::vector<domain::Decision> decisions;
   for (;;) {
+    Decided decided;
     {
       std::unique_lock lock(mu_);
       wake_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
-      if (queue_.empty()) return;  // stopping and drained
-      while (!queue_.empty() && batch.size() < options_.max_batch) {
-        batch.push_back(std::move(queue_.front()));
+      if (queue_.empty()) break;  // stopping and drained
+      while (!queue_.empty() && decided.items.size() < options_.max_batch) {
+        decided.items.push_back(std::move(queue_.front()));
         queue_.pop_front();
       }
     }
-    decisions.clear();
-    Result<void> committed;
+    std::optional<Error> failure;
     try {
-      for (auto& item : batch) decisions.push_back(registry_.Decide(item.app, item.actor));
-      committed = registry_.Flush();
+      for (auto& item : decided.items) {
+        decided.decisions.push_back(registry_.Decide(item.app, item.actor));
+      }
+      decided.taken = registry_.TakeBatch();
     } catch (const std::exception& e) {
       // A bug: the registry's memory may be ahead of the store, so stop taking work.
-      committed = Error::Internal(std::string("decision pipeline: ") + e.what());
+      failure = Error::Internal(std::string("decision pipeline: ") + e.what());
+    }
+    // This batch was decided on top of the one in flight: it stands only if that one commits.
+    if (!FinishInFlight() && !failure) {
+      failure = Error::Unavailable("the decision pipeline stopped: an earlier commit failed");
+    }
+    if (failure) {
+      Fail(decided.items, *failure);
+      continue;
     }
     {
       // Stats first, so that whoever sees a decision also sees it counted.
       std::lock_guard lock(mu_);
-      stats_.decisions += static_cast<std::int64_t>(batch.size());
+      stats_.decisions += static_cast<std::int64_t>(decided.items.size());
       ++stats_.batches;
-      stats_.largest_batch = std::max(stats_.largest_batch, batch.size());
-      if (!committed) {
-        broken_ = true;
-        for (auto& item : queue_) item.done.set_value(committed.error());
-        queue_.clear();
-      }
+      stats_.largest_batch = std::max(stats_.largest_batch, decided.items.size());
     }
-    for (std::size_t i = 0; i < batch.size(); ++i) {
-      if (committed) {
-        batch[i].done.set_value(std::move(decisions[i]));
-      } else {
-        batch[i].done.set_value(committed.error());
-      }
+    {
+      std::lock_guard lock(commit_mu_);
+      in_flight_ = std::move(decided);
+      commit_requested_ = true;
+      commit_finished_ = false;
     }
-    batch.clear();
+    commit_cv_.notify_all();
   }
+  FinishInFlight();
+}
+
+void DecisionPipeline::Commit() {
+  std::unique_lock lock(commit_mu_);
+  for (;;) {
+    commit_cv_.wait(lock, [&] { return commit_requested_ || committer_stop_; });
+    if (!commit_requested_) return;
+    auto& decided = *in_flight_;  // the writer leaves it alone until finished
+    lock.unlock();
+    auto result = registry_.CommitTaken(decided.taken);
+    // Durable (or not): answer at once, without waiting for the writer.
+    for (std::size_t i = 0; i < decided.items.size(); ++i) {
+      if (result) {
+        decided.items[i].done.set_value(std::move(decided.decisions[i]));
+      } else {
+        decided.items[i].done.set_value(result.error());
+      }
+    }
+    lock.lock();
+    commit_result_ = std::move(result);
+    commit_requested_ = false;
+    commit_finished_ = true;
+    commit_cv_.notify_all();
+  }
+}
+
+bool DecisionPipeline::FinishInFlight() {
+  std::optional<Decided> done;
+  Result<void> result;
+  {
+    std::unique_lock lock(commit_mu_);
+    if (!in_flight_) return !registry_.failed();
+    commit_cv_.wait(lock, [&] { return commit_finished_; });
+    done = std::move(in_flight_);
+    in_flight_.reset();
+    result = commit_result_;
+  }
+  registry_.CommitDone(done->taken);
+  if (!result) {
+    std::vector<Item> none;
+    Fail(none, result.error());  // the queue too: later decisions stood on this batch
+    return false;
+  }
+  return true;
+}
+
+void DecisionPipeline::Fail(std::vector<Item>& items, const Error& error) {
+  {
+    std::lock_guard lock(mu_);
+    broken_ = true;
+    for (auto& item : queue_) item.done.set_value(error);
+    queue_.clear();
+  }
+  for (auto& item : items) item.done.set_value(error);
 }
 
 }  // namespace emkhana::registry

@@ -4,8 +4,10 @@
 // batch in one transaction (group commit: one fsync for many decisions). A submitter's future
 // is fulfilled only after its decision is durable.
 //
-// If a commit fails, the decisions of that batch are answered with the error and the pipeline
-// refuses further work (the registry must be reopened from the store).
+// Deciding and committing overlap: while a committer thread writes batch N, the writer decides
+// batch N+1 on top of it in memory (its answers wait for their own commit). At most one batch is
+// in flight; the committer answers a batch's submitters as soon as it is durable. If a commit fails, the decisions of that batch and of every later one are answered
+// with the error and the pipeline refuses further work (the registry must be reopened).
 #pragma once
 
 #include <condition_variable>
@@ -13,6 +15,7 @@
 #include <deque>
 #include <future>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 #include "registry/registry.hpp"
@@ -48,7 +51,18 @@ class DecisionPipeline {
     Actor actor;
     std::promise<Result<domain::Decision>> done;
   };
+  struct Decided {
+    std::vector<Item> items;
+    std::vector<domain::Decision> decisions;
+    Registry::TakenBatch taken;
+  };
   void Run();
+  // The committer: commits one taken batch at a time, off the writer thread.
+  void Commit();
+  // Waits for the batch in flight (the committer has answered its submitters) and lets the
+  // registry forget it; false if its commit failed.
+  bool FinishInFlight();
+  void Fail(std::vector<Item>& items, const Error& error);
 
   Registry& registry_;
   const PipelineOptions options_;
@@ -58,6 +72,13 @@ class DecisionPipeline {
   bool stopping_ = false;
   bool broken_ = false;
   PipelineStats stats_;
+  // The hand-over between writer and committer (guarded by commit_mu_).
+  std::mutex commit_mu_;
+  std::condition_variable commit_cv_;
+  std::optional<Decided> in_flight_;
+  bool commit_requested_ = false, commit_finished_ = false, committer_stop_ = false;
+  Result<void> commit_result_;
+  std::thread committer_;
   std::thread writer_;
 };
 

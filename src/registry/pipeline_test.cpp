@@ -196,5 +196,74 @@ TEST_F(PipelineTest, ResubmittedApplicationIdGetsTheSameDecision) {
   EXPECT_EQ(reg_->PeriodsOf(TestIin(0)).size(), 1u);
 }
 
+// A store whose commits fail after the first `ok` ones (a full disk, a lost connection).
+class FailingStore final : public storage::Store {
+ public:
+  FailingStore(storage::Store& inner, int ok) : inner_(inner), ok_(ok) {}
+  Result<void> Commit(const storage::WriteBatch& batch) override {
+    if (ok_-- <= 0) return Error::Unavailable("disk full (test)");
+    return inner_.Commit(batch);
+  }
+  Result<void> Load(storage::LoadSink& sink) override { return inner_.Load(sink); }
+  Result<storage::StoreCounts> Counts() override { return inner_.Counts(); }
+  Result<std::vector<storage::AuditEntry>> AuditTrail(const std::string& subject,
+                                                      int limit) override {
+    return inner_.AuditTrail(subject, limit);
+  }
+  Result<std::optional<storage::DecidedApplication>> FindApplication(
+      const std::string& id) override {
+    return inner_.FindApplication(id);
+  }
+  Result<std::vector<std::string>> SamplePersons(std::int64_t n, std::uint64_t seed) override {
+    return inner_.SamplePersons(n, seed);
+  }
+  Result<void> SaveStats(const std::string& header, const std::string& entries) override {
+    return inner_.SaveStats(header, entries);
+  }
+  Result<std::optional<storage::StoredStats>> LoadStats() override { return inner_.LoadStats(); }
+  std::int64_t commits() const override { return inner_.commits(); }
+
+ private:
+  storage::Store& inner_;
+  int ok_;
+};
+
+// Batches are decided while the previous one commits: when a commit fails, that batch and every
+// later one (decided on top of it) are answered with the error, nothing after it is stored, and
+// the pipeline takes no more work.
+TEST_F(PipelineTest, ACommitFailureFailsThatBatchAndEveryLaterOne) {
+  constexpr int kApps = 120;
+  SetUpWorld(kApps);
+  FailingStore failing(*store_, 3);
+  auto reg = Registry::Open(failing, clock_, policy::DefaultPolicy()).value();
+  const auto stored_before = store_->Counts().value().applications;
+  std::vector<Result<domain::Decision>> results;
+  {
+    DecisionPipeline pipeline(*reg, {.max_batch = 8});
+    std::vector<std::future<Result<domain::Decision>>> futures;
+    for (int n = 0; n < kApps; ++n) {
+      futures.push_back(pipeline.Submit(AppFor(n, "X" + std::to_string(n))));
+    }
+    for (auto& f : futures) results.push_back(f.get());
+    auto late = pipeline.Submit(AppFor(0, "late")).get();
+    EXPECT_FALSE(late);
+  }
+  int ok = 0;
+  bool failed = false;
+  for (std::size_t i = 0; i < results.size(); ++i) {
+    if (results[i]) {
+      EXPECT_FALSE(failed) << "decision " << i << " answered after an earlier commit failed";
+      ++ok;
+    } else {
+      failed = true;
+    }
+  }
+  EXPECT_TRUE(failed);
+  EXPECT_GT(ok, 0);
+  EXPECT_TRUE(reg->failed());
+  EXPECT_EQ(store_->Counts().value().applications - stored_before, ok)
+      << "exactly the decisions answered as durable are stored";
+}
+
 }  // namespace
 }  // namespace emkhana::registry::testing

@@ -761,6 +761,8 @@ domain::Decision Registry::Decide(const domain::Application& app, const Actor& a
   ForgetMaterialised();
   if (decided_.contains(app.id)) {
     if (auto it = unflushed_.find(app.id); it != unflushed_.end()) return it->second;
+    if (auto it = committing_.find(app.id); it != committing_.end()) return it->second;
+    std::lock_guard lock(store_mu_);  // a commit may be running on the pipeline's committer
     auto stored = store_.FindApplication(app.id);
     if (stored && *stored) return (*stored)->decision;
   }
@@ -838,16 +840,35 @@ Placement Registry::WhereOn(const Iin& iin, Date day) const {
 }
 
 Result<void> Registry::Flush() {
-  if (batch_.empty()) return {};
-  if (failed_) return Error::Unavailable("registry: an earlier commit failed; reopen the registry");
-  auto r = store_.Commit(batch_);
-  if (!r) {
-    failed_ = true;
-    return r;
+  auto taken = TakeBatch();
+  auto r = CommitTaken(taken);
+  CommitDone(taken);
+  return r;
+}
+
+Registry::TakenBatch Registry::TakeBatch() {
+  // Decisions of the batch stay answerable from memory until CommitDone.
+  TakenBatch taken;
+  for (auto& [id, decision] : unflushed_) {
+    taken.decided.push_back(id);
+    committing_.insert_or_assign(id, std::move(decision));
   }
-  batch_.mutations.clear();
   unflushed_.clear();
-  return {};
+  taken.writes.mutations.swap(batch_.mutations);
+  return taken;
+}
+
+Result<void> Registry::CommitTaken(const TakenBatch& taken) {
+  if (taken.writes.empty()) return {};
+  if (failed_) return Error::Unavailable("registry: an earlier commit failed; reopen the registry");
+  std::lock_guard lock(store_mu_);
+  auto r = store_.Commit(taken.writes);
+  if (!r) failed_ = true;
+  return r;
+}
+
+void Registry::CommitDone(const TakenBatch& taken) {
+  for (const auto& id : taken.decided) committing_.erase(id);
 }
 
 // ---------------------------------------------------------------- RegistryView

@@ -17,9 +17,11 @@
 
 #include <boost/unordered/unordered_flat_set.hpp>
 
+#include <atomic>
 #include <deque>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <set>
 #include <string>
@@ -101,9 +103,18 @@ class Registry final : public rules::RegistryView {
   // --- durability ---
   // Commits the pending changes in one transaction.
   [[nodiscard]] Result<void> Flush();
+  // Flush in three steps, so that a pipeline decides the next batch while this one commits:
+  // TakeBatch and CommitDone on the deciding thread; CommitTaken on any one thread at a time.
+  struct TakenBatch {
+    storage::WriteBatch writes;
+    std::vector<std::string> decided;  // application ids
+  };
+  TakenBatch TakeBatch();
+  [[nodiscard]] Result<void> CommitTaken(const TakenBatch& taken);
+  void CommitDone(const TakenBatch& taken);
   std::size_t pending_mutations() const { return batch_.size(); }
   // Set when a commit failed: the in-memory state is ahead of the store; reopen to recover.
-  bool failed() const { return failed_; }
+  bool failed() const { return failed_.load(); }
 
   // --- RegistryView (for the rules) ---
   const domain::Person* FindPerson(const domain::Iin& iin) const override;
@@ -176,7 +187,8 @@ class Registry final : public rules::RegistryView {
   domain::Policy policy_;
   std::unique_ptr<domain::Calendar> calendar_;
   storage::WriteBatch batch_;
-  bool failed_ = false;
+  std::atomic<bool> failed_ = false;
+  std::mutex store_mu_;  // the store's connection serves one thread at a time
 
   Population population_;
   std::deque<domain::Organization> orgs_;  // deque: pointers stay valid as it grows
@@ -201,7 +213,8 @@ class Registry final : public rules::RegistryView {
   std::vector<std::string> application_ids_;      // referenced by periods (1-based)
   boost::unordered_flat_map<std::uint64_t, std::uint16_t> free_choice_changes_;  // iin*10^4+year
   boost::unordered_flat_set<std::string> decided_;     // application ids with a decision
-  std::map<std::string, domain::Decision> unflushed_;  // decided since the last Flush
+  std::map<std::string, domain::Decision> unflushed_;   // decided since the last TakeBatch
+  std::map<std::string, domain::Decision> committing_;  // taken, commit not yet done
 
   // A child's pediatric period that reaches the 18th birthday ends on it; from it, the rest of
   // the period is planned in the adult district of the same organisation with most free places
