@@ -14,18 +14,23 @@ DecisionPipeline::~DecisionPipeline() { Stop(); }
 
 std::future<Result<domain::Decision>> DecisionPipeline::Submit(domain::Application app,
                                                                Actor actor) {
-  std::promise<Result<domain::Decision>> promise;
-  auto future = promise.get_future();
+  auto promise = std::make_shared<std::promise<Result<domain::Decision>>>();
+  auto future = promise->get_future();
+  Submit(std::move(app), std::move(actor),
+         [promise](Result<domain::Decision> r) { promise->set_value(std::move(r)); });
+  return future;
+}
+
+void DecisionPipeline::Submit(domain::Application app, Actor actor, Done done) {
   {
     std::lock_guard lock(mu_);
-    if (stopping_ || broken_) {
-      promise.set_value(Error::Unavailable("the decision pipeline is stopped"));
-      return future;
+    if (!stopping_ && !broken_) {
+      queue_.push_back({std::move(app), std::move(actor), std::move(done)});
+      wake_.notify_one();
+      return;
     }
-    queue_.push_back({std::move(app), std::move(actor), std::move(promise)});
   }
-  wake_.notify_one();
-  return future;
+  done(Error::Unavailable("the decision pipeline is stopped"));
 }
 
 void DecisionPipeline::Stop() {
@@ -68,8 +73,12 @@ void DecisionPipeline::Run() {
     std::optional<Error> failure;
     try {
       for (auto& item : decided.items) {
+        std::unique_lock<std::shared_mutex> exclusive;
+        if (options_.registry_lock) exclusive = std::unique_lock(*options_.registry_lock);
         decided.decisions.push_back(registry_.Decide(item.app, item.actor));
       }
+      std::unique_lock<std::shared_mutex> exclusive;
+      if (options_.registry_lock) exclusive = std::unique_lock(*options_.registry_lock);
       decided.taken = registry_.TakeBatch();
     } catch (const std::exception& e) {
       // A bug: the registry's memory may be ahead of the store, so stop taking work.
@@ -112,9 +121,9 @@ void DecisionPipeline::Commit() {
     // Durable (or not): answer at once, without waiting for the writer.
     for (std::size_t i = 0; i < decided.items.size(); ++i) {
       if (result) {
-        decided.items[i].done.set_value(std::move(decided.decisions[i]));
+        decided.items[i].done(std::move(decided.decisions[i]));
       } else {
-        decided.items[i].done.set_value(result.error());
+        decided.items[i].done(result.error());
       }
     }
     lock.lock();
@@ -136,7 +145,11 @@ bool DecisionPipeline::FinishInFlight() {
     in_flight_.reset();
     result = commit_result_;
   }
-  registry_.CommitDone(done->taken);
+  {
+    std::unique_lock<std::shared_mutex> exclusive;
+    if (options_.registry_lock) exclusive = std::unique_lock(*options_.registry_lock);
+    registry_.CommitDone(done->taken);
+  }
   if (!result) {
     std::vector<Item> none;
     Fail(none, result.error());  // the queue too: later decisions stood on this batch
@@ -146,13 +159,14 @@ bool DecisionPipeline::FinishInFlight() {
 }
 
 void DecisionPipeline::Fail(std::vector<Item>& items, const Error& error) {
+  std::deque<Item> failed;  // answered outside the lock: a callback may submit again
   {
     std::lock_guard lock(mu_);
     broken_ = true;
-    for (auto& item : queue_) item.done.set_value(error);
-    queue_.clear();
+    failed.swap(queue_);
   }
-  for (auto& item : items) item.done.set_value(error);
+  for (auto& item : failed) item.done(error);
+  for (auto& item : items) item.done(error);
 }
 
 }  // namespace emkhana::registry

@@ -13,9 +13,11 @@
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <future>
 #include <mutex>
 #include <optional>
+#include <shared_mutex>
 #include <thread>
 
 #include "registry/registry.hpp"
@@ -24,6 +26,9 @@ namespace emkhana::registry {
 
 struct PipelineOptions {
   std::size_t max_batch = 1024;  // decisions per transaction at most
+  // Taken exclusively around each decision, so that readers of the registry on other threads
+  // (under a shared lock) never see it half-changed. Optional.
+  std::shared_mutex* registry_lock = nullptr;
 };
 
 struct PipelineStats {
@@ -40,6 +45,10 @@ class DecisionPipeline {
   DecisionPipeline& operator=(const DecisionPipeline&) = delete;
 
   std::future<Result<domain::Decision>> Submit(domain::Application app, Actor actor = {});
+  // The same with a callback, called once on a pipeline thread when the decision is durable
+  // (or has failed); it must not block.
+  using Done = std::function<void(Result<domain::Decision>)>;
+  void Submit(domain::Application app, Actor actor, Done done);
   // Finishes everything submitted so far and stops the writer; later Submits fail.
   void Stop();
   PipelineStats stats() const;
@@ -49,7 +58,7 @@ class DecisionPipeline {
   struct Item {
     domain::Application app;
     Actor actor;
-    std::promise<Result<domain::Decision>> done;
+    Done done;
   };
   struct Decided {
     std::vector<Item> items;

@@ -265,6 +265,7 @@ void Registry::Audit(const Actor& actor, std::string action, std::string subject
 }
 
 void Registry::ForgetMaterialised() const {
+  ++version_;
   person_cache_.clear();
   period_cache_.clear();
 }
@@ -819,6 +820,42 @@ void Registry::ResolvePlansSeenBy(const domain::Application& app) {
       ResolvePlans(district_org_[p.district], p.From());
     }
   }
+}
+
+std::optional<Placement> Registry::TryWhereOn(const Iin& iin, Date day) const {
+  auto person = population_.Find(iin);
+  if (!person) return Placement{};
+  std::uint32_t covering = 0;
+  population_.ForEachPeriod(*person, [&](std::uint32_t id) {
+    const auto& p = population_.period(id);
+    if (!p.Cancelled() && p.Covers(day)) covering = id;
+  });
+  if (covering == 0) return Placement{};
+  const auto& p = population_.period(covering);
+  if (p.planned) {
+    const auto org = district_org_[p.district];
+    if (org >= resolved_through_.size() || resolved_through_[org] < p.From()) return std::nullopt;
+  }
+  const auto& d = districts_[p.district];
+  return Placement{d.org, d.id, p.From()};
+}
+
+std::optional<domain::Person> Registry::PersonByIin(const Iin& iin) const {
+  auto index = population_.Find(iin);
+  if (!index) return std::nullopt;
+  return population_.Materialise(*index);
+}
+
+std::vector<const domain::Organization*> Registry::Organizations() const {
+  std::vector<const domain::Organization*> out;
+  for (const auto& [id, index] : org_index_) out.push_back(&orgs_[index]);
+  return out;
+}
+
+std::optional<domain::Decision> Registry::RecentDecision(const std::string& id) const {
+  if (auto it = unflushed_.find(id); it != unflushed_.end()) return it->second;
+  if (auto it = committing_.find(id); it != committing_.end()) return it->second;
+  return std::nullopt;
 }
 
 Placement Registry::WhereOn(const Iin& iin, Date day) const {

@@ -81,6 +81,20 @@ class Registry final : public rules::RegistryView {
   // Where the person is attached on `day` (empty Placement: nowhere).
   Placement WhereOn(const domain::Iin& iin, domain::Date day) const;
 
+  // --- pure reads: they change nothing, not even a cache, so that several threads may call
+  // them at once under a shared lock while the decision pipeline holds it exclusively ---
+  // WhereOn, or nullopt when the answer is an age-out plan still to be worked out (call
+  // WhereOn under an exclusive lock then).
+  std::optional<Placement> TryWhereOn(const domain::Iin& iin, domain::Date day) const;
+  // The person as a value, or nullopt if not registered.
+  std::optional<domain::Person> PersonByIin(const domain::Iin& iin) const;
+  // All organisations, in id order.
+  std::vector<const domain::Organization*> Organizations() const;
+  // The decision of an application still in memory (decided, not yet durable), if any.
+  std::optional<domain::Decision> RecentDecision(const std::string& application_id) const;
+  // A counter that moves with every change of the state (for caches of derived answers).
+  std::uint64_t version() const { return version_; }
+
   // --- the population, by index (for samplers and campaigns) ---
   std::size_t person_count() const { return population_.size(); }
   domain::Iin PersonIinAt(std::size_t index) const {
@@ -237,6 +251,7 @@ class Registry final : public rules::RegistryView {
   // By organisation index: its plans with a birthday up to this date have current districts.
   std::vector<domain::Date> resolved_through_;
   domain::Date today_ = domain::Date::Min();  // the story's latest event
+  mutable std::uint64_t version_ = 0;  // moved by every use case (ForgetMaterialised)
 
   // Domain objects made from rows for the rules: valid until the next use case starts.
   mutable boost::unordered_flat_map<std::uint32_t, std::unique_ptr<domain::Person>> person_cache_;
