@@ -42,4 +42,17 @@ struct CampaignOptions {
 };
 int RunCampaign(const CampaignOptions& o);
 
+struct ServeOptions {
+  std::string db, address = "127.0.0.1", secret;
+  std::uint16_t port = 8080;
+  int threads = 1, read_timeout = 10, idle_timeout = 60;
+};
+int RunServe(const ServeOptions& o);
+
+struct TokenOptions {
+  std::string db, role, subject, secret;
+  std::int64_t ttl = 3600;
+};
+int RunToken(const TokenOptions& o);
+
 }  // namespace emkhana::cli

@@ -104,6 +104,40 @@ int main(int argc, char** argv) {
                       "Sex-age coefficient table (JSON; default: the illustrative one)");
   funding->add_flag("--json", funding_options.json, "JSON instead of a table");
 
+  emkhana::cli::ServeOptions serve_options;
+  auto* serve = app.add_subcommand("serve", "Serve the REST API over a registry database");
+  serve->add_option("--db", serve_options.db, "Registry database")->required();
+  serve->add_option("--address", serve_options.address, "Address to listen on")
+      ->capture_default_str();
+  serve->add_option("--port", serve_options.port, "Port (0: any free one, printed)")
+      ->capture_default_str();
+  serve->add_option("--threads", serve_options.threads, "I/O threads")
+      ->check(CLI::Range(1, 64))
+      ->capture_default_str();
+  serve->add_option("--secret", serve_options.secret, "Token secret file (default: DB.secret)");
+  serve->add_option("--read-timeout", serve_options.read_timeout, "Seconds for a whole request")
+      ->check(CLI::Range(1, 3600))
+      ->capture_default_str();
+  serve
+      ->add_option("--idle-timeout", serve_options.idle_timeout,
+                   "Seconds a keep-alive connection may wait")
+      ->check(CLI::Range(1, 3600))
+      ->capture_default_str();
+
+  emkhana::cli::TokenOptions token_options;
+  auto* token = app.add_subcommand("token", "Issue a bearer token (demos and tests)");
+  token->add_option("--db", token_options.db, "Registry database (its secret signs)")->required();
+  token->add_option("--role", token_options.role, "citizen, registrar, region, fund or admin")
+      ->required();
+  token
+      ->add_option("--subject", token_options.subject,
+                   "IIN (citizen), organisation id (registrar), region code (region), a name")
+      ->required();
+  token->add_option("--ttl", token_options.ttl, "Seconds the token is valid")
+      ->check(CLI::Range(1, 31'536'000))
+      ->capture_default_str();
+  token->add_option("--secret", token_options.secret, "Token secret file (default: DB.secret)");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -119,6 +153,8 @@ int main(int argc, char** argv) {
     if (*sample) return emkhana::cli::RunSample(sample_options);
     if (*stats) return emkhana::cli::RunStats(stats_options);
     if (*funding) return emkhana::cli::RunFunding(funding_options);
+    if (*serve) return emkhana::cli::RunServe(serve_options);
+    if (*token) return emkhana::cli::RunToken(token_options);
     if (*show_policy) {
       std::cout << emkhana::policy::DefaultPolicyJson();
       return 0;

@@ -9,11 +9,7 @@
 
 namespace emkhana::cli {
 
-domain::Date Today() {
-  SystemClock clock;
-  return domain::Date::FromDays(
-      static_cast<std::int32_t>(clock.NowMicros() / (86'400LL * 1'000'000)));
-}
+domain::Date Today() { return domain::Date::FromUnixMicros(SystemClock().NowMicros()); }
 
 std::optional<domain::Date> ParseDateOption(const std::string& text) {
   if (text.empty()) return Today();

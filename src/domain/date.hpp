@@ -26,6 +26,11 @@ class Date {
     return Date(std::chrono::year_month_day{std::chrono::year{y}, std::chrono::month{m},
                                             std::chrono::day{d}});
   }
+  // The UTC date of a moment given in microseconds since the Unix epoch (Clock::NowMicros).
+  static constexpr Date FromUnixMicros(std::int64_t micros) {
+    constexpr std::int64_t kDay = 86'400LL * 1'000'000;
+    return FromDays(static_cast<std::int32_t>((micros >= 0 ? micros : micros - kDay + 1) / kDay));
+  }
   // The far future: the end of an open-ended period.
   static constexpr Date Max() { return FromDays(INT32_MAX); }
   static constexpr Date Min() { return FromDays(INT32_MIN); }

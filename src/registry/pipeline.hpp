@@ -6,8 +6,9 @@
 //
 // Deciding and committing overlap: while a committer thread writes batch N, the writer decides
 // batch N+1 on top of it in memory (its answers wait for their own commit). At most one batch is
-// in flight; the committer answers a batch's submitters as soon as it is durable. If a commit fails, the decisions of that batch and of every later one are answered
-// with the error and the pipeline refuses further work (the registry must be reopened).
+// in flight; the committer answers a batch's submitters as soon as it is durable. If a commit
+// fails, the decisions of that batch and of every later one are answered with the error and the
+// pipeline refuses further work (the registry must be reopened).
 #pragma once
 
 #include <condition_variable>

@@ -852,10 +852,29 @@ std::vector<const domain::Organization*> Registry::Organizations() const {
   return out;
 }
 
-std::optional<domain::Decision> Registry::RecentDecision(const std::string& id) const {
-  if (auto it = unflushed_.find(id); it != unflushed_.end()) return it->second;
-  if (auto it = committing_.find(id); it != committing_.end()) return it->second;
-  return std::nullopt;
+Result<std::optional<storage::DecidedApplication>> Registry::StoredApplication(
+    const std::string& id) const {
+  std::lock_guard lock(store_mu_);
+  return store_.FindApplication(id);
+}
+
+std::vector<domain::Iin> Registry::PanelMembers(std::string_view district, Date day,
+                                                std::size_t limit) const {
+  std::vector<std::uint64_t> found;
+  const auto index = DistrictIndex(district);
+  if (index == kNone) return {};
+  // A scan of the periods: panels keep counts, not members (a registrar's list is rare).
+  for (std::uint32_t id = 1; id <= population_.period_count(); ++id) {
+    const auto& p = population_.period(id);
+    if (p.district == index && !p.planned && !p.Cancelled() && p.Covers(day)) {
+      found.push_back(population_.row(p.person).iin);
+    }
+  }
+  std::sort(found.begin(), found.end());
+  if (found.size() > limit) found.resize(limit);
+  std::vector<domain::Iin> out;
+  for (auto n : found) out.push_back(Iin::FromNumberUnchecked(n));
+  return out;
 }
 
 Placement Registry::WhereOn(const Iin& iin, Date day) const {

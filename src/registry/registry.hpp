@@ -90,8 +90,13 @@ class Registry final : public rules::RegistryView {
   std::optional<domain::Person> PersonByIin(const domain::Iin& iin) const;
   // All organisations, in id order.
   std::vector<const domain::Organization*> Organizations() const;
-  // The decision of an application still in memory (decided, not yet durable), if any.
-  std::optional<domain::Decision> RecentDecision(const std::string& application_id) const;
+  // The stored application and its decision, if any (durable ones only; takes the store's lock,
+  // so it may be called beside the pipeline's commits).
+  [[nodiscard]] Result<std::optional<storage::DecidedApplication>> StoredApplication(
+      const std::string& application_id) const;
+  // IINs of the people attached to a district on `day`, in IIN order, at most `limit`.
+  std::vector<domain::Iin> PanelMembers(std::string_view district, domain::Date day,
+                                        std::size_t limit) const;
   // A counter that moves with every change of the state (for caches of derived answers).
   std::uint64_t version() const { return version_; }
 
@@ -202,7 +207,7 @@ class Registry final : public rules::RegistryView {
   std::unique_ptr<domain::Calendar> calendar_;
   storage::WriteBatch batch_;
   std::atomic<bool> failed_ = false;
-  std::mutex store_mu_;  // the store's connection serves one thread at a time
+  mutable std::mutex store_mu_;  // the store's connection serves one thread at a time
 
   Population population_;
   std::deque<domain::Organization> orgs_;  // deque: pointers stay valid as it grows
@@ -226,7 +231,7 @@ class Registry final : public rules::RegistryView {
   std::vector<LoadedDecision> loaded_decisions_;  // from Open until RebuildCube
   std::vector<std::string> application_ids_;      // referenced by periods (1-based)
   boost::unordered_flat_map<std::uint64_t, std::uint16_t> free_choice_changes_;  // iin*10^4+year
-  boost::unordered_flat_set<std::string> decided_;     // application ids with a decision
+  boost::unordered_flat_set<std::string> decided_;      // application ids with a decision
   std::map<std::string, domain::Decision> unflushed_;   // decided since the last TakeBatch
   std::map<std::string, domain::Decision> committing_;  // taken, commit not yet done
 
@@ -251,7 +256,7 @@ class Registry final : public rules::RegistryView {
   // By organisation index: its plans with a birthday up to this date have current districts.
   std::vector<domain::Date> resolved_through_;
   domain::Date today_ = domain::Date::Min();  // the story's latest event
-  mutable std::uint64_t version_ = 0;  // moved by every use case (ForgetMaterialised)
+  mutable std::uint64_t version_ = 0;         // moved by every use case (ForgetMaterialised)
 
   // Domain objects made from rows for the rules: valid until the next use case starts.
   mutable boost::unordered_flat_map<std::uint32_t, std::unique_ptr<domain::Person>> person_cache_;

@@ -17,8 +17,6 @@ namespace emkhana::scenario {
 namespace json = boost::json;
 using domain::NameOf;
 
-namespace {
-
 json::object ApplyResult(const domain::Decision& d) {
   json::object o;
   o["id"] = d.application_id;
@@ -53,6 +51,8 @@ json::object QueryResult(const std::string& iin, domain::Date date,
   o["district"] = where.district.empty() ? json::value(nullptr) : json::value(where.district);
   return o;
 }
+
+namespace {
 
 // Fields of `expect` that differ from `result`, as "field: expected X, got Y".
 std::string Mismatch(const json::object& expect, const json::object& result) {

@@ -277,6 +277,13 @@ StepBody ParseApply(Fields& f) {
 
 }  // namespace
 
+Result<domain::Application> ParseApplication(const json::object& o) {
+  Fields f(o);
+  auto step = ParseApply(f);
+  if (!f.error().empty()) return Error::InvalidArgument(f.error());
+  return std::get<ApplyStep>(step).application;
+}
+
 Result<std::optional<Step>> ParseLine(std::string_view line, int line_number) {
   std::size_t first = line.find_first_not_of(" \t\r");
   if (first == std::string_view::npos || line[first] == '#') return std::optional<Step>{};

@@ -1,0 +1,115 @@
+// The REST API `/api/v1` and the operations endpoints, independent of sockets: a Request in, a
+// Response (or a decision to wait for) out. The server (server.hpp) owns the connections; this
+// is the router and the handlers (decode -> call the registry -> encode), with roles checked
+// here and every rejection answered as problem+json (problem.hpp).
+//
+// Thread-safety: Handle may be called from any number of threads at once. Reads take the
+// registry lock shared; decisions go through the registry's DecisionPipeline, which takes it
+// exclusively around each decision.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <shared_mutex>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <variant>
+#include <vector>
+
+#include "core/clock.hpp"
+#include "http/metrics.hpp"
+#include "http/problem.hpp"
+#include "http/token.hpp"
+#include "registry/pipeline.hpp"
+#include "registry/registry.hpp"
+#include "stats/snapshot.hpp"
+
+namespace emkhana::http {
+
+struct Request {
+  std::string method;  // GET, POST, ...
+  std::string target;  // origin-form: path and query
+  std::string body;
+  std::string content_type;
+  std::string authorization;
+  std::string accept_language;
+  std::string idempotency_key;
+  std::string remote;  // the peer's address, for the log
+};
+
+struct Response {
+  int status = 200;
+  std::string content_type = "application/json";
+  std::string body;
+  std::string route = "unmatched";  // the route pattern, for metrics and logs
+};
+
+// A POST that waits for the decision pipeline; `finish` turns the outcome into the reply.
+struct Deferred {
+  domain::Application application;
+  registry::Actor actor;
+  std::function<Response(Result<domain::Decision>)> finish;
+};
+using Handled = std::variant<Response, Deferred>;
+
+struct ApiOptions {
+  std::string token_secret;
+  const Clock* clock = nullptr;  // the date of "today" and token expiry
+  std::size_t max_batch = 1024;  // decisions per commit
+};
+
+class Api {
+ public:
+  Api(registry::Registry& registry, ApiOptions options);
+  ~Api();
+
+  Handled Handle(const Request& request);
+  // Hands a deferred decision to the pipeline; `done` is called once, on a pipeline thread.
+  void Submit(Deferred deferred, std::function<void(Response)> done);
+  // Stops taking decisions after finishing those submitted (graceful shutdown).
+  void Drain();
+  // Records a finished request (metrics).
+  void Observe(const Response& response, double seconds);
+
+  struct Route {
+    std::string_view method, pattern;
+  };
+  // Every route, for the OpenAPI check.
+  static std::vector<Route> Routes();
+  static std::string_view OpenApiDocument();
+
+ private:
+  struct Call;
+  Response Dispatch(Call& call, Handled* deferred);
+  Response Attachment(Call& call, std::string_view iin);
+  Handled SubmitApplication(Call& call);
+  Response ReadApplication(Call& call, std::string_view id);
+  Response Organisations(Call& call);
+  Response Panel(Call& call, std::string_view district);
+  Response Stats(Call& call);
+  Response Funding(Call& call);
+  Response Policy(Call& call);
+  Response MetricsText();
+  std::shared_ptr<const stats::Snapshot> CurrentSnapshot();
+  domain::Date Today() const;
+
+  registry::Registry& registry_;
+  ApiOptions options_;
+  std::shared_mutex registry_lock_;
+  std::unique_ptr<registry::DecisionPipeline> pipeline_;
+  Metrics metrics_;
+  // Idempotency-Key -> (application id, body): the same key with another body is a conflict.
+  std::mutex idempotency_mu_;
+  std::unordered_map<std::string, std::pair<std::string, std::string>> idempotency_;
+  // The statistics snapshot, made again when the registry has changed (at most once a second).
+  std::mutex snapshot_mu_;
+  std::shared_ptr<const stats::Snapshot> snapshot_;
+  std::uint64_t snapshot_version_ = 0;
+  std::int64_t snapshot_made_ = 0;
+};
+
+}  // namespace emkhana::http

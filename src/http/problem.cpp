@@ -1,0 +1,124 @@
+#include "http/problem.hpp"
+
+#include <boost/json.hpp>
+
+#include <array>
+
+namespace emkhana::http {
+
+namespace {
+
+// The one table of problem types: code, HTTP status, titles (kk, ru, en).
+constexpr std::array kTypes = {
+    ProblemType{"malformed_json", 400, "Сұрау денесі JSON нысаны емес",
+                "Тело запроса не является объектом JSON", "The request body is not a JSON object"},
+    ProblemType{"invalid_field", 422, "Өрістің мәні жарамсыз", "Недопустимое значение поля",
+                "A field has an invalid value"},
+    ProblemType{"unknown_field", 422, "Белгісіз өріс", "Неизвестное поле", "Unknown field"},
+    ProblemType{"invalid_iin", 400, "ЖСН жарамсыз", "Недействительный ИИН", "The IIN is not valid"},
+    ProblemType{"invalid_date", 400, "Күн ЖЖЖЖ-АА-КК пішімінде емес",
+                "Дата не в формате ГГГГ-ММ-ДД", "The date is not in YYYY-MM-DD form"},
+    ProblemType{"invalid_query", 400, "Сұрау параметрі жарамсыз", "Недопустимый параметр запроса",
+                "A query parameter is missing or invalid"},
+    ProblemType{"not_found", 404, "Табылмады", "Не найдено", "Not found"},
+    ProblemType{"route_not_found", 404, "Мұндай мекенжай жоқ", "Такого адреса нет", "No such path"},
+    ProblemType{"method_not_allowed", 405, "Бұл әдіс рұқсат етілмеген", "Метод не разрешён",
+                "Method not allowed"},
+    ProblemType{"unauthenticated", 401, "Жүйеге кіру қажет", "Требуется вход в систему",
+                "Authentication required"},
+    ProblemType{"forbidden", 403, "Қолжетімділік жоқ", "Доступ запрещён", "Access denied"},
+    ProblemType{"idempotency_conflict", 409, "Бұл кілт басқа өтінішке берілген",
+                "Этот ключ уже использован для другого заявления",
+                "This Idempotency-Key was used for another application"},
+    ProblemType{"body_too_large", 413, "Сұрау тым үлкен", "Слишком большой запрос",
+                "The request body is too large"},
+    ProblemType{"headers_too_large", 431, "Сұрау тақырыптары тым үлкен",
+                "Слишком большие заголовки запроса", "The request headers are too large"},
+    ProblemType{"unsupported_media_type", 415, "JSON күтіледі", "Ожидается JSON",
+                "Expected application/json"},
+    ProblemType{"bad_request", 400, "Сұрау оқылмады", "Не удалось прочитать запрос",
+                "The request could not be read"},
+    ProblemType{"unavailable", 503, "Қызмет уақытша қолжетімсіз", "Сервис временно недоступен",
+                "The service is temporarily unavailable"},
+    ProblemType{"internal", 500, "Ішкі қате", "Внутренняя ошибка", "Internal error"},
+};
+static_assert(kTypes.size() == static_cast<std::size_t>(ProblemCode::kInternal) + 1);
+
+}  // namespace
+
+Lang PickLanguage(std::string_view header) {
+  // Tags in order of appearance; the first of ours wins.
+  std::size_t pos = 0;
+  while (pos < header.size()) {
+    auto end = header.find(',', pos);
+    if (end == std::string_view::npos) end = header.size();
+    auto tag = header.substr(pos, end - pos);
+    tag = tag.substr(0, tag.find(';'));
+    while (!tag.empty() && tag.front() == ' ') tag.remove_prefix(1);
+    const auto primary = tag.substr(0, tag.find('-'));
+    auto is = [&](std::string_view want) {
+      if (primary.size() != want.size()) return false;
+      for (std::size_t i = 0; i < want.size(); ++i) {
+        if ((primary[i] | 0x20) != want[i]) return false;
+      }
+      return true;
+    };
+    if (is("kk")) return Lang::kKk;
+    if (is("ru")) return Lang::kRu;
+    if (is("en")) return Lang::kEn;
+    pos = end + 1;
+  }
+  return Lang::kRu;
+}
+
+std::string_view LangTag(Lang lang) {
+  switch (lang) {
+    case Lang::kKk:
+      return "kk";
+    case Lang::kEn:
+      return "en";
+    case Lang::kRu:
+      break;
+  }
+  return "ru";
+}
+
+const ProblemType& TypeOf(ProblemCode code) { return kTypes[static_cast<std::size_t>(code)]; }
+
+ProblemCode ProblemFor(ErrorCode code) {
+  switch (code) {
+    case ErrorCode::kInvalidArgument:
+      return ProblemCode::kInvalidField;
+    case ErrorCode::kNotFound:
+      return ProblemCode::kNotFound;
+    case ErrorCode::kAlreadyExists:
+    case ErrorCode::kFailedPrecondition:
+      return ProblemCode::kIdempotencyConflict;
+    case ErrorCode::kUnavailable:
+      return ProblemCode::kUnavailable;
+    case ErrorCode::kInternal:
+      break;
+  }
+  return ProblemCode::kInternal;
+}
+
+std::string ProblemBody(ProblemCode code, Lang lang, std::string_view detail) {
+  const auto& t = TypeOf(code);
+  boost::json::object o;
+  o["type"] = "https://emkhana.kz/problems/" + std::string(t.code);
+  o["title"] = lang == Lang::kKk ? t.title_kk : lang == Lang::kEn ? t.title_en : t.title_ru;
+  o["status"] = t.status;
+  o["code"] = t.code;
+  // Invalid UTF-8 from the request must not reach the reply as it is.
+  std::string clean;
+  for (unsigned char c : detail) clean += c < 0x20 || c >= 0x7f ? '?' : static_cast<char>(c);
+  o["detail"] = clean;
+  boost::json::object titles;
+  titles["kk"] = t.title_kk;
+  titles["ru"] = t.title_ru;
+  titles["en"] = t.title_en;
+  o["titles"] = std::move(titles);
+  return boost::json::serialize(o);
+}
+
+}  // namespace emkhana::http

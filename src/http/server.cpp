@@ -1,0 +1,276 @@
+#include "http/server.hpp"
+
+#include <fmt/format.h>
+
+#include <boost/asio.hpp>
+#include <boost/asio/as_tuple.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/json.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <csignal>
+#include <cstdio>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <thread>
+#include <vector>
+
+namespace emkhana::http {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+using tcp = asio::ip::tcp;
+
+namespace {
+
+constexpr auto kAwait = asio::as_tuple(asio::use_awaitable);
+constexpr std::ptrdiff_t kMaxHeaderFields = 100;
+
+// What the sessions share: the limits, the stop flag, and the idle connections to close when
+// stopping.
+struct Shared {
+  Api& api;
+  const ServerOptions& options;
+  std::atomic<bool> stopping = false;
+  std::atomic<int> sessions = 0;
+  std::mutex mu;
+  std::set<beast::tcp_stream*> idle;  // waiting for the next request of a keep-alive connection
+  std::mutex log_mu;
+};
+
+void Log(Shared& shared, const boost::json::object& line) {
+  std::lock_guard lock(shared.log_mu);
+  std::fputs((boost::json::serialize(line) + "\n").c_str(), stderr);
+}
+
+std::int64_t NowMillis() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+// Waits for a deferred decision without blocking the I/O thread: the pipeline calls back on its
+// own thread, and the reply is posted back to the session's strand.
+template <class Token>
+auto AsyncDecide(Api& api, Deferred deferred, Token&& token) {
+  return asio::async_initiate<Token, void(Response)>(
+      [&api](auto handler, Deferred d) {
+        auto executor = asio::get_associated_executor(handler);
+        auto shared = std::make_shared<decltype(handler)>(std::move(handler));
+        api.Submit(std::move(d), [shared, executor](Response r) mutable {
+          asio::post(executor, [shared, r = std::move(r)]() mutable { (*shared)(std::move(r)); });
+        });
+      },
+      token, std::move(deferred));
+}
+
+bhttp::response<bhttp::string_body> MakeReply(const Response& r, unsigned version,
+                                              bool keep_alive) {
+  bhttp::response<bhttp::string_body> res{static_cast<bhttp::status>(r.status), version};
+  res.set(bhttp::field::server, "emkhana");
+  res.set(bhttp::field::content_type, r.content_type);
+  res.set(bhttp::field::cache_control, "no-store");
+  res.set("X-Content-Type-Options", "nosniff");
+  res.keep_alive(keep_alive);
+  res.body() = r.body;
+  res.prepare_payload();
+  return res;
+}
+
+// A request that could not be read: answered as a problem, then the connection is closed.
+Response UnreadableRequest(const beast::error_code& ec) {
+  const auto code = ec == bhttp::error::body_limit     ? ProblemCode::kBodyTooLarge
+                    : ec == bhttp::error::header_limit ? ProblemCode::kHeadersTooLarge
+                                                       : ProblemCode::kBadRequest;
+  Response r;
+  r.status = TypeOf(code).status;
+  r.content_type = "application/problem+json";
+  r.body = ProblemBody(code, Lang::kRu, ec.message());
+  r.route = "unreadable";
+  return r;
+}
+
+asio::awaitable<void> Session(tcp::socket socket, Shared& shared) {
+  const auto& o = shared.options;
+  beast::tcp_stream stream(std::move(socket));
+  std::string remote;
+  {
+    beast::error_code ec;
+    auto ep = stream.socket().remote_endpoint(ec);
+    if (!ec) remote = ep.address().to_string();
+  }
+  // Bytes read ahead (pipelined requests) are capped by the buffer's maximum size.
+  beast::flat_buffer buffer(o.header_limit + o.body_limit + 4096);
+  ++shared.sessions;
+  for (int served = 0; served < o.requests_per_connection && !shared.stopping; ++served) {
+    bhttp::request_parser<bhttp::string_body> parser;
+    parser.header_limit(static_cast<std::uint32_t>(o.header_limit));
+    parser.body_limit(o.body_limit);
+    // Waiting for the next request of a keep-alive connection may last the idle timeout; once
+    // it begins, the whole header must arrive within the read timeout.
+    {
+      std::lock_guard lock(shared.mu);
+      if (served > 0) shared.idle.insert(&stream);
+    }
+    stream.expires_after(
+        std::chrono::seconds(served == 0 ? o.read_timeout_seconds : o.idle_timeout_seconds));
+    if (served > 0 && buffer.size() == 0) {
+      auto [ec, n] = co_await bhttp::async_read_header(stream, buffer, parser, kAwait);
+      {
+        std::lock_guard lock(shared.mu);
+        shared.idle.erase(&stream);
+      }
+      if (ec) {
+        if (ec != bhttp::error::end_of_stream && ec != beast::error::timeout &&
+            ec != asio::error::operation_aborted && ec != asio::error::connection_reset) {
+          auto reply = MakeReply(UnreadableRequest(ec), 11, false);
+          co_await bhttp::async_write(stream, reply, kAwait);
+        }
+        break;
+      }
+      stream.expires_after(std::chrono::seconds(o.read_timeout_seconds));
+    } else {
+      std::lock_guard lock(shared.mu);
+      shared.idle.erase(&stream);
+    }
+    auto [ec, n] = co_await bhttp::async_read(stream, buffer, parser, kAwait);
+    if (ec) {
+      if (ec != bhttp::error::end_of_stream && ec != beast::error::timeout &&
+          ec != asio::error::operation_aborted && ec != asio::error::connection_reset &&
+          ec != asio::error::eof) {
+        auto reply = MakeReply(UnreadableRequest(ec), 11, false);
+        stream.expires_after(std::chrono::seconds(o.read_timeout_seconds));
+        co_await bhttp::async_write(stream, reply, kAwait);
+      }
+      break;
+    }
+    const auto started = std::chrono::steady_clock::now();
+    auto& req = parser.get();
+    if (std::distance(req.begin(), req.end()) > kMaxHeaderFields) {
+      auto reply = MakeReply(UnreadableRequest(bhttp::error::header_limit), req.version(), false);
+      co_await bhttp::async_write(stream, reply, kAwait);
+      break;
+    }
+    Request request;
+    request.method = std::string(req.method_string().substr(0, 32));
+    request.target = std::string(req.target());
+    request.body = std::move(req.body());
+    request.content_type = std::string(req[bhttp::field::content_type]);
+    request.authorization = std::string(req[bhttp::field::authorization]);
+    request.accept_language = std::string(req[bhttp::field::accept_language]);
+    request.idempotency_key = std::string(req["Idempotency-Key"]);
+    request.remote = remote;
+
+    Response response;
+    auto handled = shared.api.Handle(request);
+    if (auto* deferred = std::get_if<Deferred>(&handled)) {
+      response = co_await AsyncDecide(shared.api, std::move(*deferred), asio::use_awaitable);
+    } else {
+      response = std::move(std::get<Response>(handled));
+    }
+    const bool keep_alive =
+        req.keep_alive() && !shared.stopping && served + 1 < o.requests_per_connection;
+    auto reply = MakeReply(response, req.version(), keep_alive);
+    stream.expires_after(std::chrono::seconds(o.read_timeout_seconds));
+    auto [wec, written] = co_await bhttp::async_write(stream, reply, kAwait);
+    const double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    shared.api.Observe(response, seconds);
+    if (response.status >= 500) {
+      Log(shared, {{"ts", NowMillis()},
+                   {"level", "error"},
+                   {"remote", remote},
+                   {"method", request.method},
+                   {"route", response.route},
+                   {"status", response.status}});
+    }
+    if (wec || !keep_alive) break;
+  }
+  {
+    std::lock_guard lock(shared.mu);
+    shared.idle.erase(&stream);
+  }
+  beast::error_code ignored;
+  stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+  --shared.sessions;
+}
+
+asio::awaitable<void> Listen(tcp::acceptor& acceptor, asio::io_context& io, Shared& shared) {
+  for (;;) {
+    auto [ec, socket] = co_await acceptor.async_accept(asio::make_strand(io), kAwait);
+    if (ec) {
+      if (shared.stopping || !acceptor.is_open()) co_return;
+      continue;  // e.g. too many open files: keep serving the others
+    }
+    auto executor = socket.get_executor();
+    asio::co_spawn(executor, Session(std::move(socket), shared), asio::detached);
+  }
+}
+
+}  // namespace
+
+int Serve(Api& api, const ServerOptions& options,
+          const std::function<void(std::uint16_t)>& on_listening) {
+  asio::io_context io(options.threads);
+  Shared shared{api, options};
+  tcp::acceptor acceptor(io);
+  beast::error_code ec;
+  const auto address = asio::ip::make_address(options.address, ec);
+  if (ec) {
+    std::fprintf(stderr, "serve: %s is not an address\n", options.address.c_str());
+    return 2;
+  }
+  const tcp::endpoint endpoint(address, options.port);
+  acceptor.open(endpoint.protocol(), ec);
+  if (!ec) acceptor.set_option(asio::socket_base::reuse_address(true), ec);
+  if (!ec) acceptor.bind(endpoint, ec);
+  if (!ec) acceptor.listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) {
+    std::fprintf(stderr, "serve: cannot listen on %s:%u: %s\n", options.address.c_str(),
+                 options.port, ec.message().c_str());
+    return 2;
+  }
+  asio::co_spawn(io, Listen(acceptor, io, shared), asio::detached);
+
+  // Graceful stop: no new connections; idle keep-alive connections are closed; the others
+  // finish the request they are answering; then the pipeline drains and the threads end.
+  asio::signal_set signals(io, SIGINT, SIGTERM);
+  asio::steady_timer drain(io);
+  std::function<void()> wait_for_sessions = [&] {
+    {
+      std::lock_guard lock(shared.mu);
+      for (auto* stream : shared.idle) {
+        asio::post(stream->get_executor(), [stream] { stream->socket().cancel(); });
+      }
+    }
+    if (shared.sessions == 0) {
+      api.Drain();
+      io.stop();
+      return;
+    }
+    drain.expires_after(std::chrono::milliseconds(20));
+    drain.async_wait([&](beast::error_code) { wait_for_sessions(); });
+  };
+  signals.async_wait([&](beast::error_code, int signal) {
+    Log(shared,
+        {{"ts", NowMillis()}, {"level", "info"}, {"event", "stopping"}, {"signal", signal}});
+    shared.stopping = true;
+    beast::error_code ignored;
+    acceptor.close(ignored);
+    wait_for_sessions();
+  });
+
+  on_listening(acceptor.local_endpoint().port());
+  std::vector<std::thread> threads;
+  for (int i = 1; i < options.threads; ++i) threads.emplace_back([&io] { io.run(); });
+  io.run();
+  for (auto& t : threads) t.join();
+  Log(shared, {{"ts", NowMillis()}, {"level", "info"}, {"event", "stopped"}});
+  return 0;
+}
+
+}  // namespace emkhana::http
