@@ -33,6 +33,8 @@ enum class Handler {
   kOpenApi,
   kPolicy,
   kAttachment,
+  kHistory,
+  kAudit,
   kSubmit,
   kApplication,
   kOrganisations,
@@ -51,6 +53,8 @@ constexpr RouteEntry kRoutes[] = {
     {"GET", "/api/v1/openapi.json", Handler::kOpenApi},
     {"GET", "/api/v1/policy", Handler::kPolicy},
     {"GET", "/api/v1/persons/{iin}/attachment", Handler::kAttachment},
+    {"GET", "/api/v1/persons/{iin}/history", Handler::kHistory},
+    {"GET", "/api/v1/audit", Handler::kAudit},
     {"POST", "/api/v1/applications", Handler::kSubmit},
     {"GET", "/api/v1/applications/{id}", Handler::kApplication},
     {"GET", "/api/v1/organisations", Handler::kOrganisations},
@@ -146,8 +150,21 @@ struct Api::Call {
 Api::Api(registry::Registry& registry, ApiOptions options)
     : registry_(registry), options_(std::move(options)) {
   pipeline_ = std::make_unique<registry::DecisionPipeline>(
-      registry_,
-      registry::PipelineOptions{.max_batch = options_.max_batch, .registry_lock = &registry_lock_});
+      registry_, registry::PipelineOptions{
+                     .max_batch = options_.max_batch,
+                     .registry_lock = &registry_lock_,
+                     .add_writes =
+                         [this](registry::Registry& reg) {
+                           std::vector<storage::AuditEntry> reads;
+                           {
+                             std::lock_guard lock(audit_mu_);
+                             reads.swap(audit_pending_);
+                           }
+                           if (reads.empty()) return false;
+                           reg.AppendAudit(std::move(reads));
+                           return true;
+                         },
+                 });
 }
 
 Api::~Api() { Drain(); }
@@ -240,9 +257,13 @@ Response Api::Dispatch(Call& call, Handled* deferred) {
         return Policy(call);
       case Handler::kAttachment:
         return Attachment(call, params[0]);
+      case Handler::kHistory:
+        return History(call, params[0]);
+      case Handler::kAudit:
+        return Audit(call);
       case Handler::kSubmit: {
         auto handled = SubmitApplication(call);
-        if (auto* r = std::get_if<Response>(&handled)) return std::move(*r);
+        if (auto* done = std::get_if<Response>(&handled)) return std::move(*done);
         *deferred = std::move(handled);
         return {};
       }
@@ -285,16 +306,8 @@ Response Api::Attachment(Call& call, std::string_view iin_text) {
     if (person) where = registry_.TryWhereOn(*iin, day);
   }
   if (!person) return call.Problem(ProblemCode::kNotFound, "no such person in the register");
-  // Who may see it: the person; a registered representative (parent of a minor, guardian of a
-  // ward); a registrar (to take applications); an admin.
-  bool allowed = call.Is(Role::kAdmin) || call.Is(Role::kRegistrar);
-  if (call.Is(Role::kCitizen)) {
-    allowed = call.claims->subject == iin->ToString();
-    for (const auto& rep : person->representatives) {
-      allowed = allowed || rep.ToString() == call.claims->subject;
-    }
-  }
-  if (!allowed) return call.Problem(ProblemCode::kForbidden, "not your record");
+  if (auto no = ForbidPerson(call, *person)) return std::move(*no);
+  RecordRead(call, iin->ToString(), "attachment on " + day.ToString());
   if (!where) {  // an age-out plan still to be worked out: that needs the registry alone
     std::unique_lock lock(registry_lock_);
     where = registry_.WhereOn(*iin, day);
@@ -302,6 +315,93 @@ Response Api::Attachment(Call& call, std::string_view iin_text) {
   auto o = scenario::QueryResult(iin->ToString(), day, *where);
   o["since"] = where->since ? json::value(where->since->ToString()) : json::value(nullptr);
   return call.Json(o);
+}
+
+std::optional<Response> Api::ForbidPerson(Call& call, const domain::Person& person) {
+  // The person; a registered representative (parent of a minor, guardian of a ward); a
+  // registrar (to take applications); an admin.
+  bool allowed = call.Is(Role::kAdmin) || call.Is(Role::kRegistrar);
+  if (call.Is(Role::kCitizen)) {
+    allowed = call.claims->subject == person.iin.ToString();
+    for (const auto& rep : person.representatives) {
+      allowed = allowed || rep.ToString() == call.claims->subject;
+    }
+  }
+  if (allowed) return std::nullopt;
+  return call.Problem(ProblemCode::kForbidden, "not your record");
+}
+
+void Api::RecordRead(const Call& call, std::string_view subject, std::string_view what) {
+  storage::AuditEntry e;
+  e.at = options_.clock->NowMicros();
+  e.actor = std::string(RoleName(call.claims->role)) + ":" + call.claims->subject;
+  e.channel = "http " + call.request.remote.substr(0, 64);
+  e.action = "read " + call.route;
+  e.subject = std::string(subject);
+  e.detail = std::string(what);
+  std::lock_guard lock(audit_mu_);
+  audit_pending_.push_back(std::move(e));
+}
+
+Response Api::History(Call& call, std::string_view iin_text) {
+  if (!call.claims) return call.Problem(ProblemCode::kUnauthenticated, "sign in first");
+  auto iin = Iin::Parse(iin_text);
+  if (!iin) return call.Problem(ProblemCode::kInvalidIin, "expected 12 digits with a check digit");
+  json::array periods;
+  {
+    // Exclusive: a plan still to come is worked out before it is shown.
+    std::unique_lock lock(registry_lock_);
+    auto person = registry_.PersonByIin(*iin);
+    if (!person) return call.Problem(ProblemCode::kNotFound, "no such person in the register");
+    if (auto no = ForbidPerson(call, *person)) return std::move(*no);
+    for (const auto& a : registry_.History(*iin)) {
+      if (a.from < a.to) (void)registry_.WhereOn(*iin, a.from);
+    }
+    for (const auto& a : registry_.History(*iin)) {
+      json::object o;
+      o["org"] = a.org;
+      o["district"] = a.district;
+      o["from"] = a.from.ToString();
+      o["to"] = a.to.IsMax() ? json::value(nullptr) : json::value(a.to.ToString());
+      o["end"] = domain::NameOf(a.end);
+      o["application"] =
+          a.application_id.empty() ? json::value(nullptr) : json::value(a.application_id);
+      periods.push_back(std::move(o));
+    }
+  }
+  RecordRead(call, iin->ToString(), "history");
+  return call.Json(json::object{{"iin", iin->ToString()}, {"periods", std::move(periods)}});
+}
+
+Response Api::Audit(Call& call) {
+  if (!call.claims) return call.Problem(ProblemCode::kUnauthenticated, "sign in first");
+  if (!call.Is(Role::kAdmin))
+    return call.Problem(ProblemCode::kForbidden, "the audit is for admins");
+  const auto* subject = call.Param("subject");
+  if (!subject || subject->empty() || subject->size() > 100) {
+    return call.Problem(ProblemCode::kInvalidQuery, "subject: an IIN or an application id");
+  }
+  int limit = 100;
+  if (const auto* l = call.Param("limit")) {
+    if (l->empty() || l->size() > 4 || l->find_first_not_of("0123456789") != std::string::npos) {
+      return call.Problem(ProblemCode::kInvalidQuery, "limit: 1..1000");
+    }
+    limit = std::stoi(*l);
+    if (limit < 1 || limit > 1000)
+      return call.Problem(ProblemCode::kInvalidQuery, "limit: 1..1000");
+  }
+  auto trail = registry_.AuditTrail(*subject, limit);
+  if (!trail) return call.Problem(ProblemCode::kUnavailable, "the audit cannot be read now");
+  json::array entries;
+  for (const auto& e : *trail) {
+    entries.push_back(json::object{{"at", e.at},
+                                   {"actor", e.actor},
+                                   {"channel", e.channel},
+                                   {"action", e.action},
+                                   {"subject", e.subject},
+                                   {"detail", e.detail}});
+  }
+  return call.Json(json::object{{"subject", *subject}, {"entries", std::move(entries)}});
 }
 
 // ---------------------------------------------------------------- applications
@@ -397,6 +497,7 @@ Response Api::ReadApplication(Call& call, std::string_view id) {
     allowed = app.iin == claims.subject || app.applicant == claims.subject;
   if (call.Is(Role::kRegistrar)) allowed = app.org == claims.subject;
   if (!allowed) return call.Problem(ProblemCode::kForbidden, "not your application");
+  RecordRead(call, app.id, "application " + app.id);
   auto o = scenario::ApplyResult(decision);
   o["iin"] = app.iin;
   o["applied_to"] = app.org;
@@ -495,6 +596,7 @@ Response Api::Panel(Call& call, std::string_view district_id) {
   const bool allowed =
       call.Is(Role::kAdmin) || (call.Is(Role::kRegistrar) && call.claims->subject == district->org);
   if (!allowed) return call.Problem(ProblemCode::kForbidden, "not your organisation's panel");
+  RecordRead(call, district->id, "panel on " + day.ToString());
   json::array members;
   for (const auto& iin : registry_.PanelMembers(district->id, day, 10'000)) {
     members.push_back(json::string(iin.ToString()));

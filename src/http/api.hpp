@@ -86,6 +86,13 @@ class Api {
   struct Call;
   Response Dispatch(Call& call, Handled* deferred);
   Response Attachment(Call& call, std::string_view iin);
+  Response History(Call& call, std::string_view iin);
+  Response Audit(Call& call);
+  // Who may read this person's records: the person, a registered representative, a registrar,
+  // an admin (the reply when not; nullopt when allowed).
+  std::optional<Response> ForbidPerson(Call& call, const domain::Person& person);
+  // Records a read of a person's (or an application's) data for the audit trail.
+  void RecordRead(const Call& call, std::string_view subject, std::string_view what);
   Handled SubmitApplication(Call& call);
   Response ReadApplication(Call& call, std::string_view id);
   Response Organisations(Call& call);
@@ -102,6 +109,9 @@ class Api {
   std::shared_mutex registry_lock_;
   std::unique_ptr<registry::DecisionPipeline> pipeline_;
   Metrics metrics_;
+  // Reads not yet written to the audit trail (the pipeline commits them; see add_writes).
+  std::mutex audit_mu_;
+  std::vector<storage::AuditEntry> audit_pending_;
   // Idempotency-Key -> (application id, body): the same key with another body is a conflict.
   std::mutex idempotency_mu_;
   std::unordered_map<std::string, std::pair<std::string, std::string>> idempotency_;

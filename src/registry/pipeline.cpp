@@ -63,8 +63,14 @@ void DecisionPipeline::Run() {
     Decided decided;
     {
       std::unique_lock lock(mu_);
-      wake_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
-      if (queue_.empty()) break;  // stopping and drained
+      if (options_.add_writes) {
+        wake_.wait_for(lock, std::chrono::milliseconds(options_.extra_every_ms),
+                       [&] { return stopping_ || !queue_.empty(); });
+      } else {
+        wake_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+      }
+      if (queue_.empty() && !stopping_ && !options_.add_writes) continue;
+      if (queue_.empty() && stopping_ && !options_.add_writes) break;  // stopping and drained
       while (!queue_.empty() && decided.items.size() < options_.max_batch) {
         decided.items.push_back(std::move(queue_.front()));
         queue_.pop_front();
@@ -79,6 +85,16 @@ void DecisionPipeline::Run() {
       }
       std::unique_lock<std::shared_mutex> exclusive;
       if (options_.registry_lock) exclusive = std::unique_lock(*options_.registry_lock);
+      const bool extra = options_.add_writes && options_.add_writes(registry_);
+      if (decided.items.empty() && !extra) {
+        bool stop;
+        {
+          std::lock_guard lock(mu_);
+          stop = stopping_ && queue_.empty();
+        }
+        if (stop) break;  // stopping, drained, nothing more to write
+        continue;
+      }
       decided.taken = registry_.TakeBatch();
     } catch (const std::exception& e) {
       // A bug: the registry's memory may be ahead of the store, so stop taking work.

@@ -30,6 +30,11 @@ struct PipelineOptions {
   // Taken exclusively around each decision, so that readers of the registry on other threads
   // (under a shared lock) never see it half-changed. Optional.
   std::shared_mutex* registry_lock = nullptr;
+  // Called on the writer thread under that lock before each commit, and every
+  // `extra_every_ms` while idle: may add writes to the registry's batch (records of reads, for
+  // the audit); returns true if it did. Optional.
+  std::function<bool(Registry&)> add_writes;
+  int extra_every_ms = 200;
 };
 
 struct PipelineStats {

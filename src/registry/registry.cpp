@@ -858,6 +858,27 @@ Result<std::optional<storage::DecidedApplication>> Registry::StoredApplication(
   return store_.FindApplication(id);
 }
 
+Result<std::vector<storage::AuditEntry>> Registry::AuditTrail(const std::string& subject,
+                                                              int limit) const {
+  std::lock_guard lock(store_mu_);
+  return store_.AuditTrail(subject, limit);
+}
+
+std::vector<domain::Attachment> Registry::History(const Iin& iin) const {
+  std::vector<domain::Attachment> out;
+  auto person = population_.Find(iin);
+  if (!person) return out;
+  for (auto id : LivePeriods(*person)) out.push_back(MakeAttachment(id));
+  return out;
+}
+
+void Registry::AppendAudit(std::vector<storage::AuditEntry> entries) {
+  for (auto& e : entries) {
+    e.policy_version = policy_.version;
+    batch_.mutations.push_back(std::move(e));
+  }
+}
+
 std::vector<domain::Iin> Registry::PanelMembers(std::string_view district, Date day,
                                                 std::size_t limit) const {
   std::vector<std::uint64_t> found;

@@ -94,6 +94,14 @@ class Registry final : public rules::RegistryView {
   // so it may be called beside the pipeline's commits).
   [[nodiscard]] Result<std::optional<storage::DecidedApplication>> StoredApplication(
       const std::string& application_id) const;
+  // The audit trail of a subject (an IIN, an application id), newest first (store's lock).
+  [[nodiscard]] Result<std::vector<storage::AuditEntry>> AuditTrail(const std::string& subject,
+                                                                    int limit) const;
+  // Every live period of the person, plans included (`planned` ones may name a provisional
+  // district: call WhereOn on their start first under an exclusive lock).
+  std::vector<domain::Attachment> History(const domain::Iin& iin) const;
+  // Adds records of who read what to the pending batch (call under the exclusive lock).
+  void AppendAudit(std::vector<storage::AuditEntry> entries);
   // IINs of the people attached to a district on `day`, in IIN order, at most `limit`.
   std::vector<domain::Iin> PanelMembers(std::string_view district, domain::Date day,
                                         std::size_t limit) const;

@@ -115,6 +115,8 @@ for method, path in sorted(documented):
         concrete += "?region=" + org_a.split("-")[0]
     if path == "/api/v1/funding":
         concrete += "?month=2026-12"
+    if path == "/api/v1/audit":
+        concrete += "?subject=" + a
     body = {"iin": a, "org": org_a, "channel": "egov", "basis": "free_choice"} \
         if method == "POST" else None
     st, _, _, _ = request(method, concrete, body=body, tok=admin)
@@ -156,6 +158,13 @@ matrix = [
     ("citizen funding", cit_a, "GET", "/api/v1/funding?month=2026-12", 403),
     ("region funding", region, "GET", "/api/v1/funding?month=2026-12", 403),
     ("fund funding", fund, "GET", "/api/v1/funding?month=2026-12", 200),
+    ("citizen own history", cit_a, "GET", f"/api/v1/persons/{a}/history", 200),
+    ("citizen other history", cit_b, "GET", f"/api/v1/persons/{a}/history", 403),
+    ("region history", region, "GET", f"/api/v1/persons/{a}/history", 403),
+    ("citizen audit", cit_a, "GET", f"/api/v1/audit?subject={a}", 403),
+    ("registrar audit", reg_a, "GET", f"/api/v1/audit?subject={a}", 403),
+    ("fund audit", fund, "GET", f"/api/v1/audit?subject={a}", 403),
+    ("admin audit", admin, "GET", f"/api/v1/audit?subject={a}", 200),
     ("anyone organisations", None, "GET", f"/api/v1/organisations?region={org_a.split('-')[0]}", 200),
     ("anyone policy", None, "GET", "/api/v1/policy", 200),
     ("anyone health", None, "GET", "/healthz", 200),
@@ -222,6 +231,23 @@ own = {"id": "H-3", "date": "2026-09-16", "iin": b, "org": people[b]["org"], "ch
 st, _, d3, _ = request("POST", "/api/v1/applications", own, tok=cit_b)
 check(st == 200 and d3["decision"] == "refused" and "already_attached" in d3["reasons"],
       f"a refusal is a 200 with reasons: {st} {d3}")
+# The audit: reads of a person's data are recorded (who, role, what, from where) and admins see
+# them; the pipeline writes them within a fraction of a second.
+request("GET", f"/api/v1/persons/{b}/attachment", tok=cit_b)
+time.sleep(0.6)
+st, _, trail, _ = request("GET", f"/api/v1/audit?subject={b}", tok=admin)
+check(st == 200 and any(e["actor"] == "citizen:" + b and e["action"].startswith("read ")
+                        and e["channel"].startswith("http 127.0.0.1") for e in trail["entries"]),
+      f"a citizen's read is in the audit: {trail}")
+st, _, trail, _ = request("GET", "/api/v1/audit?subject=H-1", tok=admin)
+check(st == 200 and any(e["action"] == "application.decided" for e in trail["entries"]),
+      f"the decision is in the audit: {trail}")
+st, _, hist, _ = request("GET", f"/api/v1/persons/{a}/history", tok=cit_a)
+check(st == 200 and hist["periods"] and all("from" in p for p in hist["periods"]),
+      f"history: {hist}")
+for q in ["", "?subject=", "?subject=x&limit=0", "?subject=x&limit=abc", "?subject=x&limit=5000"]:
+    st, ctype, body, _ = request("GET", "/api/v1/audit" + q, tok=admin)
+    expect_problem(st, ctype, body, 400, "invalid_query", "audit " + q)
 # Languages of problems.
 for lang, word in (("kk", "Жүйеге"), ("ru", "Требуется"), ("en", "Authentication"),
                    ("fr, en;q=0.5", "Authentication"), (None, "Требуется")):
