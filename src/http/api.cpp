@@ -208,8 +208,7 @@ Handled Api::Handle(const Request& request) {
     if (auth.substr(0, kBearer.size()) != kBearer) {
       return call.Problem(ProblemCode::kUnauthenticated, "expected a Bearer token");
     }
-    auto claims = VerifyToken(options_.token_secret, auth.substr(kBearer.size()),
-                              options_.clock->NowMicros() / 1'000'000);
+    auto claims = Verify(auth.substr(kBearer.size()));
     if (!claims) return call.Problem(ProblemCode::kUnauthenticated, claims.error().message);
     call.claims = *claims;
   }
@@ -217,6 +216,24 @@ Handled Api::Handle(const Request& request) {
   auto response = Dispatch(call, &deferred);
   if (std::holds_alternative<Deferred>(deferred)) return deferred;
   return response;
+}
+
+Result<Claims> Api::Verify(std::string_view token) {
+  const auto now = options_.clock->NowMicros() / 1'000'000;
+  {
+    std::lock_guard lock(tokens_mu_);
+    if (auto it = verified_.find(std::string(token)); it != verified_.end()) {
+      if (it->second.expires > now) return it->second;
+      verified_.erase(it);
+    }
+  }
+  auto claims = VerifyToken(options_.token_secret, token, now);
+  if (claims) {
+    std::lock_guard lock(tokens_mu_);
+    if (verified_.size() >= 100'000) verified_.clear();  // bounded; verified again when needed
+    verified_.emplace(std::string(token), *claims);
+  }
+  return claims;
 }
 
 Response Api::Dispatch(Call& call, Handled* deferred) {

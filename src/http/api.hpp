@@ -109,6 +109,10 @@ class Api {
   std::shared_mutex registry_lock_;
   std::unique_ptr<registry::DecisionPipeline> pipeline_;
   Metrics metrics_;
+  // Tokens already verified, until they expire (HMAC and JSON once per token, not per request).
+  Result<Claims> Verify(std::string_view token);
+  std::mutex tokens_mu_;
+  std::unordered_map<std::string, Claims> verified_;
   // Reads not yet written to the audit trail (the pipeline commits them; see add_writes).
   std::mutex audit_mu_;
   std::vector<storage::AuditEntry> audit_pending_;

@@ -30,15 +30,20 @@ namespace {
 constexpr auto kAwait = asio::as_tuple(asio::use_awaitable);
 constexpr std::ptrdiff_t kMaxHeaderFields = 100;
 
-// What the sessions share: the limits, the stop flag, and the idle connections to close when
-// stopping.
+// A connection; `busy` while it answers a request (a stop lets it finish, and closes the others).
+struct SessionState {
+  beast::tcp_stream stream;
+  std::atomic<bool> busy = false;
+};
+
+// What the sessions share: the limits, the stop flag, and the open connections.
 struct Shared {
   Api& api;
   const ServerOptions& options;
   std::atomic<bool> stopping = false;
   std::atomic<int> sessions = 0;
   std::mutex mu;
-  std::set<beast::tcp_stream*> idle;  // waiting for the next request of a keep-alive connection
+  std::set<SessionState*> open;
   std::mutex log_mu;
 };
 
@@ -96,12 +101,17 @@ Response UnreadableRequest(const beast::error_code& ec) {
 
 asio::awaitable<void> Session(tcp::socket socket, Shared& shared) {
   const auto& o = shared.options;
-  beast::tcp_stream stream(std::move(socket));
+  SessionState state{beast::tcp_stream(std::move(socket))};
+  auto& stream = state.stream;
   std::string remote;
   {
     beast::error_code ec;
     auto ep = stream.socket().remote_endpoint(ec);
     if (!ec) remote = ep.address().to_string();
+  }
+  {
+    std::lock_guard lock(shared.mu);
+    shared.open.insert(&state);
   }
   // Bytes read ahead (pipelined requests) are capped by the buffer's maximum size.
   beast::flat_buffer buffer(o.header_limit + o.body_limit + 4096);
@@ -110,34 +120,12 @@ asio::awaitable<void> Session(tcp::socket socket, Shared& shared) {
     bhttp::request_parser<bhttp::string_body> parser;
     parser.header_limit(static_cast<std::uint32_t>(o.header_limit));
     parser.body_limit(o.body_limit);
-    // Waiting for the next request of a keep-alive connection may last the idle timeout; once
-    // it begins, the whole header must arrive within the read timeout.
-    {
-      std::lock_guard lock(shared.mu);
-      if (served > 0) shared.idle.insert(&stream);
-    }
-    stream.expires_after(
-        std::chrono::seconds(served == 0 ? o.read_timeout_seconds : o.idle_timeout_seconds));
-    if (served > 0 && buffer.size() == 0) {
-      auto [ec, n] = co_await bhttp::async_read_header(stream, buffer, parser, kAwait);
-      {
-        std::lock_guard lock(shared.mu);
-        shared.idle.erase(&stream);
-      }
-      if (ec) {
-        if (ec != bhttp::error::end_of_stream && ec != beast::error::timeout &&
-            ec != asio::error::operation_aborted && ec != asio::error::connection_reset) {
-          auto reply = MakeReply(UnreadableRequest(ec), 11, false);
-          co_await bhttp::async_write(stream, reply, kAwait);
-        }
-        break;
-      }
-      stream.expires_after(std::chrono::seconds(o.read_timeout_seconds));
-    } else {
-      std::lock_guard lock(shared.mu);
-      shared.idle.erase(&stream);
-    }
+    // The first request must arrive whole within the read timeout; a keep-alive connection may
+    // wait for its next one up to the idle timeout.
+    stream.expires_after(std::chrono::seconds(served == 0 ? o.read_timeout_seconds
+                                                          : o.idle_timeout_seconds));
     auto [ec, n] = co_await bhttp::async_read(stream, buffer, parser, kAwait);
+    state.busy = true;
     if (ec) {
       if (ec != bhttp::error::end_of_stream && ec != beast::error::timeout &&
           ec != asio::error::operation_aborted && ec != asio::error::connection_reset &&
@@ -172,8 +160,8 @@ asio::awaitable<void> Session(tcp::socket socket, Shared& shared) {
     } else {
       response = std::move(std::get<Response>(handled));
     }
-    const bool keep_alive =
-        req.keep_alive() && !shared.stopping && served + 1 < o.requests_per_connection;
+    const bool keep_alive = req.keep_alive() && !shared.stopping &&
+                            served + 1 < o.requests_per_connection;
     auto reply = MakeReply(response, req.version(), keep_alive);
     stream.expires_after(std::chrono::seconds(o.read_timeout_seconds));
     auto [wec, written] = co_await bhttp::async_write(stream, reply, kAwait);
@@ -188,11 +176,12 @@ asio::awaitable<void> Session(tcp::socket socket, Shared& shared) {
                    {"route", response.route},
                    {"status", response.status}});
     }
+    state.busy = false;
     if (wec || !keep_alive) break;
   }
   {
     std::lock_guard lock(shared.mu);
-    shared.idle.erase(&stream);
+    shared.open.erase(&state);
   }
   beast::error_code ignored;
   stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
@@ -243,8 +232,16 @@ int Serve(Api& api, const ServerOptions& options,
   std::function<void()> wait_for_sessions = [&] {
     {
       std::lock_guard lock(shared.mu);
-      for (auto* stream : shared.idle) {
-        asio::post(stream->get_executor(), [stream] { stream->socket().cancel(); });
+      for (auto* session : shared.open) {
+        if (session->busy) continue;
+        asio::post(session->stream.get_executor(), [session, &shared] {
+          // On the session's strand; it may have ended meanwhile.
+          std::lock_guard inner(shared.mu);
+          beast::error_code ignored;
+          if (shared.open.contains(session) && !session->busy) {
+            session->stream.socket().cancel(ignored);
+          }
+        });
       }
     }
     if (shared.sessions == 0) {

@@ -13,6 +13,7 @@ Generates a small registry, starts the server, and checks:
   - SIGTERM: the server finishes and exits 0.
 Exit 0 when everything holds; the first failure is printed and exits 1.
 """
+import atexit
 import http.client
 import json
 import os
@@ -49,6 +50,7 @@ run("generate", "--db", DB, "--population", "3000", "--seed", "5", "--as-of", "2
 server = subprocess.Popen([BIN, "serve", "--db", DB, "--port", "0", "--read-timeout", "2",
                            "--idle-timeout", "3"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                           text=True)
+atexit.register(lambda: server.poll() is None and server.kill())  # also when a check fails
 line = server.stdout.readline()
 if "listening on" not in line:
     fail("the server did not start: " + line + server.stderr.read())
