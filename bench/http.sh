@@ -18,8 +18,10 @@ OUT=out/bench
 REPORT=$OUT/http.txt
 T=$(mktemp -d)
 EMKHANA_PID="" NGINX_PID=""
+# The server runs under /usr/bin/time, which does not pass signals on: signal its child.
+stop_server() { pkill -TERM -P "$EMKHANA_PID" 2>/dev/null || true; wait "$EMKHANA_PID" 2>/dev/null || true; }
 cleanup() {
-  [ -n "$EMKHANA_PID" ] && kill -TERM "$EMKHANA_PID" 2>/dev/null && wait "$EMKHANA_PID" 2>/dev/null
+  [ -n "$EMKHANA_PID" ] && stop_server
   [ -n "$NGINX_PID" ] && kill "$NGINX_PID" 2>/dev/null
   rm -rf "$T"
 }
@@ -127,8 +129,7 @@ LUA
 wrk -t1 -c64 -d"$DURATION" --latency -s "$T/post.lua" "http://127.0.0.1:$PORT" >"$T/w.post"
 say "POST applications (durable): $(rate "$T/w.post") req/s, p99 $(p99 "$T/w.post")"
 grep -q "Non-2xx" "$T/w.post" && say "  $(grep Non-2xx "$T/w.post")"
-kill -TERM "$EMKHANA_PID"
-wait "$EMKHANA_PID" || true
+stop_server
 EMKHANA_PID=""
 say "server: peak RSS $(sed -n 's/.*Maximum resident set size (kbytes): //p' "$T/serve.err") KB"
 say "report: $REPORT"
