@@ -145,6 +145,11 @@ struct Api::Call {
     auto it = query.find(name);
     return it == query.end() ? nullptr : &it->second;
   }
+  // The `date` parameter, or `fallback` when there is none; nullopt when it is malformed.
+  std::optional<Date> DateOr(Date fallback) const {
+    const auto* d = Param("date");
+    return d ? Date::Parse(*d) : std::optional<Date>(fallback);
+  }
 };
 
 Api::Api(registry::Registry& registry, ApiOptions options)
@@ -309,12 +314,9 @@ Response Api::Attachment(Call& call, std::string_view iin_text) {
   if (!call.claims) return call.Problem(ProblemCode::kUnauthenticated, "sign in first");
   auto iin = Iin::Parse(iin_text);
   if (!iin) return call.Problem(ProblemCode::kInvalidIin, "expected 12 digits with a check digit");
-  Date day = Today();
-  if (const auto* d = call.Param("date")) {
-    auto parsed = Date::Parse(*d);
-    if (!parsed) return call.Problem(ProblemCode::kInvalidDate, "date: expected YYYY-MM-DD");
-    day = *parsed;
-  }
+  const auto date = call.DateOr(Today());
+  if (!date) return call.Problem(ProblemCode::kInvalidDate, "date: expected YYYY-MM-DD");
+  const Date day = *date;
   std::optional<registry::Placement> where;
   std::optional<domain::Person> person;
   {
@@ -601,12 +603,9 @@ Response Api::Organisations(Call& call) {
 
 Response Api::Panel(Call& call, std::string_view district_id) {
   if (!call.claims) return call.Problem(ProblemCode::kUnauthenticated, "sign in first");
-  Date day = Today();
-  if (const auto* d = call.Param("date")) {
-    auto parsed = Date::Parse(*d);
-    if (!parsed) return call.Problem(ProblemCode::kInvalidDate, "date: expected YYYY-MM-DD");
-    day = *parsed;
-  }
+  const auto date = call.DateOr(Today());
+  if (!date) return call.Problem(ProblemCode::kInvalidDate, "date: expected YYYY-MM-DD");
+  const Date day = *date;
   std::shared_lock lock(registry_lock_);
   const auto* district = registry_.FindDistrict(district_id);
   if (!district) return call.Problem(ProblemCode::kNotFound, "no such district");
@@ -649,12 +648,9 @@ Response Api::Stats(Call& call) {
   if (!call.Is(Role::kRegion) && !call.Is(Role::kFund) && !call.Is(Role::kAdmin)) {
     return call.Problem(ProblemCode::kForbidden, "statistics are for regions and the Fund");
   }
-  Date day = Today();
-  if (const auto* d = call.Param("date")) {
-    auto parsed = Date::Parse(*d);
-    if (!parsed) return call.Problem(ProblemCode::kInvalidDate, "date: expected YYYY-MM-DD");
-    day = *parsed;
-  }
+  const auto date = call.DateOr(Today());
+  if (!date) return call.Problem(ProblemCode::kInvalidDate, "date: expected YYYY-MM-DD");
+  const Date day = *date;
   auto snapshot = CurrentSnapshot();
   auto report = stats::Summarise(*snapshot, day);
   if (!report) return call.Problem(ProblemCode::kInvalidQuery, report.error().message);
