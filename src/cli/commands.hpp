@@ -46,6 +46,7 @@ struct ServeOptions {
   std::string db, address = "127.0.0.1", secret;
   std::uint16_t port = 8080;
   int threads = 1, read_timeout = 10, idle_timeout = 60;
+  bool access_log = false;
 };
 int RunServe(const ServeOptions& o);
 

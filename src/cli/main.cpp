@@ -115,6 +115,8 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(1, 64))
       ->capture_default_str();
   serve->add_option("--secret", serve_options.secret, "Token secret file (default: DB.secret)");
+  serve->add_flag("--access-log", serve_options.access_log,
+                  "A JSON line per request on stderr (IINs never appear)");
   serve->add_option("--read-timeout", serve_options.read_timeout, "Seconds for a whole request")
       ->check(CLI::Range(1, 3600))
       ->capture_default_str();

@@ -60,6 +60,7 @@ int RunServe(const ServeOptions& o) {
     server.threads = o.threads;
     server.read_timeout_seconds = o.read_timeout;
     server.idle_timeout_seconds = o.idle_timeout;
+    server.access_log = o.access_log;
     rc = http::Serve(api, server, [&](std::uint16_t port) {
       // Tests and scripts read this line to find a port chosen by the system (--port 0).
       std::cout << fmt::format("listening on http://{}:{}/", o.address, port) << std::endl;

@@ -186,6 +186,18 @@ std::string_view Api::OpenApiDocument() { return kOpenApiJson; }
 
 Date Api::Today() const { return Date::FromUnixMicros(options_.clock->NowMicros()); }
 
+std::string Api::AccessLogLine(const Request& request, const Response& response,
+                               double seconds) const {
+  json::object o;
+  o["ts"] = options_.clock->NowMicros() / 1000;
+  o["remote"] = request.remote;
+  o["method"] = request.method;
+  o["route"] = response.route;
+  o["status"] = response.status;
+  o["ms"] = std::round(seconds * 1e5) / 100;
+  return json::serialize(o);
+}
+
 void Api::Observe(const Response& response, double seconds) {
   metrics_.ObserveRequest(response.route, response.status, seconds);
 }
@@ -266,6 +278,7 @@ Response Api::Dispatch(Call& call, Handled* deferred) {
         if (registry_.failed()) {
           return call.Problem(ProblemCode::kUnavailable, "the store failed; restart the server");
         }
+        if (stopping_) return call.Problem(ProblemCode::kUnavailable, "stopping");
         return call.Json(json::object{{"status", "ready"}});
       case Handler::kMetrics:
         return MetricsText();

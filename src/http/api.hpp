@@ -72,6 +72,10 @@ class Api {
   void Submit(Deferred deferred, std::function<void(Response)> done);
   // Stops taking decisions after finishing those submitted (graceful shutdown).
   void Drain();
+  // The server is stopping: /readyz answers 503 so that a balancer sends no more.
+  void BeginStop() { stopping_ = true; }
+  // One JSON line for the access log: no IIN appears unmasked (routes are patterns).
+  std::string AccessLogLine(const Request& request, const Response& response, double seconds) const;
   // Records a finished request (metrics).
   void Observe(const Response& response, double seconds);
 
@@ -106,6 +110,7 @@ class Api {
 
   registry::Registry& registry_;
   ApiOptions options_;
+  std::atomic<bool> stopping_ = false;
   std::shared_mutex registry_lock_;
   std::unique_ptr<registry::DecisionPipeline> pipeline_;
   Metrics metrics_;

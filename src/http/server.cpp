@@ -122,8 +122,8 @@ asio::awaitable<void> Session(tcp::socket socket, Shared& shared) {
     parser.body_limit(o.body_limit);
     // The first request must arrive whole within the read timeout; a keep-alive connection may
     // wait for its next one up to the idle timeout.
-    stream.expires_after(std::chrono::seconds(served == 0 ? o.read_timeout_seconds
-                                                          : o.idle_timeout_seconds));
+    stream.expires_after(
+        std::chrono::seconds(served == 0 ? o.read_timeout_seconds : o.idle_timeout_seconds));
     auto [ec, n] = co_await bhttp::async_read(stream, buffer, parser, kAwait);
     state.busy = true;
     if (ec) {
@@ -160,15 +160,18 @@ asio::awaitable<void> Session(tcp::socket socket, Shared& shared) {
     } else {
       response = std::move(std::get<Response>(handled));
     }
-    const bool keep_alive = req.keep_alive() && !shared.stopping &&
-                            served + 1 < o.requests_per_connection;
+    const bool keep_alive =
+        req.keep_alive() && !shared.stopping && served + 1 < o.requests_per_connection;
     auto reply = MakeReply(response, req.version(), keep_alive);
     stream.expires_after(std::chrono::seconds(o.read_timeout_seconds));
     auto [wec, written] = co_await bhttp::async_write(stream, reply, kAwait);
     const double seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     shared.api.Observe(response, seconds);
-    if (response.status >= 500) {
+    if (o.access_log) {
+      std::lock_guard lock(shared.log_mu);
+      std::fputs((shared.api.AccessLogLine(request, response, seconds) + "\n").c_str(), stderr);
+    } else if (response.status >= 500) {
       Log(shared, {{"ts", NowMillis()},
                    {"level", "error"},
                    {"remote", remote},
@@ -256,6 +259,7 @@ int Serve(Api& api, const ServerOptions& options,
     Log(shared,
         {{"ts", NowMillis()}, {"level", "info"}, {"event", "stopping"}, {"signal", signal}});
     shared.stopping = true;
+    api.BeginStop();
     beast::error_code ignored;
     acceptor.close(ignored);
     wait_for_sessions();

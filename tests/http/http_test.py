@@ -48,12 +48,12 @@ def run(*args):
 
 run("generate", "--db", DB, "--population", "3000", "--seed", "5", "--as-of", "2026-11-20")
 server = subprocess.Popen([BIN, "serve", "--db", DB, "--port", "0", "--read-timeout", "2",
-                           "--idle-timeout", "3"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                          text=True)
+                           "--idle-timeout", "3", "--access-log"], stdout=subprocess.PIPE,
+                          stderr=open(os.path.join(TMP, "serve.log"), "w"), text=True)
 atexit.register(lambda: server.poll() is None and server.kill())  # also when a check fails
 line = server.stdout.readline()
 if "listening on" not in line:
-    fail("the server did not start: " + line + server.stderr.read())
+    fail("the server did not start: " + line + open(os.path.join(TMP, "serve.log")).read())
 PORT = int(line.rsplit(":", 1)[1].strip().strip("/"))
 
 
@@ -453,9 +453,12 @@ try:
 except subprocess.TimeoutExpired:
     server.kill()
     fail("the server did not stop on SIGTERM")
-err = server.stderr.read()
+err = open(os.path.join(TMP, "serve.log")).read()
 check(rc == 0, f"exit code after SIGTERM: {rc}: {err[-500:]}")
 check('"event":"stopped"' in err, "the stop is logged as JSON")
+access = [json.loads(l) for l in err.splitlines() if l.startswith("{") and '"route"' in l]
+check(len(access) >= 500 and all({"ts", "method", "route", "status", "ms"} <= set(e) for e in access),
+      f"a JSON access log line per request: {len(access)}")
 for iin in people:
     check(iin not in err, "an IIN appears unmasked in the log")
 print(f"http_test: {checks} checks passed ({total} hostile requests)")
