@@ -193,13 +193,17 @@ asio::awaitable<void> Session(tcp::socket socket, Shared& shared) {
 
 asio::awaitable<void> Listen(tcp::acceptor& acceptor, asio::io_context& io, Shared& shared) {
   for (;;) {
-    auto [ec, socket] = co_await acceptor.async_accept(asio::make_strand(io), kAwait);
+    // With one I/O thread there is nothing to serialise: no strand, and its cost, per session.
+    const asio::any_io_executor executor = shared.options.threads > 1
+                                               ? asio::any_io_executor(asio::make_strand(io))
+                                               : asio::any_io_executor(io.get_executor());
+    auto [ec, socket] = co_await acceptor.async_accept(executor, kAwait);
     if (ec) {
       if (shared.stopping || !acceptor.is_open()) co_return;
       continue;  // e.g. too many open files: keep serving the others
     }
-    auto executor = socket.get_executor();
-    asio::co_spawn(executor, Session(std::move(socket), shared), asio::detached);
+    auto session_executor = socket.get_executor();
+    asio::co_spawn(session_executor, Session(std::move(socket), shared), asio::detached);
   }
 }
 

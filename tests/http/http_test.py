@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """HTTP integration tests against a real `emkhana serve` on port 0 (standard library only).
 
-    http_test.py path/to/emkhana
+    http_test.py path/to/emkhana [THREADS]    (the server's I/O threads, default 1)
 
 Generates a small registry, starts the server, and checks:
   - every route answers, and the OpenAPI document lists exactly the routes that answer;
@@ -25,6 +25,7 @@ import tempfile
 import time
 
 BIN = sys.argv[1]
+THREADS = sys.argv[2] if len(sys.argv) > 2 else "1"
 TMP = tempfile.mkdtemp(prefix="emkhana-http-")
 DB = os.path.join(TMP, "r.db")
 checks = 0
@@ -48,7 +49,8 @@ def run(*args):
 
 run("generate", "--db", DB, "--population", "3000", "--seed", "5", "--as-of", "2026-11-20")
 server = subprocess.Popen([BIN, "serve", "--db", DB, "--port", "0", "--read-timeout", "2",
-                           "--idle-timeout", "3", "--access-log"], stdout=subprocess.PIPE,
+                           "--idle-timeout", "3", "--access-log", "--threads", THREADS],
+                          stdout=subprocess.PIPE,
                           stderr=open(os.path.join(TMP, "serve.log"), "w"), text=True)
 atexit.register(lambda: server.poll() is None and server.kill())  # also when a check fails
 line = server.stdout.readline()
