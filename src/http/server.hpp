@@ -23,7 +23,6 @@ struct ServerOptions {
   int read_timeout_seconds = 10;  // a whole request must arrive within this
   int idle_timeout_seconds = 60;  // a keep-alive connection may wait this long for the next
   int requests_per_connection = 100'000;
-  std::string static_dir;   // served under / when not empty (the web front end)
   bool access_log = false;  // a JSON line per request on stderr
 };
 
