@@ -36,6 +36,22 @@ PY
 grep -q "Прикреплённое население" "$T/text" || fail "stats text has no Russian heading"
 if "$BIN" stats --db "$T/a.db" --date 2026-13-45 2>/dev/null; then fail "bad date accepted"; fi
 
+# stats --region: one region's view, whose regions add up to the country.
+python3 - "$BIN" "$T/a.db" <<'PY' || fail "regional statistics do not add up to the country"
+import json, subprocess, sys
+run = lambda *a: json.loads(subprocess.run([sys.argv[1], "stats", "--db", sys.argv[2], "--date",
+                                            "2026-12-01", "--json", *a], check=True,
+                                           capture_output=True, text=True).stdout)
+country = run()
+total = 0
+for g in country["regions"]:
+    view = run("--region", g["region"])
+    assert view["scope"] == g["region"] and [x["region"] for x in view["regions"]] == [g["region"]]
+    assert all(o["region"] == g["region"] for o in view["organisations"])
+    total += view["attached"]["total"]
+assert total == country["attached"]["total"], (total, country["attached"]["total"])
+PY
+
 # funding: labelled illustrative, in JSON and in text.
 "$BIN" funding --db "$T/a.db" --month 2026-12 --json > "$T/f.json" 2>/dev/null
 python3 -c "import json,sys; d=json.load(open('$T/f.json')); assert d['table']['illustrative'] and d['total']['amount'] > 0" \

@@ -8,7 +8,7 @@
 namespace emkhana::cli {
 
 struct StatsOptions {
-  std::string db, date;
+  std::string db, date, region;  // region: one region's view (its people and organisations)
   bool json = false, recount = false;
 };
 int RunStats(const StatsOptions& o);

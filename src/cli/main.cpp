@@ -91,6 +91,8 @@ int main(int argc, char** argv) {
   auto* stats = app.add_subcommand("stats", "Attached population, utilisation, campaign, OSMS");
   stats->add_option("--db", stats_options.db, "Registry database")->required();
   stats->add_option("--date", stats_options.date, "Attachments on this day (default: today)");
+  stats->add_option("--region", stats_options.region,
+                    "Only this region's people and organisations (e.g. ALA)");
   stats->add_flag("--json", stats_options.json, "JSON instead of tables");
   stats->add_flag("--recount", stats_options.recount,
                   "Recount from the registry instead of the maintained snapshot (slow)");

@@ -25,7 +25,7 @@ int RunStats(const StatsOptions& o) {
     std::cerr << o.db << ": " << snapshot.error().message << "\n";
     return 2;
   }
-  auto report = stats::Summarise(*snapshot, *date);
+  auto report = stats::Summarise(*snapshot, *date, o.region);
   if (!report) {
     std::cerr << "stats: " << report.error().message << "\n";
     return 2;

@@ -270,6 +270,19 @@ void ExpectEqual(const stats::Snapshot& snapshot, const BruteForce& b, Date day)
     EXPECT_EQ(region.attached, b.attached_by_region.at(region.region)) << region.region;
     EXPECT_EQ(region.population, b.population_by_region.at(region.region)) << region.region;
   }
+  // A region's own view counts its people and its organisations, and equals the brute force.
+  for (const auto& region : r->regions) {
+    auto view = stats::Summarise(snapshot, day, region.region);
+    ASSERT_TRUE(view);
+    EXPECT_EQ(view->attached.total(), b.attached_by_region.at(region.region)) << region.region;
+    EXPECT_EQ(view->population.total(), b.population_by_region.at(region.region));
+    ASSERT_EQ(view->regions.size(), 1u);
+    for (const auto& org : view->orgs) {
+      EXPECT_EQ(org.region, region.region);
+      EXPECT_EQ(org.attached.total(),
+                b.attached_by_org.contains(org.id) ? b.attached_by_org.at(org.id) : 0);
+    }
+  }
   for (int band = 0; band < stats::kFiveYearBands; ++band) {
     for (int sex = 0; sex < 2; ++sex) {
       const auto key = std::make_pair(sex, band);

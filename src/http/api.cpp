@@ -664,8 +664,15 @@ Response Api::Stats(Call& call) {
   const auto date = call.DateOr(Today());
   if (!date) return call.Problem(ProblemCode::kInvalidDate, "date: expected YYYY-MM-DD");
   const Date day = *date;
+  // A region sees its own region; the Fund and admins the country, or one region if they ask.
+  std::string region;
+  if (call.Is(Role::kRegion)) {
+    region = call.claims->subject;
+  } else if (const auto* asked = call.Param("region")) {
+    region = *asked;
+  }
   auto snapshot = CurrentSnapshot();
-  auto report = stats::Summarise(*snapshot, day);
+  auto report = stats::Summarise(*snapshot, day, region);
   if (!report) return call.Problem(ProblemCode::kInvalidQuery, report.error().message);
   return call.Json(stats::ToJson(*report));
 }

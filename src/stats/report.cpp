@@ -26,13 +26,14 @@ namespace {
 int FiveYearBand(int age) { return std::min(age / 5, kFiveYearBands - 1); }
 }  // namespace
 
-Result<Report> Summarise(const Snapshot& s, Date date) {
+Result<Report> Summarise(const Snapshot& s, Date date, std::string_view region) {
   if (!s.cube.Covers(date)) {
     return Error::FailedPrecondition(
         fmt::format("the maintained statistics cover {} to {}; {} is outside (use --recount)",
                     s.cube.since().ToString(), s.cube.horizon().ToString(), date.ToString()));
   }
   Report r;
+  r.region = std::string(region);
   r.date = date;
   r.age_date = domain::MonthStart(date);
   r.as_of = s.as_of;
@@ -41,6 +42,13 @@ Result<Report> Summarise(const Snapshot& s, Date date) {
   // that has just taken effect.
   r.campaign_year = Date::FromDays(date.days() - 1).year();
   const auto& regions = s.cube.regions();
+  // Whether a person's region (an index into `regions`) and an organisation are in the view.
+  auto person_in = [&](std::size_t index) {
+    return region.empty() || (index < regions.size() && regions[index] == region);
+  };
+  auto org_in = [&](std::size_t index) {
+    return region.empty() || (index < s.orgs.size() && s.orgs[index].region == region);
+  };
 
   std::vector<RegionRow> by_region(regions.size());
   for (std::size_t i = 0; i < regions.size(); ++i) by_region[i].region = regions[i];
@@ -55,6 +63,7 @@ Result<Report> Summarise(const Snapshot& s, Date date) {
   }
 
   s.cube.ForEachOn(Facet::kPopulation, date, [&](const Cell& c, std::int64_t n) {
+    if (!person_in(c.region)) return;
     // Born after the first of the month: age 0 (as in the attached counts).
     const int age = std::max(0, c.birth.AgeOnMonthStart(r.age_date));
     r.population.Add(c.sex, n);
@@ -64,11 +73,14 @@ Result<Report> Summarise(const Snapshot& s, Date date) {
   });
   s.cube.ForEachOn(Facet::kAttached, date, [&](const Cell& c, std::int64_t n) {
     const int age = std::max(0, c.birth.AgeOnMonthStart(r.age_date));
-    r.attached.Add(c.sex, n);
-    r.attached_pyramid[FiveYearBand(age)].Add(c.sex, n);
-    r.attached_broad[BroadBand(age)] += n;
-    if (c.region < by_region.size()) by_region[c.region].attached += n;
-    if (c.org < r.orgs.size()) {
+    // The region's people wherever attached; its organisations whoever they serve.
+    if (person_in(c.region)) {
+      r.attached.Add(c.sex, n);
+      r.attached_pyramid[FiveYearBand(age)].Add(c.sex, n);
+      r.attached_broad[BroadBand(age)] += n;
+      if (c.region < by_region.size()) by_region[c.region].attached += n;
+    }
+    if (c.org < r.orgs.size() && org_in(c.org)) {
       auto& org = r.orgs[c.org];
       org.attached.Add(c.sex, n);
       org.bands[BroadBand(age)] += n;
@@ -77,6 +89,7 @@ Result<Report> Summarise(const Snapshot& s, Date date) {
     }
   });
   s.cube.ForEachOn(Facet::kInsured, date, [&](const Cell& c, std::int64_t n) {
+    if (!person_in(c.region)) return;
     if (c.region < by_region.size()) {
       by_region[c.region].registered += n;
       if (c.osms.insured) by_region[c.region].insured += n;
@@ -97,6 +110,7 @@ Result<Report> Summarise(const Snapshot& s, Date date) {
   });
   for (std::size_t i = 0; i < s.districts.size(); ++i) {
     const auto& d = s.districts[i];
+    if (!org_in(d.org)) continue;
     auto& kind = r.districts_by_kind[std::string(domain::NameOf(d.kind))];
     const std::int64_t capacity = d.capacity ? *d.capacity : norms.For(d.kind) * d.doctors;
     for (auto* use : {&r.districts, &kind}) {
@@ -135,6 +149,9 @@ Result<Report> Summarise(const Snapshot& s, Date date) {
     }
   });
 
+  if (!region.empty()) {
+    std::erase_if(r.orgs, [&](const OrgRow& o) { return o.region != region; });
+  }
   // Organisations by id, whatever order the snapshot's dictionary has.
   std::sort(r.orgs.begin(), r.orgs.end(),
             [](const OrgRow& a, const OrgRow& b) { return a.id < b.id; });
@@ -165,6 +182,7 @@ json::object Use(const DistrictUse& u) {
 
 json::value ToJson(const Report& r) {
   json::object o;
+  o["scope"] = r.region.empty() ? json::value("national") : json::value(r.region);
   o["date"] = r.date.ToString();
   o["age_date"] = r.age_date.ToString();
   o["as_of"] = r.as_of.ToString();
@@ -254,6 +272,10 @@ std::string ToText(const Report& r) {
   };
   line(fmt::format("Прикреплённое население на {} / {} күнгі бекітілген халық (возраст на {})",
                    r.date.ToString(), r.date.ToString(), r.age_date.ToString()));
+  if (!r.region.empty()) {
+    line(fmt::format("  регион / өңір {} (решения по стране / шешімдер бүкіл ел бойынша)",
+                     r.region));
+  }
   line(fmt::format("  population {:>12}   attached {:>12} ({:.1f} %)   unattached {:>10}",
                    r.population.total(), r.attached.total(),
                    100 * Share(r.attached.total(), r.population.total()),

@@ -47,6 +47,7 @@ struct DistrictUse {
 };
 
 struct Report {
+  std::string region;     // empty: the whole country; else only this region's people and orgs
   domain::Date date;      // attachments on this day
   domain::Date age_date;  // ages in completed years on this day (the 1st of the month)
   domain::Date as_of, since;
@@ -69,7 +70,10 @@ struct Report {
 };
 
 // Counts on `date` (>= the snapshot's `since`).
-[[nodiscard]] Result<Report> Summarise(const Snapshot& snapshot, domain::Date date);
+// With `region`, only people registered in it and organisations in it are counted (a regional
+// health department's view); decisions are counted nationally either way (they carry no region).
+[[nodiscard]] Result<Report> Summarise(const Snapshot& snapshot, domain::Date date,
+                                       std::string_view region = {});
 boost::json::value ToJson(const Report& r);
 std::string ToText(const Report& r);
 

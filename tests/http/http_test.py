@@ -235,6 +235,21 @@ own = {"id": "H-3", "date": "2026-09-16", "iin": b, "org": people[b]["org"], "ch
 st, _, d3, _ = request("POST", "/api/v1/applications", own, tok=cit_b)
 check(st == 200 and d3["decision"] == "refused" and "already_attached" in d3["reasons"],
       f"a refusal is a 200 with reasons: {st} {d3}")
+# A region sees its own region only; the Fund the country, or a region it asks for.
+own_region = org_a.split("-")[0]
+st, _, mine, _ = request("GET", "/api/v1/stats", tok=region)
+st2, _, national, _ = request("GET", "/api/v1/stats", tok=fund)
+st3, _, asked, _ = request("GET", f"/api/v1/stats?region={own_region}", tok=fund)
+check(st == st2 == st3 == 200, "stats for region and Fund")
+check(mine["scope"] == own_region and national["scope"] == "national", "the scope is named")
+check([g["region"] for g in mine["regions"]] == [own_region], f"a region sees its own: {mine['regions']}")
+check(mine["organisations"] and all(o["region"] == own_region for o in mine["organisations"]),
+      "its own organisations")
+check(mine["attached"]["total"] < national["attached"]["total"], "less than the country")
+check(asked["attached"] == mine["attached"], "the Fund asking for the region sees the same")
+st, _, other, _ = request("GET", "/api/v1/stats?region=ZZZ", tok=region)
+check(other["scope"] == own_region, "a region cannot ask for another region")
+
 # The audit: reads of a person's data are recorded (who, role, what, from where) and admins see
 # them; the pipeline writes them within a fraction of a second.
 request("GET", f"/api/v1/persons/{b}/attachment", tok=cit_b)
