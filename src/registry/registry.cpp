@@ -543,7 +543,11 @@ void Registry::DropPlan(std::uint32_t pediatric) {
 // ones, so a prefix is exact.
 void Registry::ResolvePlans(std::uint32_t org, Date through) {
   if (resolved_through_.size() <= org) resolved_through_.resize(org + 1, Date::Min());
-  if (through <= resolved_through_[org] || age_outs_by_org_.size() <= org) return;
+  if (through <= resolved_through_[org]) return;
+  if (age_outs_by_org_.size() <= org) {  // no plans at all
+    resolved_through_[org] = through;
+    return;
+  }
   const auto candidates = DistrictsOf(orgs_[org].id);
   std::vector<std::uint32_t> placed;
   for (const auto& [birthday, iin, pediatric] : age_outs_by_org_[org]) {
@@ -899,21 +903,16 @@ std::vector<domain::Iin> Registry::PanelMembers(std::string_view district, Date 
 }
 
 Placement Registry::WhereOn(const Iin& iin, Date day) const {
-  auto person = population_.Find(iin);
-  if (!person) return {};
-  std::uint32_t covering = 0;
-  population_.ForEachPeriod(*person, [&](std::uint32_t id) {
+  if (auto settled = TryWhereOn(iin, day)) return *settled;
+  // The answer is an age-out plan not yet worked out: a plan's district is a function of the
+  // state, worked out when asked (a cache), after which the pure read answers.
+  std::optional<std::pair<std::uint32_t, Date>> plan;  // resolved after the walk: it may add rows
+  population_.ForEachPeriod(*population_.Find(iin), [&](std::uint32_t id) {
     const auto& p = population_.period(id);
-    if (!p.Cancelled() && p.Covers(day)) covering = id;
+    if (!p.Cancelled() && p.planned && p.Covers(day)) plan = {district_org_[p.district], p.From()};
   });
-  if (covering == 0) return {};
-  if (const auto& p = population_.period(covering); p.planned) {
-    // A plan's district is a function of the state, worked out when asked (a cache).
-    const_cast<Registry*>(this)->ResolvePlans(district_org_[p.district], p.From());
-  }
-  const auto& p = population_.period(covering);
-  const auto& d = districts_[p.district];
-  return {d.org, d.id, p.From()};
+  if (plan) const_cast<Registry*>(this)->ResolvePlans(plan->first, plan->second);
+  return *TryWhereOn(iin, day);
 }
 
 Result<void> Registry::Flush() {
