@@ -1,0 +1,133 @@
+// The routes of a person's records: attachment, history, profile, and the audit trail of reads.
+#include <fmt/format.h>
+
+#include <boost/json.hpp>
+
+#include <algorithm>
+
+#include "http/api.hpp"
+#include "http/api_call.hpp"
+#include "scenario/replay.hpp"
+
+namespace emkhana::http {
+
+namespace json = boost::json;
+using domain::Date;
+using domain::Iin;
+
+// ---------------------------------------------------------------- persons
+
+Response Api::Attachment(Call& call, std::string_view iin_text) {
+  if (!call.claims) return call.Problem(ProblemCode::kUnauthenticated, "sign in first");
+  auto iin = Iin::Parse(iin_text);
+  if (!iin) return call.Problem(ProblemCode::kInvalidIin, "expected 12 digits with a check digit");
+  const auto date = call.DateOr(Today());
+  if (!date) return call.Problem(ProblemCode::kInvalidDate, "date: expected YYYY-MM-DD");
+  const Date day = *date;
+  std::optional<registry::Placement> where;
+  std::optional<domain::Person> person;
+  {
+    std::shared_lock lock(registry_lock_);
+    person = registry_.PersonByIin(*iin);
+    if (person) where = registry_.TryWhereOn(*iin, day);
+  }
+  if (!person) return call.Problem(ProblemCode::kNotFound, "no such person in the register");
+  if (auto no = ForbidPerson(call, *person)) return std::move(*no);
+  RecordRead(call, iin->ToString(), "attachment on " + day.ToString());
+  if (!where) {  // an age-out plan still to be worked out: that needs the registry alone
+    std::unique_lock lock(registry_lock_);
+    where = registry_.WhereOn(*iin, day);
+  }
+  auto o = scenario::QueryResult(iin->ToString(), day, *where);
+  o["since"] = where->since ? json::value(where->since->ToString()) : json::value(nullptr);
+  return call.Json(o);
+}
+
+std::optional<Response> Api::ForbidPerson(Call& call, const domain::Person& person) {
+  // The person; a registered representative (parent of a minor, guardian of a ward); a
+  // registrar (to take applications); an admin.
+  bool allowed = call.Is(Role::kAdmin) || call.Is(Role::kRegistrar);
+  if (call.Is(Role::kCitizen)) {
+    allowed = call.claims->subject == person.iin.ToString();
+    for (const auto& rep : person.representatives) {
+      allowed = allowed || rep.ToString() == call.claims->subject;
+    }
+  }
+  if (allowed) return std::nullopt;
+  return call.Problem(ProblemCode::kForbidden, "not your record");
+}
+
+void Api::RecordRead(const Call& call, std::string_view subject, std::string_view what) {
+  storage::AuditEntry e;
+  e.at = options_.clock->NowMicros();
+  e.actor = std::string(RoleName(call.claims->role)) + ":" + call.claims->subject;
+  e.channel = "http " + call.request.remote.substr(0, 64);
+  e.action = "read " + call.route;
+  e.subject = std::string(subject);
+  e.detail = std::string(what);
+  std::lock_guard lock(audit_mu_);
+  audit_pending_.push_back(std::move(e));
+}
+
+Response Api::History(Call& call, std::string_view iin_text) {
+  if (!call.claims) return call.Problem(ProblemCode::kUnauthenticated, "sign in first");
+  auto iin = Iin::Parse(iin_text);
+  if (!iin) return call.Problem(ProblemCode::kInvalidIin, "expected 12 digits with a check digit");
+  json::array periods;
+  {
+    // Exclusive: a plan still to come is worked out before it is shown.
+    std::unique_lock lock(registry_lock_);
+    auto person = registry_.PersonByIin(*iin);
+    if (!person) return call.Problem(ProblemCode::kNotFound, "no such person in the register");
+    if (auto no = ForbidPerson(call, *person)) return std::move(*no);
+    for (const auto& a : registry_.History(*iin)) {
+      if (a.from < a.to) (void)registry_.WhereOn(*iin, a.from);
+    }
+    for (const auto& a : registry_.History(*iin)) {
+      json::object o;
+      o["org"] = a.org;
+      o["district"] = a.district;
+      o["from"] = a.from.ToString();
+      o["to"] = a.to.IsMax() ? json::value(nullptr) : json::value(a.to.ToString());
+      o["end"] = domain::NameOf(a.end);
+      o["application"] =
+          a.application_id.empty() ? json::value(nullptr) : json::value(a.application_id);
+      periods.push_back(std::move(o));
+    }
+  }
+  RecordRead(call, iin->ToString(), "history");
+  return call.Json(json::object{{"iin", iin->ToString()}, {"periods", std::move(periods)}});
+}
+
+Response Api::Audit(Call& call) {
+  if (!call.claims) return call.Problem(ProblemCode::kUnauthenticated, "sign in first");
+  if (!call.Is(Role::kAdmin))
+    return call.Problem(ProblemCode::kForbidden, "the audit is for admins");
+  const auto* subject = call.Param("subject");
+  if (!subject || subject->empty() || subject->size() > 100) {
+    return call.Problem(ProblemCode::kInvalidQuery, "subject: an IIN or an application id");
+  }
+  int limit = 100;
+  if (const auto* l = call.Param("limit")) {
+    if (l->empty() || l->size() > 4 || l->find_first_not_of("0123456789") != std::string::npos) {
+      return call.Problem(ProblemCode::kInvalidQuery, "limit: 1..1000");
+    }
+    limit = std::stoi(*l);
+    if (limit < 1 || limit > 1000)
+      return call.Problem(ProblemCode::kInvalidQuery, "limit: 1..1000");
+  }
+  auto trail = registry_.AuditTrail(*subject, limit);
+  if (!trail) return call.Problem(ProblemCode::kUnavailable, "the audit cannot be read now");
+  json::array entries;
+  for (const auto& e : *trail) {
+    entries.push_back(json::object{{"at", e.at},
+                                   {"actor", e.actor},
+                                   {"channel", e.channel},
+                                   {"action", e.action},
+                                   {"subject", e.subject},
+                                   {"detail", e.detail}});
+  }
+  return call.Json(json::object{{"subject", *subject}, {"entries", std::move(entries)}});
+}
+
+}  // namespace emkhana::http

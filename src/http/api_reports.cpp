@@ -1,0 +1,88 @@
+// Statistics, funding and the policy in force: read from the maintained statistics snapshot.
+#include <fmt/format.h>
+
+#include <boost/json.hpp>
+
+#include "http/api.hpp"
+#include "http/api_call.hpp"
+#include "policy/policy_loader.hpp"
+#include "stats/funding.hpp"
+#include "stats/report.hpp"
+
+namespace emkhana::http {
+
+namespace json = boost::json;
+using domain::Date;
+using domain::Iin;
+
+// ---------------------------------------------------------------- statistics, funding, policy
+
+std::shared_ptr<const stats::Snapshot> Api::CurrentSnapshot() {
+  std::lock_guard lock(snapshot_mu_);
+  const auto now = options_.clock->NowMicros();
+  std::uint64_t version;
+  {
+    std::shared_lock read(registry_lock_);
+    version = registry_.version();
+    if (!snapshot_ || (version != snapshot_version_ && now - snapshot_made_ > 1'000'000)) {
+      snapshot_ = std::make_shared<const stats::Snapshot>(registry_.Snapshot());
+      snapshot_version_ = version;
+      snapshot_made_ = now;
+    }
+  }
+  return snapshot_;
+}
+
+Response Api::Stats(Call& call) {
+  if (!call.claims) return call.Problem(ProblemCode::kUnauthenticated, "sign in first");
+  if (!call.Is(Role::kRegion) && !call.Is(Role::kFund) && !call.Is(Role::kAdmin)) {
+    return call.Problem(ProblemCode::kForbidden, "statistics are for regions and the Fund");
+  }
+  const auto date = call.DateOr(Today());
+  if (!date) return call.Problem(ProblemCode::kInvalidDate, "date: expected YYYY-MM-DD");
+  const Date day = *date;
+  // A region sees its own region; the Fund and admins the country, or one region if they ask.
+  std::string region;
+  if (call.Is(Role::kRegion)) {
+    region = call.claims->subject;
+  } else if (const auto* asked = call.Param("region")) {
+    region = *asked;
+  }
+  auto snapshot = CurrentSnapshot();
+  auto report = stats::Summarise(*snapshot, day, region);
+  if (!report) return call.Problem(ProblemCode::kInvalidQuery, report.error().message);
+  return call.Json(stats::ToJson(*report));
+}
+
+Response Api::Funding(Call& call) {
+  if (!call.claims) return call.Problem(ProblemCode::kUnauthenticated, "sign in first");
+  if (!call.Is(Role::kFund) && !call.Is(Role::kAdmin)) {
+    return call.Problem(ProblemCode::kForbidden, "funding is for the Fund");
+  }
+  const auto* month = call.Param("month");
+  int year = 0;
+  unsigned m = 0;
+  if (!month || month->size() != 7 || (*month)[4] != '-' ||
+      std::sscanf(month->c_str(), "%4d-%2u", &year, &m) != 2 || m < 1 || m > 12) {
+    return call.Problem(ProblemCode::kInvalidQuery, "month: expected YYYY-MM");
+  }
+  auto snapshot = CurrentSnapshot();
+  auto report = stats::ComputeFunding(*snapshot, stats::IllustrativeFundingTable(), year,
+                                      static_cast<int>(m));
+  if (!report) return call.Problem(ProblemCode::kInvalidQuery, report.error().message);
+  return call.Json(stats::ToJson(*report));
+}
+
+Response Api::Policy(Call& call) {
+  std::string body;
+  {
+    std::shared_lock lock(registry_lock_);
+    body = policy::PolicyToJson(registry_.policy());
+  }
+  Response r;
+  r.body = std::move(body);
+  r.route = call.route;
+  return r;
+}
+
+}  // namespace emkhana::http
