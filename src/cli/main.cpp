@@ -127,6 +127,13 @@ int main(int argc, char** argv) {
                    "Seconds a keep-alive connection may wait")
       ->check(CLI::Range(1, 3600))
       ->capture_default_str();
+  serve->add_option("--web", serve_options.web,
+                    "Serve the web front end from this directory (built web/dist)");
+  serve->add_option("--ca-file", serve_options.ca_file,
+                    "PEM file of the CAs trusted for egov/mobile signatures");
+  serve->add_flag("--demo", serve_options.demo,
+                  "Demo mode for synthetic registries: sign in as generated people (a demo CA "
+                  "beside the database issues their signing keys)");
 
   emkhana::cli::TokenOptions token_options;
   auto* token = app.add_subcommand("token", "Issue a bearer token (demos and tests)");

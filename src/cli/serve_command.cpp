@@ -4,7 +4,10 @@
 
 #include <chrono>
 #include <cstdio>
+#include <fstream>
 #include <iostream>
+#include <optional>
+#include <sstream>
 
 #include "cli/commands.hpp"
 #include "core/clock.hpp"
@@ -31,6 +34,46 @@ int RunServe(const ServeOptions& o) {
     std::cerr << "serve: " << secret.error().message << "\n";
     return 2;
   }
+  std::optional<http::StaticFiles> web;
+  if (!o.web.empty()) {
+    auto files = http::StaticFiles::Load(o.web);
+    if (!files) {
+      std::cerr << "serve: --web " << files.error().message << "\n";
+      return 2;
+    }
+    web = std::move(*files);
+  }
+  // Signatures: the CAs of --ca-file, and in demo mode the demo CA beside the database.
+  std::optional<http::DemoCa> demo_ca;
+  std::string trusted_pem;
+  if (!o.ca_file.empty()) {
+    std::ifstream in(o.ca_file);
+    std::stringstream text;
+    text << in.rdbuf();
+    if (!in) {
+      std::cerr << "serve: --ca-file " << o.ca_file << ": cannot be read\n";
+      return 2;
+    }
+    trusted_pem = text.str();
+  }
+  if (o.demo) {
+    auto ca = http::DemoCa::LoadOrCreate(o.db + ".demo");
+    if (!ca) {
+      std::cerr << "serve: demo CA: " << ca.error().message << "\n";
+      return 2;
+    }
+    demo_ca = std::move(*ca);
+    trusted_pem += "\n" + demo_ca->certificate_pem();
+  }
+  std::optional<http::SignatureVerifier> signatures;
+  if (!trusted_pem.empty()) {
+    auto v = http::SignatureVerifier::FromCaPem(trusted_pem);
+    if (!v) {
+      std::cerr << "serve: --ca-file " << o.ca_file << ": " << v.error().message << "\n";
+      return 2;
+    }
+    signatures = std::move(*v);
+  }
   auto store = storage::OpenStore(o.db);
   if (!store) {
     std::cerr << o.db << ": " << store.error().message << "\n";
@@ -53,7 +96,12 @@ int RunServe(const ServeOptions& o) {
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
   int rc = 0;
   {
-    http::Api api(reg, {.token_secret = *secret, .clock = &clock, .max_batch = 1024});
+    http::Api api(reg, {.token_secret = *secret,
+                        .clock = &clock,
+                        .max_batch = 1024,
+                        .web = web ? &*web : nullptr,
+                        .signatures = signatures ? &*signatures : nullptr,
+                        .demo_ca = demo_ca ? &*demo_ca : nullptr});
     http::ServerOptions server;
     server.address = o.address;
     server.port = o.port;

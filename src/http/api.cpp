@@ -36,6 +36,14 @@ enum class Handler {
   kPanel,
   kStats,
   kFunding,
+  kPerson,
+  kApplications,
+  kTalon,
+  kTalonPdf,
+  kOrganisation,
+  kMoves,
+  kDemoAccounts,
+  kDemoSignIn,
 };
 struct RouteEntry {
   std::string_view method, pattern;
@@ -56,6 +64,14 @@ constexpr RouteEntry kRoutes[] = {
     {"GET", "/api/v1/districts/{id}/panel", Handler::kPanel},
     {"GET", "/api/v1/stats", Handler::kStats},
     {"GET", "/api/v1/funding", Handler::kFunding},
+    {"GET", "/api/v1/persons/{iin}", Handler::kPerson},
+    {"GET", "/api/v1/applications", Handler::kApplications},
+    {"GET", "/api/v1/applications/{id}/talon", Handler::kTalon},
+    {"GET", "/api/v1/applications/{id}/talon.pdf", Handler::kTalonPdf},
+    {"GET", "/api/v1/organisations/{id}", Handler::kOrganisation},
+    {"GET", "/api/v1/organisations/{id}/moves", Handler::kMoves},
+    {"GET", "/api/v1/demo/accounts", Handler::kDemoAccounts},
+    {"POST", "/api/v1/demo/sign-in", Handler::kDemoSignIn},
 };
 
 std::vector<std::string_view> SplitPattern(std::string_view pattern) {
@@ -273,7 +289,27 @@ Response Api::Dispatch(Call& call, Handled* deferred) {
         return Stats(call);
       case Handler::kFunding:
         return Funding(call);
+      case Handler::kPerson:
+        return Profile(call, params[0]);
+      case Handler::kApplications:
+        return ListApplications(call);
+      case Handler::kTalon:
+        return Talon(call, params[0], false);
+      case Handler::kTalonPdf:
+        return Talon(call, params[0], true);
+      case Handler::kOrganisation:
+        return Organisation(call, params[0]);
+      case Handler::kMoves:
+        return Moves(call, params[0]);
+      case Handler::kDemoAccounts:
+      case Handler::kDemoSignIn:
+        if (!options_.demo_ca) return call.Problem(ProblemCode::kRouteNotFound, "demo mode is off");
+        return r.handler == Handler::kDemoAccounts ? DemoAccounts(call) : DemoSignIn(call);
     }
+  }
+  if (!path_known && options_.web && call.request.method == "GET" &&
+      (call.segments.empty() || call.segments[0] != "api")) {
+    return StaticFile(call);
   }
   if (path_known) {
     return call.Problem(ProblemCode::kMethodNotAllowed,

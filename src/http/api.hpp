@@ -8,6 +8,8 @@
 // exclusively around each decision.
 #pragma once
 
+#include <boost/json/fwd.hpp>
+
 #include <atomic>
 #include <cstdint>
 #include <functional>
@@ -23,6 +25,8 @@
 #include "core/clock.hpp"
 #include "http/metrics.hpp"
 #include "http/problem.hpp"
+#include "http/signature.hpp"
+#include "http/static_files.hpp"
 #include "http/token.hpp"
 #include "registry/pipeline.hpp"
 #include "registry/registry.hpp"
@@ -46,6 +50,7 @@ struct Response {
   std::string content_type = "application/json";
   std::string body;
   std::string route = "unmatched";  // the route pattern, for metrics and logs
+  std::vector<std::pair<std::string, std::string>> headers;  // more header fields
 };
 
 // A POST that waits for the decision pipeline; `finish` turns the outcome into the reply.
@@ -60,6 +65,14 @@ struct ApiOptions {
   std::string token_secret;
   const Clock* clock = nullptr;  // the date of "today" and token expiry
   std::size_t max_batch = 1024;  // decisions per commit
+  // The web front end's files, served at "/" (none: no front end).
+  const StaticFiles* web = nullptr;
+  // Trusted CAs for the signatures of egov/mobile applications (none: such applications are
+  // refused as unverifiable).
+  const SignatureVerifier* signatures = nullptr;
+  // Demo mode: /api/v1/demo/* lists generated accounts and signs them in, issuing citizens a
+  // signing key from this CA. Never on a real registry.
+  const DemoCa* demo_ca = nullptr;
 };
 
 class Api {
@@ -91,6 +104,10 @@ class Api {
   Response Dispatch(Call& call, Handled* deferred);
   Response Attachment(Call& call, std::string_view iin);
   Response History(Call& call, std::string_view iin);
+  Response Profile(Call& call, std::string_view iin);
+  // Names and kinds for a placement's ids (org_name, org_ate, district_kind); the caller holds
+  // the registry lock.
+  void DescribePlacement(const registry::Placement& where, boost::json::object& into) const;
   Response Audit(Call& call);
   // Who may read this person's records: the person, a registered representative, a registrar,
   // an admin (the reply when not; nullopt when allowed).
@@ -98,7 +115,22 @@ class Api {
   // Records a read of a person's (or an application's) data for the audit trail.
   void RecordRead(const Call& call, std::string_view subject, std::string_view what);
   Handled SubmitApplication(Call& call);
+  // The check of an application's digital signature (egov, mobile) over `signed_text`; nullopt
+  // when it passes or the channel needs none.
+  std::optional<Response> CheckSignature(Call& call, const domain::Application& app,
+                                         const boost::json::value* signature,
+                                         std::string_view signed_text);
   Response ReadApplication(Call& call, std::string_view id);
+  Response ListApplications(Call& call);
+  // The stored application if the caller may read it, or the problem.
+  std::variant<storage::DecidedApplication, Response> ReadableApplication(Call& call,
+                                                                          std::string_view id);
+  Response Talon(Call& call, std::string_view id, bool pdf);
+  Response Organisation(Call& call, std::string_view id);
+  Response Moves(Call& call, std::string_view org);
+  Response DemoAccounts(Call& call);
+  Response DemoSignIn(Call& call);
+  Response StaticFile(Call& call);
   Response Organisations(Call& call);
   Response Panel(Call& call, std::string_view district);
   Response Stats(Call& call);

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <map>
 
 #include "http/api.hpp"
 #include "http/api_call.hpp"
@@ -16,6 +17,48 @@ using domain::Date;
 using domain::Iin;
 
 // ---------------------------------------------------------------- organisations
+
+namespace {
+
+// An organisation with its districts as of `day`: capacity, attached, free places; the distance
+// from `from` (latitude, longitude) when given. The caller holds the registry lock.
+json::object OrgJson(const registry::Registry& registry, const domain::Organization& org, Date day,
+                     std::optional<std::pair<double, double>> from) {
+  json::object o;
+  o["id"] = org.id;
+  o["name"] = org.name;
+  o["ate"] = org.ate;
+  o["region"] = std::string(domain::RegionOfAte(org.ate));
+  o["private"] = org.is_private;
+  o["rural"] = org.rural;
+  o["open"] = !org.ClosedOn(day) && org.license && org.contract;
+  if (org.latitude && org.longitude) {
+    o["location"] = json::array{*org.latitude, *org.longitude};
+    if (from) {
+      o["distance_km"] =
+          std::round(DistanceKm(from->first, from->second, *org.latitude, *org.longitude) * 10) /
+          10;
+    }
+  }
+  json::array districts;
+  int free_total = 0;
+  for (const auto* d : registry.DistrictsOf(org.id)) {
+    const int capacity = registry.CapacityOf(*d, day);
+    const int free = registry.LeastFreePlacesFrom(*d, day);
+    free_total += std::max(0, free);
+    districts.push_back(json::object{{"id", d->id},
+                                     {"kind", domain::NameOf(d->kind)},
+                                     {"doctors", d->doctors},
+                                     {"capacity", capacity},
+                                     {"attached", registry.PanelSizeOn(d->id, day)},
+                                     {"free", free}});
+  }
+  o["free_places"] = free_total;
+  o["districts"] = std::move(districts);
+  return o;
+}
+
+}  // namespace
 
 Response Api::Organisations(Call& call) {
   const auto* ate = call.Param("ate");
@@ -47,36 +90,9 @@ Response Api::Organisations(Call& call) {
       }
     }
     for (const auto* org : found) {
-      json::object o;
-      o["id"] = org->id;
-      o["name"] = org->name;
-      o["ate"] = org->ate;
-      o["private"] = org->is_private;
-      o["rural"] = org->rural;
-      o["open"] = !org->ClosedOn(day) && org->license && org->contract;
-      if (org->latitude && org->longitude) {
-        o["location"] = json::array{*org->latitude, *org->longitude};
-        if (lat) {
-          o["distance_km"] =
-              std::round(DistanceKm(*lat, *lon, *org->latitude, *org->longitude) * 10) / 10;
-        }
-      }
-      json::array districts;
-      int free_total = 0;
-      for (const auto* d : registry_.DistrictsOf(org->id)) {
-        const int capacity = registry_.CapacityOf(*d, day);
-        const int free = registry_.LeastFreePlacesFrom(*d, day);
-        free_total += std::max(0, free);
-        districts.push_back(json::object{{"id", d->id},
-                                         {"kind", domain::NameOf(d->kind)},
-                                         {"doctors", d->doctors},
-                                         {"capacity", capacity},
-                                         {"attached", registry_.PanelSizeOn(d->id, day)},
-                                         {"free", free}});
-      }
-      o["free_places"] = free_total;
-      o["districts"] = std::move(districts);
-      orgs.push_back(std::move(o));
+      std::optional<std::pair<double, double>> from;
+      if (lat) from.emplace(*lat, *lon);
+      orgs.push_back(OrgJson(registry_, *org, day, from));
     }
   }
   if (lat) {
@@ -112,6 +128,72 @@ Response Api::Panel(Call& call, std::string_view district_id) {
                                 {"capacity", registry_.CapacityOf(*district, day)},
                                 {"attached", registry_.PanelSizeOn(district->id, day)},
                                 {"members", std::move(members)}});
+}
+
+Response Api::Organisation(Call& call, std::string_view id) {
+  const auto date = call.DateOr(Today());
+  if (!date) return call.Problem(ProblemCode::kInvalidDate, "date: expected YYYY-MM-DD");
+  std::shared_lock lock(registry_lock_);
+  const auto* org = registry_.FindOrg(id);
+  if (!org) return call.Problem(ProblemCode::kNotFound, "no such organisation");
+  auto o = OrgJson(registry_, *org, *date, std::nullopt);
+  o["date"] = date->ToString();
+  return call.Json(o);
+}
+
+Response Api::Moves(Call& call, std::string_view org_id) {
+  if (!call.claims) return call.Problem(ProblemCode::kUnauthenticated, "sign in first");
+  const bool allowed =
+      call.Is(Role::kAdmin) || (call.Is(Role::kRegistrar) && call.claims->subject == org_id);
+  if (!allowed) return call.Problem(ProblemCode::kForbidden, "not your organisation");
+  const Date today = Today();
+  const auto date = call.DateOr(Date::Ymd(today.year() + 1, 1, 1));
+  if (!date) return call.Problem(ProblemCode::kInvalidDate, "date: expected YYYY-MM-DD");
+  if (*date <= today) return call.Problem(ProblemCode::kInvalidQuery, "date: a day after today");
+  // Who is on the organisation's panels today and who on `date`: the differences are the moves
+  // already decided (campaign approvals, age-outs, closures), in and out.
+  std::unique_lock lock(registry_lock_);  // plans still to come are worked out on the way
+  const auto* org = registry_.FindOrg(org_id);
+  if (!org) return call.Problem(ProblemCode::kNotFound, "no such organisation");
+  std::map<std::string, std::string> now, then;  // IIN -> district
+  for (const auto* d : registry_.DistrictsOf(org->id)) {
+    for (const auto& iin : registry_.PanelMembers(d->id, today, 1'000'000)) {
+      now[iin.ToString()] = d->id;
+    }
+    for (const auto& iin : registry_.PanelMembers(d->id, *date, 1'000'000)) {
+      then[iin.ToString()] = d->id;
+    }
+  }
+  json::array in, out, within;
+  for (const auto& [iin, district] : then) {
+    auto it = now.find(iin);
+    if (it == now.end()) {
+      const auto before = registry_.WhereOn(*Iin::Parse(iin), today);
+      in.push_back(json::object{
+          {"iin", iin},
+          {"district", district},
+          {"from_org", before.org.empty() ? json::value(nullptr) : json::value(before.org)}});
+    } else if (it->second != district) {
+      within.push_back(
+          json::object{{"iin", iin}, {"from_district", it->second}, {"district", district}});
+    }
+  }
+  for (const auto& [iin, district] : now) {
+    if (then.contains(iin)) continue;
+    const auto after = registry_.WhereOn(*Iin::Parse(iin), *date);
+    out.push_back(json::object{
+        {"iin", iin},
+        {"district", district},
+        {"to_org", after.org.empty() ? json::value(nullptr) : json::value(after.org)}});
+  }
+  lock.unlock();
+  RecordRead(call, std::string(org_id), "moves to " + date->ToString());
+  return call.Json(json::object{{"org", std::string(org_id)},
+                                {"from", today.ToString()},
+                                {"date", date->ToString()},
+                                {"in", std::move(in)},
+                                {"out", std::move(out)},
+                                {"within", std::move(within)}});
 }
 
 }  // namespace emkhana::http

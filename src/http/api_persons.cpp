@@ -34,12 +34,120 @@ Response Api::Attachment(Call& call, std::string_view iin_text) {
   if (!person) return call.Problem(ProblemCode::kNotFound, "no such person in the register");
   if (auto no = ForbidPerson(call, *person)) return std::move(*no);
   RecordRead(call, iin->ToString(), "attachment on " + day.ToString());
-  if (!where) {  // an age-out plan still to be worked out: that needs the registry alone
+  // A move already decided for the coming 1 January (a campaign application) is shown too.
+  const Date new_year = Date::Ymd(day.year() + 1, 1, 1);
+  std::optional<registry::Placement> next;
+  json::object names;
+  {
+    std::shared_lock lock(registry_lock_);
+    next = registry_.TryWhereOn(*iin, new_year);
+  }
+  if (!where || !next) {  // an age-out plan still to be worked out: that needs the registry alone
     std::unique_lock lock(registry_lock_);
-    where = registry_.WhereOn(*iin, day);
+    if (!where) where = registry_.WhereOn(*iin, day);
+    if (!next) next = registry_.WhereOn(*iin, new_year);
   }
   auto o = scenario::QueryResult(iin->ToString(), day, *where);
   o["since"] = where->since ? json::value(where->since->ToString()) : json::value(nullptr);
+  {
+    std::shared_lock lock(registry_lock_);
+    DescribePlacement(*where, o);
+    if (next->org != where->org || next->district != where->district) {
+      json::object pending{
+          {"date", new_year.ToString()},
+          {"org", next->org.empty() ? json::value(nullptr) : json::value(next->org)},
+          {"district",
+           next->district.empty() ? json::value(nullptr) : json::value(next->district)}};
+      DescribePlacement(*next, pending);
+      o["pending"] = std::move(pending);
+    } else {
+      o["pending"] = nullptr;
+    }
+  }
+  return call.Json(o);
+}
+
+void Api::DescribePlacement(const registry::Placement& where, json::object& into) const {
+  const auto* org = where.org.empty() ? nullptr : registry_.FindOrg(where.org);
+  const auto* district = where.district.empty() ? nullptr : registry_.FindDistrict(where.district);
+  into["org_name"] = org ? json::value(org->name) : json::value(nullptr);
+  into["org_ate"] = org ? json::value(org->ate) : json::value(nullptr);
+  into["district_kind"] =
+      district ? json::value(domain::NameOf(district->kind)) : json::value(nullptr);
+}
+
+Response Api::Profile(Call& call, std::string_view iin_text) {
+  if (!call.claims) return call.Problem(ProblemCode::kUnauthenticated, "sign in first");
+  auto iin = Iin::Parse(iin_text);
+  if (!iin) return call.Problem(ProblemCode::kInvalidIin, "expected 12 digits with a check digit");
+  const Date today = Today();
+  std::optional<domain::Person> person;
+  std::vector<domain::Person> represented;
+  {
+    std::shared_lock lock(registry_lock_);
+    person = registry_.PersonByIin(*iin);
+    if (person) {
+      for (const auto& r : registry_.Represented(*iin)) {
+        if (auto p = registry_.PersonByIin(r)) represented.push_back(std::move(*p));
+      }
+    }
+  }
+  if (!person) return call.Problem(ProblemCode::kNotFound, "no such person in the register");
+  if (auto no = ForbidPerson(call, *person)) return std::move(*no);
+  RecordRead(call, iin->ToString(), "profile");
+  auto name_of = [&](const Iin& who) {
+    auto n = registry_.PersonName(who);
+    return n ? *n : std::string();
+  };
+  json::object o;
+  o["iin"] = iin->ToString();
+  o["name"] = name_of(*iin);
+  o["birth"] = person->birth.ToString();
+  o["age"] = person->AgeOn(today);
+  o["sex"] = domain::NameOf(person->sex);
+  o["status"] = domain::NameOf(person->status);
+  json::array categories;
+  for (const auto& [value, name] : domain::EnumNames<domain::Category>::kAll) {
+    if (person->categories.Has(value)) categories.push_back(json::string(name));
+  }
+  o["categories"] = std::move(categories);
+  // The package follows the OSMS standing: the guaranteed volume (GOBMP) for everyone, the
+  // insurance package on top for the insured.
+  o["osms"] = json::object{{"category", domain::NameOf(person->osms.category)},
+                           {"payer", domain::NameOf(person->osms.payer)},
+                           {"insured", person->osms.insured},
+                           {"package", person->osms.insured ? "gobmp_osms" : "gobmp"}};
+  if (person->insurance) {
+    o["insurance"] = json::object{{"kind", domain::NameOf(person->insurance->kind)},
+                                  {"from", person->insurance->from.ToString()},
+                                  {"until", person->insurance->until.ToString()},
+                                  {"valid", person->insurance->ValidOn(today)}};
+  } else {
+    o["insurance"] = nullptr;
+  }
+  o["deceased"] =
+      person->deceased ? json::value(person->deceased->ToString()) : json::value(nullptr);
+  json::object ates;
+  for (const auto& [role, name] : domain::EnumNames<domain::AteRole>::kAll) {
+    const auto& code = person->Ate(role);
+    if (!code.empty()) ates[name] = code;
+  }
+  o["ates"] = std::move(ates);
+  json::array reps;
+  for (const auto& r : person->representatives) reps.push_back(json::string(r.ToString()));
+  o["representatives"] = std::move(reps);
+  // The people this person may act for are shown to themself only (and admins).
+  json::array represents;
+  if (call.Is(Role::kAdmin) || call.claims->subject == iin->ToString()) {
+    for (const auto& p : represented) {
+      represents.push_back(json::object{{"iin", p.iin.ToString()},
+                                        {"name", name_of(p.iin)},
+                                        {"birth", p.birth.ToString()},
+                                        {"age", p.AgeOn(today)},
+                                        {"sex", domain::NameOf(p.sex)}});
+    }
+  }
+  o["represents"] = std::move(represents);
   return call.Json(o);
 }
 

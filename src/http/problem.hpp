@@ -21,24 +21,28 @@ Lang PickLanguage(std::string_view accept_language);
 std::string_view LangTag(Lang lang);
 
 enum class ProblemCode {
-  kMalformedJson,         // the body is not JSON, or not a JSON object
-  kInvalidField,          // a field has the wrong type or value
-  kUnknownField,          // a field the API does not know
-  kInvalidIin,            // an IIN in the path is not 12 digits with a valid check digit
-  kInvalidDate,           // a date is not YYYY-MM-DD
-  kInvalidQuery,          // a query parameter is missing or wrong
-  kNotFound,              // the resource does not exist
-  kRouteNotFound,         // no such path
-  kMethodNotAllowed,      // the path exists, the method does not
-  kUnauthenticated,       // no bearer token, or an invalid or expired one
-  kForbidden,             // the role may not do this
-  kIdempotencyConflict,   // an Idempotency-Key reused for a different application
-  kBodyTooLarge,          // the body is over the limit
-  kHeadersTooLarge,       // the header is over the limit (size or number of fields)
-  kUnsupportedMediaType,  // a body that is not application/json
-  kBadRequest,            // an HTTP request the server cannot parse
-  kUnavailable,           // the registry cannot take writes now (shutting down, store failed)
-  kInternal,              // a bug
+  kMalformedJson,          // the body is not JSON, or not a JSON object
+  kInvalidField,           // a field has the wrong type or value
+  kUnknownField,           // a field the API does not know
+  kInvalidIin,             // an IIN in the path is not 12 digits with a valid check digit
+  kInvalidDate,            // a date is not YYYY-MM-DD
+  kInvalidQuery,           // a query parameter is missing or wrong
+  kNotFound,               // the resource does not exist
+  kRouteNotFound,          // no such path
+  kMethodNotAllowed,       // the path exists, the method does not
+  kUnauthenticated,        // no bearer token, or an invalid or expired one
+  kForbidden,              // the role may not do this
+  kIdempotencyConflict,    // an Idempotency-Key reused for a different application
+  kBodyTooLarge,           // the body is over the limit
+  kHeadersTooLarge,        // the header is over the limit (size or number of fields)
+  kUnsupportedMediaType,   // a body that is not application/json
+  kBadRequest,             // an HTTP request the server cannot parse
+  kSignatureRequired,      // an egov/mobile application without its digital signature
+  kSignatureInvalid,       // the signature or certificate cannot be read, or does not match
+  kSignatureUntrusted,     // the certificate is not issued by a trusted CA, or not valid now
+  kSignatureNotApplicant,  // the certificate names someone other than the applicant
+  kUnavailable,            // the registry cannot take writes now (shutting down, store failed)
+  kInternal,               // a bug
 };
 
 struct ProblemType {

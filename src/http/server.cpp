@@ -80,6 +80,7 @@ bhttp::response<bhttp::string_body> MakeReply(const Response& r, unsigned versio
   res.set(bhttp::field::content_type, r.content_type);
   res.set(bhttp::field::cache_control, "no-store");
   res.set("X-Content-Type-Options", "nosniff");
+  for (const auto& [name, value] : r.headers) res.set(name, value);
   res.keep_alive(keep_alive);
   res.body() = r.body;
   res.prepare_payload();

@@ -1,5 +1,7 @@
 #include "registry/population.hpp"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 namespace emkhana::registry {
@@ -44,9 +46,14 @@ Result<std::uint32_t> Population::Put(const domain::Person& p) {
   }
   row.representatives_begin = static_cast<std::uint32_t>(representatives_.size());
   row.representatives_count = static_cast<std::uint8_t>(p.representatives.size());
-  for (const auto& r : p.representatives) representatives_.push_back(r.number());
-
   auto [it, inserted] = by_iin_.try_emplace(row.iin, static_cast<std::uint32_t>(rows_.size()));
+  for (const auto& r : p.representatives) {
+    auto& head = represented_head_[r.number()];
+    represented_next_.push_back(head);
+    head = static_cast<std::uint32_t>(representatives_.size()) + 1;
+    representatives_.push_back(r.number());
+    represented_person_.push_back(it->second);
+  }
   if (inserted) {
     rows_.push_back(row);
   } else {
@@ -54,6 +61,23 @@ Result<std::uint32_t> Population::Put(const domain::Person& p) {
     rows_[it->second] = row;
   }
   return it->second;
+}
+
+std::vector<std::uint32_t> Population::Represented(const domain::Iin& representative) const {
+  std::vector<std::uint32_t> out;
+  auto head = represented_head_.find(representative.number());
+  if (head == represented_head_.end()) return out;
+  for (auto slot = head->second; slot != 0; slot = represented_next_[slot - 1]) {
+    const auto person = represented_person_[slot - 1];
+    const auto& row = rows_[person];
+    // A slot of an earlier version of the person stays in the chain: it counts only when the
+    // person's current row still names this representative.
+    const bool current = slot - 1 >= row.representatives_begin &&
+                         slot - 1 < row.representatives_begin + row.representatives_count;
+    if (current) out.push_back(person);
+  }
+  std::sort(out.begin(), out.end());
+  return out;
 }
 
 std::optional<std::uint32_t> Population::Find(const domain::Iin& iin) const {

@@ -78,6 +78,8 @@ class Population {
   void SetDeceased(std::uint32_t index, domain::Date date) { rows_[index].deceased = date.days(); }
   std::size_t size() const { return rows_.size(); }
   domain::Person Materialise(std::uint32_t index) const;
+  // The persons `representative` is registered for (children, wards), by index.
+  std::vector<std::uint32_t> Represented(const domain::Iin& representative) const;
   void Reserve(std::size_t persons);
 
   // Periods: ids are 1-based and dense (the database's attachment ids).
@@ -100,6 +102,10 @@ class Population {
   AteCodes ates_;
   std::vector<PersonRow> rows_;
   std::vector<std::uint64_t> representatives_;
+  // The reverse of representatives_, as chains: the representative's last slot (1-based) in
+  // represented_head_, then represented_next_; represented_person_ is each slot's person.
+  boost::unordered_flat_map<std::uint64_t, std::uint32_t> represented_head_;
+  std::vector<std::uint32_t> represented_next_, represented_person_;
   boost::unordered_flat_map<std::uint64_t, std::uint32_t> by_iin_;
   std::vector<PeriodRow> periods_;
 };

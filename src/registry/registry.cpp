@@ -862,6 +862,25 @@ Result<std::optional<storage::DecidedApplication>> Registry::StoredApplication(
   return store_.FindApplication(id);
 }
 
+Result<std::vector<storage::DecidedApplication>> Registry::ListApplications(
+    const storage::ApplicationQuery& query) const {
+  std::lock_guard lock(store_mu_);
+  return store_.ListApplications(query);
+}
+
+Result<std::string> Registry::PersonName(const Iin& iin) const {
+  std::lock_guard lock(store_mu_);
+  return store_.PersonName(iin.ToString());
+}
+
+std::vector<Iin> Registry::Represented(const Iin& representative) const {
+  std::vector<Iin> out;
+  for (auto index : population_.Represented(representative)) {
+    out.push_back(Iin::FromNumberUnchecked(population_.row(index).iin));
+  }
+  return out;
+}
+
 Result<std::vector<storage::AuditEntry>> Registry::AuditTrail(const std::string& subject,
                                                               int limit) const {
   std::lock_guard lock(store_mu_);

@@ -95,6 +95,13 @@ class Registry final : public rules::RegistryView {
   [[nodiscard]] Result<std::optional<storage::DecidedApplication>> StoredApplication(
       const std::string& application_id) const;
   // The audit trail of a subject (an IIN, an application id), newest first (store's lock).
+  // Decided applications as stored (committed ones only), newest first.
+  [[nodiscard]] Result<std::vector<storage::DecidedApplication>> ListApplications(
+      const storage::ApplicationQuery& query) const;
+  // The registered name (kept in the store only).
+  [[nodiscard]] Result<std::string> PersonName(const domain::Iin& iin) const;
+  // The persons whom `representative` represents (children, wards), in register order.
+  std::vector<domain::Iin> Represented(const domain::Iin& representative) const;
   [[nodiscard]] Result<std::vector<storage::AuditEntry>> AuditTrail(const std::string& subject,
                                                                     int limit) const;
   // Every live period of the person, plans included (`planned` ones may name a provisional

@@ -49,6 +49,18 @@ struct DecidedApplication {
   std::int64_t recorded_at = 0;
 };
 
+// Which decided applications to list (newest first): those to one organisation or of one
+// person, optionally of one outcome and within dates of application (inclusive).
+struct ApplicationQuery {
+  std::string org;      // either this organisation...
+  std::string iin;      // ...or this person
+  std::string outcome;  // "approved", "refused" or empty for both
+  domain::Date from = domain::Date::Min();
+  domain::Date to = domain::Date::Max();
+  int limit = 50;
+  int offset = 0;
+};
+
 struct PolicyVersion {
   std::string version;
   std::string body;  // the policy as JSON
@@ -114,6 +126,18 @@ class Store {
   // `n` IINs of registered persons drawn at random (with repetition), reproducible for a seed.
   [[nodiscard]] virtual Result<std::vector<std::string>> SamplePersons(std::int64_t n,
                                                                        std::uint64_t seed) = 0;
+  // Decided applications by organisation or person (see ApplicationQuery).
+  [[nodiscard]] virtual Result<std::vector<DecidedApplication>> ListApplications(
+      const ApplicationQuery& query) {
+    (void)query;
+    return Error::Unavailable("this store cannot list applications");
+  }
+  // The person's name as registered (names are not kept in the registry's memory); empty when
+  // the person is unknown.
+  [[nodiscard]] virtual Result<std::string> PersonName(const std::string& iin) {
+    (void)iin;
+    return std::string();
+  }
   [[nodiscard]] virtual Result<void> SaveStats(const std::string& header,
                                                const std::string& entries) = 0;
   [[nodiscard]] virtual Result<std::optional<StoredStats>> LoadStats() = 0;

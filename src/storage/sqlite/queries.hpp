@@ -90,6 +90,13 @@ inline constexpr const char* kLoadApplications =
     EMKHANA_APPLICATION_COLUMNS "FROM application ORDER BY seq";
 inline constexpr const char* kFindApplication =
     EMKHANA_APPLICATION_COLUMNS "FROM application WHERE id = ?1";
+inline constexpr const char* kApplicationsByOrg = EMKHANA_APPLICATION_COLUMNS
+    "FROM application WHERE org = ?1 AND (?2 = '' OR outcome = ?2) AND app_date BETWEEN ?3 AND ?4 "
+    "ORDER BY seq DESC LIMIT ?5 OFFSET ?6";
+inline constexpr const char* kApplicationsByPerson = EMKHANA_APPLICATION_COLUMNS
+    "FROM application WHERE iin = ?1 AND (?2 = '' OR outcome = ?2) AND app_date BETWEEN ?3 AND ?4 "
+    "ORDER BY seq DESC LIMIT ?5 OFFSET ?6";
+inline constexpr const char* kPersonName = "SELECT name FROM person WHERE iin = ?1";
 inline constexpr const char* kAuditBySubject =
     "SELECT at, actor, channel, action, subject, detail, policy_version FROM audit_log "
     "WHERE subject = ?1 ORDER BY seq DESC LIMIT ?2";

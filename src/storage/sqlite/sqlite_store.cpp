@@ -3,53 +3,22 @@
 #include <fmt/format.h>
 
 #include <map>
-#include <sstream>
 
+#include "storage/row_codec.hpp"
 #include "storage/sqlite/migrations.hpp"
 #include "storage/sqlite/queries.hpp"
 #include "storage/sqlite/sqlite_db.hpp"
 
 namespace emkhana::storage::sqlite {
 
+using codec::DateText;
+using codec::NonEmpty;
+using codec::ParseDateOr;
 using domain::Date;
 using domain::NameOf;
 using domain::ParseEnum;
 
 namespace {
-
-std::optional<std::string> DateText(std::optional<Date> d) {
-  if (!d || d->IsMax()) return std::nullopt;
-  return d->ToString();
-}
-std::optional<std::string> NonEmpty(const std::string& s) {
-  return s.empty() ? std::nullopt : std::optional<std::string>(s);
-}
-Date ParseDateOr(const std::string& s, Date fallback) { return Date::Parse(s).value_or(fallback); }
-std::string JoinReasons(const std::vector<domain::Reason>& reasons) {
-  std::string out;
-  for (auto r : reasons) {
-    if (!out.empty()) out += ',';
-    out += NameOf(r);
-  }
-  return out;
-}
-std::vector<std::string> Split(const std::string& s) {
-  std::vector<std::string> out;
-  std::stringstream in(s);
-  std::string item;
-  while (std::getline(in, item, ',')) {
-    if (!item.empty()) out.push_back(item);
-  }
-  return out;
-}
-std::string Join(const std::vector<std::string>& items) {
-  std::string out;
-  for (const auto& i : items) {
-    if (!out.empty()) out += ',';
-    out += i;
-  }
-  return out;
-}
 
 DecidedApplication ReadApplication(Statement& s) {
   DecidedApplication d;
@@ -69,14 +38,14 @@ DecidedApplication ReadApplication(Statement& s) {
   auto& dec = d.decision;
   dec.application_id = a.id;
   dec.outcome = ParseEnum<domain::Outcome>(s.Text(12)).value_or(domain::Outcome::kRefused);
-  for (const auto& r : Split(s.Text(13))) {
+  for (const auto& r : codec::SplitList(s.Text(13))) {
     if (auto reason = ParseEnum<domain::Reason>(r)) dec.reasons.push_back(*reason);
   }
   dec.org = s.Text(14);
   dec.district = s.Text(15);
   if (!s.IsNull(16)) dec.effective = Date::Parse(s.Text(16));
   dec.decide_by = ParseDateOr(s.Text(17), Date{});
-  dec.alternatives = Split(s.Text(18));
+  dec.alternatives = codec::SplitList(s.Text(18));
   dec.policy_version = s.Text(19);
   dec.free_choice_change = s.Int(20) != 0;
   d.recorded_at = s.Int(21);
@@ -225,6 +194,8 @@ class SqliteStore final : public Store {
   Result<StoreCounts> Counts() override;
   Result<std::vector<AuditEntry>> AuditTrail(const std::string& subject, int limit) override;
   Result<std::optional<DecidedApplication>> FindApplication(const std::string& id) override;
+  Result<std::vector<DecidedApplication>> ListApplications(const ApplicationQuery& q) override;
+  Result<std::string> PersonName(const std::string& iin) override;
   std::int64_t commits() const override { return commits_; }
 
  private:
@@ -359,12 +330,12 @@ class SqliteStore final : public Store {
     else
       s.BindNull(12);
     s.Bind(13, NameOf(dec.outcome))
-        .Bind(14, JoinReasons(dec.reasons))
+        .Bind(14, codec::JoinReasons(dec.reasons))
         .Bind(15, NonEmpty(dec.org))
         .Bind(16, NonEmpty(dec.district))
         .Bind(17, DateText(dec.effective))
         .Bind(18, dec.decide_by.ToString())
-        .Bind(19, Join(dec.alternatives))
+        .Bind(19, codec::JoinList(dec.alternatives))
         .Bind(20, dec.policy_version)
         .Bind(21, int(dec.free_choice_change))
         .Bind(22, d.recorded_at);
@@ -573,6 +544,37 @@ Result<std::optional<DecidedApplication>> SqliteStore::FindApplication(const std
   find_application_.Reset();
   if (!error.message.empty()) return error;
   return found;
+}
+
+Result<std::vector<DecidedApplication>> SqliteStore::ListApplications(const ApplicationQuery& q) {
+  if (q.org.empty() == q.iin.empty()) {
+    return Error::InvalidArgument("list by an organisation or by a person");
+  }
+  auto s =
+      db_.Prepare(q.org.empty() ? queries::kApplicationsByPerson : queries::kApplicationsByOrg);
+  if (!s) return s.error();
+  s->Bind(1, q.org.empty() ? q.iin : q.org)
+      .Bind(2, q.outcome)
+      .Bind(3, q.from == domain::Date::Min() ? std::string("0000-01-01") : q.from.ToString())
+      .Bind(4, q.to.IsMax() ? std::string("9999-12-31") : q.to.ToString())
+      .Bind(5, q.limit)
+      .Bind(6, q.offset);
+  std::vector<DecidedApplication> out;
+  Error error{ErrorCode::kInternal, ""};
+  while (s->Step(&error)) out.push_back(ReadApplication(*s));
+  if (!error.message.empty()) return error;
+  return out;
+}
+
+Result<std::string> SqliteStore::PersonName(const std::string& iin) {
+  auto s = db_.Prepare(queries::kPersonName);
+  if (!s) return s.error();
+  s->Bind(1, iin);
+  Error error{ErrorCode::kInternal, ""};
+  std::string name;
+  if (s->Step(&error)) name = s->Text(0);
+  if (!error.message.empty()) return error;
+  return name;
 }
 
 Result<StoreCounts> SqliteStore::Counts() {
