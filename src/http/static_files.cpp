@@ -57,9 +57,19 @@ Result<StaticFiles> StaticFiles::Load(const std::string& root) {
 const StaticFile* StaticFiles::Find(std::string_view path) const {
   if (path == "/") path = "/index.html";
   if (auto it = files_.find(path); it != files_.end()) return &it->second;
-  const auto last = path.substr(path.rfind('/') + 1);
-  if (last.find('.') == std::string_view::npos) return &files_.find("/index.html")->second;
-  return nullptr;
+  // A page of the application: lower-case words between single slashes, outside the prefixes
+  // the server itself answers. Anything else that names no file is a 404.
+  bool page = path.size() > 1 && path.front() == '/' && path.back() != '/';
+  for (std::size_t i = 1; page && i < path.size(); ++i) {
+    const char c = path[i];
+    page = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
+           (c == '/' && path[i - 1] != '/');
+  }
+  for (std::string_view reserved : {"/api", "/healthz", "/readyz", "/metrics", "/assets"}) {
+    page = page && !(path.starts_with(reserved) &&
+                     (path.size() == reserved.size() || path[reserved.size()] == '/'));
+  }
+  return page ? &files_.find("/index.html")->second : nullptr;
 }
 
 }  // namespace emkhana::http

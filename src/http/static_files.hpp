@@ -23,8 +23,9 @@ class StaticFiles {
  public:
   // Every regular file under `root` (at most 64 MiB in all); fails when there is no index.html.
   static Result<StaticFiles> Load(const std::string& root);
-  // The file for a URL path: "/" is index.html; a path with no file and no extension is a page of
-  // the single-page application, also index.html; nullptr otherwise.
+  // The file for a URL path: "/" is index.html; a path that names no file but looks like a page
+  // of the single-page application ("/citizen/apply": lower-case words, no reserved prefix) is
+  // index.html too; nullptr otherwise.
   const StaticFile* Find(std::string_view path) const;
   std::size_t size() const { return files_.size(); }
 

@@ -14,6 +14,7 @@ Generates a small registry, starts the server, and checks:
 Exit 0 when everything holds; the first failure is printed and exits 1.
 """
 import atexit
+import base64
 import http.client
 import json
 import os
@@ -48,8 +49,61 @@ def run(*args):
 
 
 run("generate", "--db", DB, "--population", "3000", "--seed", "5", "--as-of", "2026-11-20")
+
+
+# ---------------------------------------------------------------- a test CA (openssl), signing
+def openssl(*args, data=None):
+    return subprocess.run(["openssl", *args], input=data, check=True, capture_output=True).stdout
+
+
+def make_ca(name):
+    key, pem = os.path.join(TMP, name + ".key"), os.path.join(TMP, name + ".pem")
+    openssl("req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
+            "-keyout", key, "-out", pem, "-days", "30", "-subj", "/CN=" + name,
+            "-addext", "basicConstraints=critical,CA:TRUE",
+            "-addext", "keyUsage=critical,keyCertSign,cRLSign")
+    return key, pem
+
+
+TEST_CA = make_ca("test-ca")
+ROGUE_CA = make_ca("rogue-ca")  # not trusted by the server
+certs = {}
+
+
+def person_cert(iin, ca=TEST_CA, rsa=False):
+    """A key and a certificate naming `iin` (serialNumber IIN...), issued by `ca`."""
+    tag = (iin, ca, rsa)
+    if tag not in certs:
+        base = os.path.join(TMP, f"p-{iin}-{len(certs)}")
+        newkey = ["-newkey", "rsa:2048"] if rsa else ["-newkey", "ec", "-pkeyopt",
+                                                      "ec_paramgen_curve:P-256"]
+        openssl("req", "-new", *newkey, "-nodes", "-keyout", base + ".key", "-out", base + ".csr",
+                "-subj", f"/C=KZ/CN=Test {iin}/serialNumber=IIN{iin}")
+        openssl("x509", "-req", "-in", base + ".csr", "-CA", ca[1], "-CAkey", ca[0],
+                "-CAcreateserial", "-days", "5", "-out", base + ".pem")
+        certs[tag] = (base + ".key", open(base + ".pem").read())
+    return certs[tag]
+
+
+def canonical(body):
+    return json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def signed(body, signer=None, ca=TEST_CA, rsa=False):
+    """The body with the applicant's (or `signer`'s) signature over its canonical JSON."""
+    signer = signer or body.get("applicant") or body["iin"]
+    key, pem = person_cert(signer, ca, rsa)
+    sig = openssl("dgst", "-sha256", "-sign", key, data=canonical(body))
+    return dict(body, signature={"certificate": pem, "value": base64.b64encode(sig).decode()})
+
+
+WEB = os.path.join(TMP, "web")
+os.makedirs(os.path.join(WEB, "assets"))
+open(os.path.join(WEB, "index.html"), "w").write("<!doctype html><title>Emkhana</title>")
+open(os.path.join(WEB, "assets", "app-1a2b.js"), "w").write("console.log(1)")
 server = subprocess.Popen([BIN, "serve", "--db", DB, "--port", "0", "--read-timeout", "2",
-                           "--idle-timeout", "3", "--access-log", "--threads", THREADS],
+                           "--idle-timeout", "3", "--access-log", "--threads", THREADS,
+                           "--ca-file", TEST_CA[1], "--demo", "--web", WEB],
                           stdout=subprocess.PIPE,
                           stderr=open(os.path.join(TMP, "serve.log"), "w"), text=True)
 atexit.register(lambda: server.poll() is None and server.kill())  # also when a check fails
@@ -63,9 +117,13 @@ def token(role, subject):
     return run("token", "--db", DB, "--role", role, "--subject", subject).strip()
 
 
-def request(method, path, body=None, tok=None, headers=None, lang=None):
+def request(method, path, body=None, tok=None, headers=None, lang=None, sign=True):
+    """One request; an egov/mobile application given as a dict is signed by its applicant."""
     conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=10)
     h = dict(headers or {})
+    if (sign and method == "POST" and path == "/api/v1/applications" and isinstance(body, dict)
+            and body.get("channel") in ("egov", "mobile") and "signature" not in body):
+        body = signed(body)
     if tok:
         h["Authorization"] = "Bearer " + tok
     if lang:
@@ -123,8 +181,8 @@ for method, path in sorted(documented):
         concrete += "?subject=" + a
     body = {"iin": a, "org": org_a, "channel": "egov", "basis": "free_choice"} \
         if method == "POST" else None
-    st, _, _, _ = request(method, concrete, body=body, tok=admin)
-    if st != 404 or path == "/api/v1/applications/{id}":
+    st, _, reply, _ = request(method, concrete, body=body, tok=admin)
+    if st != 404 or reply["code"] != "route_not_found":  # "no such x" is an answer too
         answered.add((method, path))
     check(st < 500, f"{method} {concrete}: {st}")
 check(answered == documented, f"routes that answer differ from the document: {documented ^ answered}")
@@ -273,6 +331,208 @@ for lang, word in (("kk", "Жүйеге"), ("ru", "Требуется"), ("en", 
     st, _, body, _ = request("GET", "/api/v1/stats", lang=lang)
     check(body["title"].startswith(word), f"Accept-Language {lang}: {body['title']}")
 
+# ---------------------------------------------------------------- digital signatures (egov, mobile)
+sig_app = {"id": "S-1", "date": "2026-09-17", "iin": a, "org": org_b, "channel": "mobile",
+           "basis": "free_choice"}
+cases = [
+    ("unsigned", dict(sig_app), 422, "signature_required"),
+    ("signature not an object", dict(sig_app, signature="yes"), 422, "signature_invalid"),
+    ("signature missing its value", dict(sig_app, signature={"certificate": "x"}), 422,
+     "signature_invalid"),
+    ("signature with an extra member",
+     dict(signed(sig_app), signature=dict(signed(sig_app)["signature"], alg="none")), 422,
+     "signature_invalid"),
+    ("certificate not PEM", dict(sig_app, signature={"certificate": "MIIB", "value": "AAAA"}), 422,
+     "signature_invalid"),
+    ("value not base64", dict(sig_app, signature={"certificate": person_cert(a)[1],
+                                                   "value": "***"}), 422, "signature_invalid"),
+    ("a tampered body", dict(signed(sig_app), org=org_a), 422, "signature_invalid"),
+    ("signed for another channel", dict(signed(dict(sig_app, channel="egov")), channel="mobile"),
+     422, "signature_invalid"),
+    ("an untrusted CA", signed(sig_app, ca=ROGUE_CA), 422, "signature_untrusted"),
+    ("another person's certificate", signed(sig_app, signer=b), 403, "signature_not_applicant"),
+]
+for what, body, want, code in cases:
+    st, ctype, p, _ = request("POST", "/api/v1/applications", body, tok=cit_a, sign=False)
+    expect_problem(st, ctype, p, want, code, what)
+st, _, p, _ = request("GET", "/api/v1/applications/S-1", tok=admin)
+check(st == 404, f"no refused signature leaves a decision behind: {st}")
+st, _, d, _ = request("POST", "/api/v1/applications", signed(sig_app, rsa=True), tok=cit_a,
+                      sign=False)
+check(st == 200 and d["id"] == "S-1", f"an RSA signature is accepted: {st} {d}")
+st, _, d, _ = request("POST", "/api/v1/applications", dict(sig_app, id="S-2"), tok=cit_a)
+check(st == 200 and d["id"] == "S-2", f"an ECDSA signature is accepted: {st} {d}")
+# A signature in WebCrypto's raw r||s form (what the web front end sends) is accepted too.
+raw_body = dict(sig_app, id="S-3")
+key, pem = person_cert(a)
+der = openssl("dgst", "-sha256", "-sign", key, data=canonical(raw_body))
+parsed = openssl("asn1parse", "-inform", "DER", data=der).decode().split("\n")
+ints = [line.rsplit(":", 1)[1] for line in parsed if "INTEGER" in line]
+raw = b"".join(bytes.fromhex(i.rjust(64, "0")) for i in ints)
+st, _, d, _ = request("POST", "/api/v1/applications",
+                      dict(raw_body, signature={"certificate": pem,
+                                                "value": base64.b64encode(raw).decode()}),
+                      tok=cit_a, sign=False)
+check(st == 200 and d["id"] == "S-3", f"a raw r||s signature is accepted: {st} {d}")
+# One application through two channels with one Idempotency-Key is one decision.
+two = {"id": "S-4", "date": "2026-09-18", "iin": b, "org": org_a, "channel": "egov",
+       "basis": "free_choice"}
+st, _, d1, _ = request("POST", "/api/v1/applications", two, tok=cit_b,
+                       headers={"Idempotency-Key": "two-channels"})
+st2, _, d2, _ = request("POST", "/api/v1/applications", dict(two, channel="service_centre"),
+                        tok=admin, headers={"Idempotency-Key": "two-channels"})
+check(st == st2 == 200 and d1 == d2, f"two channels, one key, one decision: {d1} {d2}")
+
+# ---------------------------------------------------------------- profiles, lists, talon, moves
+st, _, prof, _ = request("GET", f"/api/v1/persons/{parent}", tok=cit_parent)
+check(st == 200 and child in [c["iin"] for c in prof["represents"]],
+      f"a parent's profile lists the child: {prof}")
+check(prof["osms"]["package"] in ("gobmp", "gobmp_osms") and
+      prof["osms"]["package"] == ("gobmp_osms" if prof["osms"]["insured"] else "gobmp"),
+      f"the package follows the OSMS standing: {prof['osms']}")
+st, _, kid, _ = request("GET", f"/api/v1/persons/{child}", tok=cit_parent)
+check(st == 200 and parent in kid["representatives"] and kid["represents"] == [],
+      f"the child's profile, read by the parent: {st} {kid}")
+for who, tok, want in (("other adult", cit_b, 403), ("region", region, 403),
+                       ("anonymous", None, 401), ("registrar", reg_a, 200)):
+    st, _, _, _ = request("GET", f"/api/v1/persons/{a}", tok=tok)
+    check(st == want, f"profile read by {who}: {st}, expected {want}")
+st, _, att, _ = request("GET", f"/api/v1/persons/{a}/attachment", tok=cit_a)
+check(att["org_name"] and att["district_kind"] in ("gp", "therapist", "pediatrician") and
+      "pending" in att, f"the attachment names the organisation and the doctor: {att}")
+# Lists: a registrar sees their organisation's applications, filtered; a citizen their own.
+st, _, mine, _ = request("GET", "/api/v1/applications?limit=2", tok=reg_a)
+check(st == 200 and all(x["applied_to"] == org_a for x in mine["applications"]),
+      f"a registrar lists their organisation's: {mine}")
+check(len(mine["applications"]) <= 2, "limit")
+if mine["next_offset"] is not None:
+    st, _, page2, _ = request("GET", f"/api/v1/applications?limit=2&offset={mine['next_offset']}",
+                              tok=reg_a)
+    check(st == 200 and not {x["id"] for x in page2["applications"]} &
+          {x["id"] for x in mine["applications"]}, "the next page holds other applications")
+st, _, refused, _ = request("GET", "/api/v1/applications?status=refused&from=2026-09-16&to=2026-09-16",
+                            tok=reg_a)
+check(st == 200 and all(x["decision"] == "refused" and x["date"] == "2026-09-16"
+                        for x in refused["applications"]), f"filters: {refused}")
+st, _, own_list, _ = request("GET", "/api/v1/applications", tok=cit_a)
+check(st == 200 and {"H-1", "S-1", "S-2"} <= {x["id"] for x in own_list["applications"]},
+      f"a citizen lists their own: {own_list}")
+st, _, kid_list, _ = request("GET", f"/api/v1/applications?iin={child}", tok=cit_parent)
+check(st == 200 and "H-child" in {x["id"] for x in kid_list["applications"]},
+      f"a parent lists the child's: {kid_list}")
+for who, tok, q, want in (("registrar, other org", reg_a, f"?org={org_b}", 403),
+                          ("citizen, other adult", cit_b, f"?iin={a}", 403),
+                          ("citizen, an org", cit_a, f"?org={org_a}", 403),
+                          ("fund", fund, f"?org={org_a}", 403), ("anonymous", None, "", 401),
+                          ("admin, nothing asked", admin, "", 400),
+                          ("bad status", reg_a, "?status=maybe", 400),
+                          ("bad limit", reg_a, "?limit=0", 400),
+                          ("bad date", reg_a, "?from=2026-02-30", 400)):
+    st, ctype, body, _ = request("GET", "/api/v1/applications" + q, tok=tok)
+    check(st == want and ctype.startswith("application/problem+json"),
+          f"list by {who}: {st}, expected {want}")
+# The talon of an approved application: a first attachment of someone unattached.
+unattached = [i for i, b_ in people.items() if not b_["org"]]
+check(unattached, "the sample has unattached people")
+approved = None
+for who in unattached[:10]:
+    st, _, prof_u, _ = request("GET", f"/api/v1/persons/{who}", tok=admin)
+    ate = prof_u["ates"].get("residence") or prof_u["ates"].get("registration")
+    st, _, orgs, _ = request("GET", f"/api/v1/organisations?ate={ate}")
+    for org in orgs["organisations"]:
+        st, _, d, _ = request("POST", "/api/v1/applications",
+                              {"iin": who, "org": org["id"], "channel": "service_centre",
+                               "basis": "first_attachment"}, tok=admin)
+        if st == 200 and d["decision"] == "approved":
+            approved = d
+            break
+    if approved:
+        break
+check(approved is not None, "a first attachment is approved")
+tid = approved["id"]
+st, ctype, _, html = request("GET", f"/api/v1/applications/{tid}/talon", tok=admin, lang="kk")
+check(st == 200 and ctype.startswith("text/html") and tid.encode() in html and
+      "бекіту".encode() in html and b"<svg" in html, f"the talon as HTML in Kazakh: {st}")
+st, ctype, _, pdf = request("GET", f"/api/v1/applications/{tid}/talon.pdf", tok=admin)
+check(st == 200 and ctype == "application/pdf" and pdf.startswith(b"%PDF-"), f"the talon PDF: {st}")
+pdf_path = os.path.join(TMP, "talon.pdf")
+open(pdf_path, "wb").write(pdf)
+text = subprocess.run(["pdftotext", pdf_path, "-"], check=True, capture_output=True,
+                      text=True).stdout
+check("Талон прикрепления" in text and tid in text and approved["org"] in text,
+      f"the PDF's text: {text[:200]}")
+subprocess.run(["pdftoppm", "-r", "150", "-png", "-singlefile", pdf_path,
+                os.path.join(TMP, "talon")], check=True)
+qr = subprocess.run(["zbarimg", "--quiet", "--raw", os.path.join(TMP, "talon.png")],
+                    capture_output=True, text=True).stdout.strip()
+check(qr == tid, f"the PDF's QR code reads the talon number: {qr!r}")
+st, ctype, body, _ = request("GET", "/api/v1/applications/H-3/talon", tok=admin)
+expect_problem(st, ctype, body, 404, "not_found", "a refused application has no talon")
+st, _, _, _ = request("GET", f"/api/v1/applications/{tid}/talon.pdf", tok=cit_b)
+check(st == 403, f"another citizen's talon: {st}")
+# Organisation detail and the moves pending for 1 January.
+st, _, org_detail, _ = request("GET", f"/api/v1/organisations/{org_a}")
+check(st == 200 and org_detail["id"] == org_a and org_detail["districts"],
+      f"an organisation: {org_detail}")
+st, _, moves, _ = request("GET", f"/api/v1/organisations/{org_a}/moves", tok=reg_a)
+check(st == 200 and {"in", "out", "within"} <= set(moves) and moves["date"].endswith("-01-01"),
+      f"moves for 1 January: {moves}")
+for who, tok, q, want in (("other registrar", token("registrar", org_b), "", 403),
+                          ("citizen", cit_a, "", 403), ("a past date", reg_a, "?date=2020-01-01", 400),
+                          ("bad date", reg_a, "?date=x", 400)):
+    st, _, _, _ = request("GET", f"/api/v1/organisations/{org_a}/moves{q}", tok=tok)
+    check(st == want, f"moves by {who}: {st}, expected {want}")
+st, _, _, _ = request("GET", "/api/v1/organisations/NOPE-01")
+check(st == 404, "an unknown organisation is 404")
+
+# ---------------------------------------------------------------- demo sign-in, the web's files
+st, _, accounts, _ = request("GET", "/api/v1/demo/accounts")
+check(st == 200 and accounts["citizens"] and accounts["registrars"] and accounts["regions"],
+      f"demo accounts: {st}")
+someone = next(c for c in accounts["citizens"] if c["children"])
+st, _, session, _ = request("POST", "/api/v1/demo/sign-in",
+                            {"role": "citizen", "subject": someone["iin"]})
+check(st == 200 and session["token"] and session["signing"]["certificate"].startswith("-----BEGIN"),
+      f"a demo citizen signs in with a signing key: {st}")
+st, _, prof, _ = request("GET", f"/api/v1/persons/{someone['iin']}", tok=session["token"])
+check(st == 200 and set(someone["children"]) == {c["iin"] for c in prof["represents"]},
+      "the demo token reads its own profile")
+# The demo key signs (PKCS#8 DER in base64, as WebCrypto imports it).
+key_path = os.path.join(TMP, "demo.key")
+open(key_path, "w").write("-----BEGIN PRIVATE KEY-----\n" + session["signing"]["key_pkcs8"] +
+                          "\n-----END PRIVATE KEY-----\n")
+demo_app = {"id": "D-1", "iin": someone["iin"], "org": org_a, "channel": "egov",
+            "basis": "free_choice"}
+sig = openssl("dgst", "-sha256", "-sign", key_path, data=canonical(demo_app))
+st, _, d, _ = request("POST", "/api/v1/applications",
+                      dict(demo_app, signature={"certificate": session["signing"]["certificate"],
+                                                "value": base64.b64encode(sig).decode()}),
+                      tok=session["token"], sign=False)
+check(st == 200 and d["id"] == "D-1", f"an application signed with the demo key: {st} {d}")
+for what, body, want in (("unknown role", {"role": "king", "subject": "x"}, 422),
+                         ("unknown person", {"role": "citizen", "subject": "000000000000"}, 404),
+                         ("unknown org", {"role": "registrar", "subject": "NOPE"}, 404),
+                         ("extra field", {"role": "fund", "subject": "f", "x": 1}, 422),
+                         ("not JSON", "role=fund", 400)):
+    st, ctype, p, _ = request("POST", "/api/v1/demo/sign-in", body,
+                              headers={"Content-Type": "application/json"})
+    check(st == want and ctype.startswith("application/problem+json"),
+          f"demo sign-in, {what}: {st}, expected {want}")
+st, ctype, _, page = request("GET", "/")
+check(st == 200 and ctype.startswith("text/html") and b"Emkhana" in page, "the front end's page")
+st, ctype, _, page = request("GET", "/citizen/apply")
+check(st == 200 and b"Emkhana" in page, "a page of the single-page application")
+conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=10)
+conn.request("GET", "/assets/app-1a2b.js")
+r = conn.getresponse()
+r.read()
+check(r.status == 200 and "immutable" in r.getheader("Cache-Control", "") and
+      r.getheader("Content-Type", "").startswith("text/javascript"), "assets are cached for good")
+conn.close()
+for path in ("/assets/missing.js", "/api/v1/nothing", "/%2e%2e/etc/passwd", "/assets/../../x.db"):
+    st, ctype, _, _ = request("GET", path)
+    check(st == 404 and ctype.startswith("application/problem+json"), f"GET {path}: {st}")
+
 # ---------------------------------------------------------------- hostile input
 hostile = []
 
@@ -314,7 +574,7 @@ for month in ["2026-13", "2026", "26-01", "", "2026-00", "abcd-ef", "2026-1", "2
 for q in ["", "?lat=1", "?region=X&lat=abc&lon=1", "?ate=A&lat=91&lon=0", "?ate=A&lat=1&lon=181",
           "?ate=A&lat=nan&lon=1", "?ate=A&lat=inf&lon=1", "?region=%FF%FE"]:
     add(f"organisations {q}", "GET", f"/api/v1/organisations{q}", tok=None, want=(400,))
-for path in ["/", "/api", "/api/v1", "/api/v2/stats", "/api/v1/persons", "/api/v1/persons/",
+for path in ["/api", "/api/v1", "/api/v2/stats", "/api/v1/persons", "/api/v1/persons/",
              "/../etc/passwd", "/api/v1/../../etc/passwd", "/api/v1/%2e%2e/%2e%2e/etc/passwd",
              "/api/v1/persons/../../../etc/passwd/attachment", "/static/../../secret",
              "/api/v1/stats/../../x", "/%00", "/api/v1/applications/x/y", "//api/v1/stats",
@@ -324,6 +584,18 @@ for path in ["/", "/api", "/api/v1", "/api/v2/stats", "/api/v1/persons", "/api/v
              "/api/v1/districts/x/panel/y", "/%2e%2e%2f%2e%2e%2fetc%2fpasswd", "/~root",
              "/api/v1/persons/" + "9" * 5000 + "/attachment", "/api/v1/organisations/x"]:
     add(f"path {path}", "GET", path, want=(400, 404))
+for i, body in enumerate(["", "{", "[]", "{\"role\":1,\"subject\":2}", "{\"role\":\"admin\"}",
+                          "{\"role\":\"citizen\",\"subject\":\"" + "1" * 5000 + "\"}"]):
+    add(f"demo sign-in {i}", "POST", "/api/v1/demo/sign-in", body, json_h, tok=None,
+        want=(400, 404, 422))
+for i, signature in enumerate(["", [], {"certificate": "-----BEGIN CERTIFICATE-----\n" + "A" * 20000
+                                        + "\n-----END CERTIFICATE-----", "value": "AAAA"},
+                               {"certificate": 1, "value": 2}, {"value": "=" * 64}]):
+    add(f"signature {i}", "POST", post, json.dumps({"iin": a, "org": org_a, "channel": "mobile",
+                                                    "basis": "free_choice", "signature": signature}),
+        json_h, want=(413, 422))
+for path in ["/Citizen", "/assets/../index.html", "/assets/", "/citizen//apply", "/index.html/x"]:
+    add(f"web path {path}", "GET", path, tok=None, want=(404,))
 for method in ["PUT", "DELETE", "PATCH", "OPTIONS", "TRACE", "CONNECT", "FOO", "get", "PROPFIND"]:
     add(f"method {method} stats", method, "/api/v1/stats", want=(400, 405))
     add(f"method {method} applications", method, post, want=(400, 405))
@@ -348,7 +620,8 @@ for field, value, reason in [("iin", "12345678901", "invalid_iin"),
                              ("iin", "900101300001", "invalid_iin"),
                              ("iin", "abcdefghijkl", "invalid_iin"),
                              ("org", "x" * 300, "org_not_eligible")]:
-    st, _, d, _ = request("POST", post, sub(None, **{field: value}), tok=admin, headers=json_h)
+    st, _, d, _ = request("POST", post, sub(None, **{field: value, "channel": "service_centre"}),
+                          tok=admin, headers=json_h)
     check(st == 200 and d["decision"] == "refused" and reason in d["reasons"],
           f"{field}={value[:20]!r}: refused {reason}: {st} {d}")
 for i, body in enumerate(["[" * 10000, "{\"a\":" * 5000, "1" * 100000, "-" * 1000,
