@@ -152,27 +152,24 @@ Response Api::Moves(Call& call, std::string_view org_id) {
   if (*date <= today) return call.Problem(ProblemCode::kInvalidQuery, "date: a day after today");
   // Who is on the organisation's panels today and who on `date`: the differences are the moves
   // already decided (campaign approvals, age-outs, closures), in and out.
-  std::unique_lock lock(registry_lock_);  // plans still to come are worked out on the way
+  std::shared_lock lock(registry_lock_);
   const auto* org = registry_.FindOrg(org_id);
   if (!org) return call.Problem(ProblemCode::kNotFound, "no such organisation");
+  const auto members = registry_.OrgMembers(org->id, {today, *date});
   std::map<std::string, std::string> now, then;  // IIN -> district
-  for (const auto* d : registry_.DistrictsOf(org->id)) {
-    for (const auto& iin : registry_.PanelMembers(d->id, today, 1'000'000)) {
-      now[iin.ToString()] = d->id;
-    }
-    for (const auto& iin : registry_.PanelMembers(d->id, *date, 1'000'000)) {
-      then[iin.ToString()] = d->id;
-    }
-  }
+  for (const auto& [iin, district] : members[0]) now[iin.ToString()] = district;
+  for (const auto& [iin, district] : members[1]) then[iin.ToString()] = district;
+  // Where the others come from or go to: settled placements only (a shared lock).
+  auto org_on = [&](const std::string& iin, Date day) -> json::value {
+    auto where = registry_.TryWhereOn(*Iin::Parse(iin), day);
+    return where && !where->org.empty() ? json::value(where->org) : json::value(nullptr);
+  };
   json::array in, out, within;
   for (const auto& [iin, district] : then) {
     auto it = now.find(iin);
     if (it == now.end()) {
-      const auto before = registry_.WhereOn(*Iin::Parse(iin), today);
-      in.push_back(json::object{
-          {"iin", iin},
-          {"district", district},
-          {"from_org", before.org.empty() ? json::value(nullptr) : json::value(before.org)}});
+      in.push_back(
+          json::object{{"iin", iin}, {"district", district}, {"from_org", org_on(iin, today)}});
     } else if (it->second != district) {
       within.push_back(
           json::object{{"iin", iin}, {"from_district", it->second}, {"district", district}});
@@ -180,11 +177,8 @@ Response Api::Moves(Call& call, std::string_view org_id) {
   }
   for (const auto& [iin, district] : now) {
     if (then.contains(iin)) continue;
-    const auto after = registry_.WhereOn(*Iin::Parse(iin), *date);
-    out.push_back(json::object{
-        {"iin", iin},
-        {"district", district},
-        {"to_org", after.org.empty() ? json::value(nullptr) : json::value(after.org)}});
+    out.push_back(
+        json::object{{"iin", iin}, {"district", district}, {"to_org", org_on(iin, *date)}});
   }
   lock.unlock();
   RecordRead(call, std::string(org_id), "moves to " + date->ToString());

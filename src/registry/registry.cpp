@@ -921,6 +921,30 @@ std::vector<domain::Iin> Registry::PanelMembers(std::string_view district, Date 
   return out;
 }
 
+std::vector<std::vector<std::pair<Iin, std::string>>> Registry::OrgMembers(
+    std::string_view org, const std::vector<Date>& days) const {
+  std::vector<std::vector<std::pair<std::uint64_t, std::uint32_t>>> found(days.size());
+  auto it = org_index_.find(std::string(org));
+  if (it != org_index_.end()) {
+    const auto org_index = it->second;
+    for (std::uint32_t id = 1; id <= population_.period_count(); ++id) {
+      const auto& p = population_.period(id);
+      if (p.planned || p.Cancelled() || district_org_[p.district] != org_index) continue;
+      for (std::size_t k = 0; k < days.size(); ++k) {
+        if (p.Covers(days[k])) found[k].emplace_back(population_.row(p.person).iin, p.district);
+      }
+    }
+  }
+  std::vector<std::vector<std::pair<Iin, std::string>>> out(days.size());
+  for (std::size_t k = 0; k < days.size(); ++k) {
+    std::sort(found[k].begin(), found[k].end());
+    for (const auto& [iin, district] : found[k]) {
+      out[k].emplace_back(Iin::FromNumberUnchecked(iin), districts_[district].id);
+    }
+  }
+  return out;
+}
+
 Placement Registry::WhereOn(const Iin& iin, Date day) const {
   if (auto settled = TryWhereOn(iin, day)) return *settled;
   // The answer is an age-out plan not yet worked out: a plan's district is a function of the

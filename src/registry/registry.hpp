@@ -112,6 +112,10 @@ class Registry final : public rules::RegistryView {
   // IINs of the people attached to a district on `day`, in IIN order, at most `limit`.
   std::vector<domain::Iin> PanelMembers(std::string_view district, domain::Date day,
                                         std::size_t limit) const;
+  // Who is on the organisation's panels on each of `days` (one scan of the periods for all):
+  // for each day, (IIN, district id) sorted by IIN.
+  std::vector<std::vector<std::pair<domain::Iin, std::string>>> OrgMembers(
+      std::string_view org, const std::vector<domain::Date>& days) const;
   // A counter that moves with every change of the state (for caches of derived answers).
   std::uint64_t version() const { return version_; }
 

@@ -48,7 +48,7 @@ def run(*args):
     return subprocess.run([BIN, *args], check=True, capture_output=True, text=True).stdout
 
 
-run("generate", "--db", DB, "--population", "3000", "--seed", "5", "--as-of", "2026-11-20")
+run("generate", "--db", DB, "--population", "60000", "--seed", "5", "--as-of", "2026-11-20")
 
 
 # ---------------------------------------------------------------- a test CA (openssl), signing
@@ -277,6 +277,7 @@ check("decide_by" in d1 and isinstance(d1["reasons"], list), "decision fields")
 st, _, d2, _ = request("POST", "/api/v1/applications", app, tok=cit_a,
                        headers={"Idempotency-Key": "k-1"})
 check(st == 200 and d2 == d1, "the same Idempotency-Key and body give the same decision")
+h1 = d1
 other = dict(app, id="H-2", org=org_a)
 st, _, p, _ = request("POST", "/api/v1/applications", other, tok=cit_a,
                       headers={"Idempotency-Key": "k-1"})
@@ -482,6 +483,42 @@ for who, tok, q, want in (("other registrar", token("registrar", org_b), "", 403
                           ("bad date", reg_a, "?date=x", 400)):
     st, _, _, _ = request("GET", f"/api/v1/organisations/{org_a}/moves{q}", tok=tok)
     check(st == want, f"moves by {who}: {st}, expected {want}")
+# A campaign approval for 1 January shows as a move in to one organisation and out of the other.
+mover = None
+for who in adults[2:]:
+    # Any other open organisation in one of the person's units (registration, residence, work...).
+    st, _, prof_w, _ = request("GET", f"/api/v1/persons/{who}", tok=admin)
+    if prof_w["age"] < 18 or prof_w["categories"]:
+        continue
+    here = {"id": people[who]["org"]}
+    candidates = []
+    for unit in sorted(set(prof_w["ates"].values())):
+        st, _, there, _ = request("GET", f"/api/v1/organisations?ate={unit}")
+        candidates += there["organisations"]
+    for org in candidates:
+        if org["id"] == here["id"] or not org["open"]:
+            continue
+        st, _, d, _ = request("POST", "/api/v1/applications",
+                              {"iin": who, "org": org["id"], "date": "2026-09-20",
+                               "channel": "service_centre", "basis": "free_choice"}, tok=admin)
+        if d["decision"] == "approved":
+            mover = (who, here["id"], org["id"], d)
+            break
+    if mover:
+        break
+check(mover is not None, "a campaign move between two organisations of one unit is approved")
+who, from_org, to_org, d = mover
+check(d["effective"].endswith("-01-01"), f"effective on 1 January: {d}")
+st, _, moves_to, _ = request("GET", f"/api/v1/organisations/{to_org}/moves",
+                             tok=token("registrar", to_org))
+check(any(m["iin"] == who and m["from_org"] == from_org for m in moves_to["in"]),
+      f"a move in to {to_org}: {moves_to['in'][:3]}")
+st, _, moves_from, _ = request("GET", f"/api/v1/organisations/{from_org}/moves", tok=admin)
+check(any(m["iin"] == who and m["to_org"] == to_org for m in moves_from["out"]),
+      f"a move out of {from_org}: {moves_from['out'][:3]}")
+st, _, att, _ = request("GET", f"/api/v1/persons/{who}/attachment", tok=admin)
+check(att["org"] == from_org and att["pending"] and att["pending"]["org"] == to_org and
+      att["pending"]["date"].endswith("-01-01"), f"the attachment shows the move pending: {att}")
 st, _, _, _ = request("GET", "/api/v1/organisations/NOPE-01")
 check(st == 404, "an unknown organisation is 404")
 
