@@ -1,0 +1,39 @@
+// The PostgreSQL 15 implementation of storage::Store, on libpq: the production backend.
+//
+// - Location: a `postgresql://` or `postgres://` URL (libpq's URI syntax); the tables live in
+//   the connection's search_path (normally `public`), so a URL with
+//   `?options=-csearch_path%3Dname` keeps one registry per schema.
+// - Schema: numbered migrations (migrations/NNNN_*.sql), each applied in one transaction under
+//   an advisory lock and recorded in schema_migrations; reopening applies nothing twice. A
+//   database migrated by a newer program is refused (kFailedPrecondition).
+// - Commit: one transaction per WriteBatch. Its statements are prepared once per connection
+//   (queries.hpp) and pipelined (libpq pipeline mode), a sync point every few hundred statements,
+//   so a batch of thousands of rows costs a handful of round trips. All or nothing: the first
+//   failing statement rolls the whole batch back.
+// - Load: streams rows through server-side cursors, fetched in chunks, all in one
+//   REPEATABLE READ READ ONLY transaction (a consistent picture even while others write); the
+//   client never holds a whole table.
+// - Errors: a refused or lost connection is kUnavailable (the URL's password redacted); a
+//   violated key, foreign key, CHECK or append-only trigger is kFailedPrecondition. A connection
+//   found broken is re-established before the next call.
+// - Not thread-safe, like every Store: one owner at a time. Several processes may open the same
+//   database; each Commit is then serialised by PostgreSQL as a transaction.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "storage/store.hpp"
+
+namespace emkhana::storage::postgres {
+
+// True for the locations this backend opens.
+bool IsPostgresUrl(std::string_view location);
+
+[[nodiscard]] Result<std::unique_ptr<Store>> OpenPostgresStore(const std::string& url);
+
+// The schema version the code migrates to.
+int LatestSchemaVersion();
+
+}  // namespace emkhana::storage::postgres

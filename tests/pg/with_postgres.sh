@@ -1,0 +1,94 @@
+#!/usr/bin/env bash
+# with_postgres.sh CMD [ARG...]: runs CMD against a throwaway PostgreSQL 15 server.
+#
+# Makes a cluster in a new temporary directory (trust authentication, superuser `postgres`),
+# starts it on a free port of 127.0.0.1 (its socket in the same directory), exports
+#   EMKHANA_TEST_PG_URL=postgresql://postgres@127.0.0.1:PORT/postgres
+# runs CMD and exits with CMD's status. The server is stopped and the directory removed however
+# CMD ends (trap). initdb refuses to run as root, so as root the cluster belongs to the
+# `postgres` user. Exits 77 (a skip for CTest's SKIP_RETURN_CODE) when PostgreSQL 15 is not
+# installed.
+set -euo pipefail
+
+if [ "$#" -lt 1 ]; then
+  echo "usage: $0 CMD [ARG...]" >&2
+  exit 2
+fi
+
+PG_BIN=${PG_BIN:-/usr/lib/postgresql/15/bin}
+for tool in initdb pg_ctl postgres; do
+  if [ ! -x "$PG_BIN/$tool" ]; then
+    echo "with_postgres.sh: $PG_BIN/$tool not found: install postgresql-15 (EMKHANA_SETUP_EXTRA=pg scripts/setup)" >&2
+    exit 77
+  fi
+done
+
+# As root, run the server tools as `postgres`; otherwise as ourselves.
+as_owner() {
+  if [ "$(id -u)" -eq 0 ]; then
+    local cmd
+    printf -v cmd '%q ' "$@"
+    su postgres -s /bin/sh -c "$cmd"
+  else
+    "$@"
+  fi
+}
+
+dir=$(mktemp -d "${TMPDIR:-/tmp}/emkhana-pg.XXXXXX")
+started=0
+# shellcheck disable=SC2317  # called by the trap
+cleanup() {
+  local status=$?
+  if [ "$started" -eq 1 ]; then
+    as_owner "$PG_BIN/pg_ctl" -D "$dir/data" -m immediate -w stop >/dev/null 2>&1 || true
+  fi
+  rm -rf "$dir"
+  exit "$status"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+if [ "$(id -u)" -eq 0 ]; then
+  chown postgres: "$dir"
+fi
+chmod 700 "$dir"
+
+if ! as_owner "$PG_BIN/initdb" -D "$dir/data" -A trust -U postgres -E UTF8 --no-locale \
+  >"$dir/initdb.log" 2>&1; then
+  cat "$dir/initdb.log" >&2
+  echo "with_postgres.sh: initdb failed" >&2
+  exit 1
+fi
+
+# A free port: bind port 0 and keep what the kernel gave. Another process could take it before
+# the server binds; then the start fails and we try another.
+free_port() {
+  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+# Throwaway data: no fsync; small shared memory so that it starts anywhere.
+for attempt in 1 2 3 4 5; do
+  port=$(free_port)
+  if as_owner "$PG_BIN/pg_ctl" -D "$dir/data" -l "$dir/log" -w -t 60 start \
+    -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c shared_buffers=32MB -c max_connections=50" \
+    >/dev/null 2>&1; then
+    started=1
+    break
+  fi
+  echo "with_postgres.sh: start on port $port failed (attempt $attempt)" >&2
+done
+if [ "$started" -ne 1 ]; then
+  cat "$dir/log" >&2 || true
+  echo "with_postgres.sh: the server did not start" >&2
+  exit 1
+fi
+
+export EMKHANA_TEST_PG_URL="postgresql://postgres@127.0.0.1:$port/postgres"
+echo "with_postgres.sh: PostgreSQL $("$PG_BIN/postgres" --version | awk '{print $3}') at $EMKHANA_TEST_PG_URL" >&2
+
+set +e
+"$@"
+status=$?
+set -e
+exit "$status"

@@ -1,0 +1,231 @@
+// The citizen page's state: who is signed in, their people, attachments, clinics, the form;
+// loading from the API, and submitting a signed eGov application.
+
+import { getJson, postJson } from '../../api';
+import { requestRender } from '../../app';
+import { demoAccounts, type DemoAccounts } from '../../demo';
+import { campaignWindow, personUnits, today, type Attachment, type Decision, type History, type Organisation, type Person, type PersonRef, type Policy } from '../../model';
+import { knownOrganisation, organisation, organisationsOfUnit, rememberOrganisationName } from '../../organisations';
+import { session } from '../../session';
+import { signBody } from '../../signing';
+
+export interface ApplicationBody {
+  iin: string;
+  org: string;
+  district?: string;
+  channel: 'egov';
+  basis: string;
+  applicant?: string;
+  consent: boolean;
+  documents?: string[];
+  [member: string]: unknown;
+}
+
+export interface Outcome {
+  decision: Decision;
+  body: ApplicationBody;
+}
+
+export class SigningUnavailable extends Error {}
+
+export const CITIZEN_DOCUMENTS = ['residence_proof', 'representation_proof', 'consent_of_family_member'] as const;
+
+export const state = {
+  accounts: undefined as DemoAccounts | undefined,
+  accountsError: undefined as unknown,
+  pick: '',
+  manualIin: '',
+  signingIn: false,
+  signInError: undefined as unknown,
+  loadedFor: '',
+  me: undefined as Person | undefined,
+  meError: undefined as unknown,
+  profiles: {} as Record<string, Person>,
+  attachments: {} as Record<string, Attachment>,
+  histories: {} as Record<string, History>,
+  loadErrors: {} as Record<string, unknown>,
+  policy: undefined as Policy | undefined,
+  forIin: '',
+  unit: '',
+  orgs: undefined as Organisation[] | undefined,
+  orgsError: undefined as unknown,
+  orgsLoading: false,
+  form: { org: '', district: '', basis: '', consent: true, documents: [] as string[] },
+  submitting: false,
+  submitError: undefined as unknown,
+  outcome: undefined as Outcome | undefined,
+  applications: {} as Record<string, Decision[]>,
+};
+
+
+export function people(): PersonRef[] {
+  const me = state.me;
+  if (!me) return [];
+  return [{ iin: me.iin, name: me.name, age: me.age }, ...(me.represents ?? [])];
+}
+
+export function personOf(iin: string): Person | undefined {
+  return state.profiles[iin];
+}
+
+export async function loadAccounts(): Promise<void> {
+  try {
+    state.accounts = await demoAccounts();
+    state.pick ||= state.accounts.citizens[0]?.iin ?? '';
+  } catch (error) {
+    state.accountsError = error;
+  }
+  requestRender();
+}
+
+export async function loadPerson(iin: string): Promise<void> {
+  const results = await Promise.allSettled([
+    getJson<Person>(`/api/v1/persons/${iin}`),
+    getJson<Attachment>(`/api/v1/persons/${iin}/attachment`),
+    getJson<History>(`/api/v1/persons/${iin}/history`),
+  ]);
+  const [profile, attachment, history] = results;
+  // The person's applications as the register keeps them (the ones made elsewhere too).
+  getJson<{ applications: Decision[] }>(`/api/v1/applications?iin=${iin}&limit=50`)
+    .then(async (reply) => {
+      state.applications[iin] = reply.applications;
+      await Promise.all(reply.applications.map((item) => organisation(item.applied_to ?? item.org ?? '')));
+      requestRender();
+    })
+    .catch(() => undefined);
+  if (profile.status === 'fulfilled') state.profiles[iin] = profile.value;
+  else state.loadErrors[`profile-${iin}`] = profile.reason;
+  if (attachment.status === 'fulfilled') {
+    state.attachments[iin] = attachment.value;
+    rememberOrganisationName(attachment.value.org, attachment.value.org_name);
+    rememberOrganisationName(attachment.value.pending?.org, attachment.value.pending?.org_name);
+  } else state.loadErrors[`attachment-${iin}`] = attachment.reason;
+  if (history.status === 'fulfilled') state.histories[iin] = history.value;
+  const orgIds = new Set<string>();
+  if (attachment.status === 'fulfilled' && attachment.value.org) orgIds.add(attachment.value.org);
+  if (history.status === 'fulfilled') history.value.periods.forEach((period) => orgIds.add(period.org));
+  await Promise.all([...orgIds].map((id) => organisation(id)));
+  requestRender();
+}
+
+export async function loadAll(): Promise<void> {
+  const current = session.as('citizen');
+  if (!current) return;
+  state.loadedFor = current.subject;
+  state.profiles = {};
+  state.attachments = {};
+  state.histories = {};
+  state.loadErrors = {};
+  state.outcome = undefined;
+  state.applications = {};
+  getJson<Policy>('/api/v1/policy').then((policy) => ((state.policy = policy), requestRender())).catch(() => undefined);
+  try {
+    state.me = await getJson<Person>(`/api/v1/persons/${current.subject}`);
+    state.meError = undefined;
+  } catch (error) {
+    // Without the profile route the page still works for the person alone.
+    state.me = { iin: current.subject, name: current.name };
+    state.meError = error;
+  }
+  state.profiles[current.subject] = state.me;
+  state.forIin = current.subject;
+  requestRender();
+  await Promise.all(people().map((person) => loadPerson(person.iin)));
+  chooseDefaultUnit();
+  await loadOrganisations();
+}
+
+export function referencePoint(): [number, number] | null {
+  const attachment = state.attachments[state.forIin];
+  const current = knownOrganisation(attachment?.org);
+  return current?.location ?? null;
+}
+
+export function chooseDefaultUnit(): void {
+  const person = personOf(state.forIin);
+  const units = personUnits(person);
+  const residence = units.find(([kind]) => kind === 'residence')?.[1];
+  const attachedOrg = knownOrganisation(state.attachments[state.forIin]?.org);
+  const fromDemo = state.accounts?.citizens.find((citizen) => citizen.iin === state.forIin)?.ate;
+  state.unit = residence ?? units[0]?.[1] ?? attachedOrg?.ate ?? fromDemo ?? state.unit;
+  state.form = { org: '', district: '', basis: defaultBasis(), consent: true, documents: [] };
+}
+
+export async function loadOrganisations(): Promise<void> {
+  if (!state.unit) return;
+  state.orgsLoading = true;
+  state.orgsError = undefined;
+  requestRender();
+  try {
+    state.orgs = await organisationsOfUnit(state.unit, referencePoint(), true);
+  } catch (error) {
+    state.orgs = undefined;
+    state.orgsError = error;
+  }
+  state.orgsLoading = false;
+  requestRender();
+}
+
+
+export function isCampaignOpen(date: string): boolean {
+  const window = campaignWindow(state.policy ?? null, Number(date.slice(0, 4)));
+  return !!window && window.start <= date && date <= window.end;
+}
+
+export function defaultBasis(): string {
+  if (!state.attachments[state.forIin]?.org) return 'first_attachment';
+  return isCampaignOpen(today()) ? 'free_choice' : 'residence_change';
+}
+
+export function newIdempotencyKey(): string {
+  return typeof crypto.randomUUID === 'function' ? crypto.randomUUID() : `${Date.now()}-${Math.random().toString(16).slice(2)}`;
+}
+
+export async function submit(body: ApplicationBody): Promise<void> {
+  const current = session.as('citizen');
+  if (!current) return;
+  state.submitting = true;
+  state.submitError = undefined;
+  requestRender();
+  try {
+    // eGov applications must be signed: without a key (a token from elsewhere) or WebCrypto
+    // (a page served over plain HTTP from another host) the application cannot be sent.
+    if (!current.signing || !globalThis.crypto?.subtle) throw new SigningUnavailable();
+    const signature = await signBody(body, current.signing);
+    const decision = await postJson<Decision>('/api/v1/applications', { ...body, signature }, { 'Idempotency-Key': newIdempotencyKey() });
+    if (decision.org) await organisation(decision.org);
+    await Promise.all((decision.alternatives ?? []).map((id) => organisation(id)));
+    state.outcome = { decision, body };
+    await loadPerson(body.iin);
+  } catch (error) {
+    state.submitError = error;
+  }
+  state.submitting = false;
+  requestRender();
+  document.getElementById('decision')?.focus();
+}
+
+export function formBody(): ApplicationBody | null {
+  const current = session.as('citizen');
+  if (!current || !state.form.org || !state.form.basis) return null;
+  const body: ApplicationBody = {
+    iin: state.forIin,
+    org: state.form.org,
+    channel: 'egov',
+    basis: state.form.basis,
+    consent: state.form.consent,
+  };
+  if (state.form.district) body.district = state.form.district;
+  if (state.forIin !== current.subject) body.applicant = current.subject;
+  if (state.form.documents.length) body.documents = [...state.form.documents];
+  return body;
+}
+
+export function applyToAlternative(org: string): void {
+  if (!state.outcome) return;
+  const { district: _chosen, ...rest } = state.outcome.body;
+  state.form.org = org;
+  state.form.district = '';
+  void submit({ ...rest, org });
+}
+

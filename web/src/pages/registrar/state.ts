@@ -1,0 +1,185 @@
+// The registrar page's state and its loading from the API: the organisation, moves, the
+// applications list, a person looked up, the paper application.
+
+import { getJson, postJson, query } from '../../api';
+import { requestRender } from '../../app';
+import { demoAccounts, type DemoAccounts } from '../../demo';
+import { nextFirstOfJanuary, today, type Attachment, type Decision, type Organisation, type Person, type Policy } from '../../model';
+import { organisation, organisationsOfUnit, unitOfOrganisation } from '../../organisations';
+import { session } from '../../session';
+
+export interface Move {
+  iin: string;
+  name?: string;
+  from_org?: string;
+  to_org?: string;
+  org?: string;
+  district?: string;
+  date?: string;
+  application?: string;
+}
+
+export interface Moves {
+  date?: string;
+  in?: Move[];
+  out?: Move[];
+  incoming?: Move[];
+  outgoing?: Move[];
+}
+
+export interface ApplicationList {
+  applications?: Decision[];
+  items?: Decision[];
+  next_offset?: number | null;
+}
+
+export const PAGE_SIZE = 100;
+
+export const MOVES_SHOWN = 50;
+
+export const state = {
+  accounts: undefined as DemoAccounts | undefined,
+  accountsError: undefined as unknown,
+  pick: '',
+  signingIn: false,
+  signInError: undefined as unknown,
+  loadedFor: '',
+  org: undefined as Organisation | undefined,
+  orgError: undefined as unknown,
+  policy: undefined as Policy | undefined,
+  lookupIin: '',
+  lookup: undefined as { person?: Person; attachment?: Attachment; error?: unknown } | undefined,
+  form: { iin: '', applicant: '', district: '', basis: 'first_attachment', consent: true, documents: [] as string[] },
+  submitting: false,
+  submitError: undefined as unknown,
+  decision: undefined as Decision | undefined,
+  moves: undefined as Moves | undefined,
+  movesError: undefined as unknown,
+  filters: { status: '', from: '', to: '' },
+  applications: undefined as Decision[] | undefined,
+  applicationsError: undefined as unknown,
+  applicationsLoading: false,
+  nextOffset: null as number | null,
+  panel: undefined as { district: string; members: string[]; attached: number } | undefined,
+};
+
+export async function loadAccounts(): Promise<void> {
+  try {
+    state.accounts = await demoAccounts();
+    state.pick ||= state.accounts.registrars[0]?.org ?? '';
+  } catch (error) {
+    state.accountsError = error;
+  }
+  requestRender();
+}
+
+export async function loadOrganisation(id: string): Promise<void> {
+  try {
+    state.org = await getJson<Organisation>(`/api/v1/organisations/${encodeURIComponent(id)}`);
+    state.orgError = undefined;
+  } catch (error) {
+    // Until the one-organisation route answers, the unit's list has the same record.
+    const fromList = (await organisationsOfUnit(unitOfOrganisation(id), null, true).catch(() => [])).find((org) => org.id === id);
+    state.org = fromList;
+    state.orgError = fromList ? undefined : error;
+  }
+  requestRender();
+}
+
+export async function loadMoves(id: string): Promise<void> {
+  try {
+    state.moves = await getJson<Moves>(`/api/v1/organisations/${encodeURIComponent(id)}/moves${query({ date: nextFirstOfJanuary(today()) })}`);
+    state.movesError = undefined;
+  } catch (error) {
+    state.movesError = error;
+  }
+  requestRender();
+}
+
+export async function loadApplications(more = false): Promise<void> {
+  const current = session.as('registrar');
+  if (!current) return;
+  state.applicationsLoading = true;
+  requestRender();
+  try {
+    const offset = more ? (state.nextOffset ?? 0) : 0;
+    const reply = await getJson<ApplicationList | Decision[]>(
+      `/api/v1/applications${query({ org: current.subject, status: state.filters.status, from: state.filters.from, to: state.filters.to, limit: PAGE_SIZE, offset })}`,
+    );
+    const page = Array.isArray(reply) ? reply : (reply.applications ?? reply.items ?? []);
+    state.applications = more ? [...(state.applications ?? []), ...page] : page;
+    state.nextOffset = Array.isArray(reply) ? null : (reply.next_offset ?? null);
+    if (page.length < PAGE_SIZE) state.nextOffset = null;
+    state.applicationsError = undefined;
+  } catch (error) {
+    state.applicationsError = error;
+  }
+  state.applicationsLoading = false;
+  requestRender();
+}
+
+export async function loadAll(): Promise<void> {
+  const current = session.as('registrar');
+  if (!current) return;
+  state.loadedFor = current.subject;
+  state.decision = undefined;
+  state.panel = undefined;
+  getJson<Policy>('/api/v1/policy').then((policy) => ((state.policy = policy), requestRender())).catch(() => undefined);
+  await Promise.all([loadOrganisation(current.subject), loadMoves(current.subject), loadApplications()]);
+}
+
+export async function lookUp(): Promise<void> {
+  const iin = state.lookupIin.trim();
+  state.lookup = {};
+  requestRender();
+  const [person, attachment] = await Promise.allSettled([
+    getJson<Person>(`/api/v1/persons/${encodeURIComponent(iin)}`),
+    getJson<Attachment>(`/api/v1/persons/${encodeURIComponent(iin)}/attachment`),
+  ]);
+  state.lookup = {
+    person: person.status === 'fulfilled' ? person.value : undefined,
+    attachment: attachment.status === 'fulfilled' ? attachment.value : undefined,
+    error: attachment.status === 'rejected' ? attachment.reason : person.status === 'rejected' ? person.reason : undefined,
+  };
+  if (state.lookup.attachment?.org) await organisation(state.lookup.attachment.org);
+  requestRender();
+}
+
+export async function submitPaper(): Promise<void> {
+  const current = session.as('registrar');
+  if (!current) return;
+  const body: Record<string, unknown> = {
+    iin: state.form.iin.trim(),
+    org: current.subject,
+    channel: 'clinic_paper',
+    basis: state.form.basis,
+    consent: state.form.consent,
+  };
+  if (state.form.district) body.district = state.form.district;
+  if (state.form.applicant.trim()) body.applicant = state.form.applicant.trim();
+  if (state.form.documents.length) body.documents = [...state.form.documents];
+  state.submitting = true;
+  state.submitError = undefined;
+  requestRender();
+  try {
+    state.decision = await postJson<Decision>('/api/v1/applications', body, { 'Idempotency-Key': crypto.randomUUID?.() ?? String(Date.now()) });
+    await Promise.all([loadOrganisation(current.subject), loadApplications(), loadMoves(current.subject)]);
+  } catch (error) {
+    state.submitError = error;
+  }
+  state.submitting = false;
+  requestRender();
+  document.getElementById('paper-decision')?.focus();
+}
+
+export async function showPanel(district: string): Promise<void> {
+  try {
+    const reply = await getJson<{ district: string; members?: string[]; attached: number }>(`/api/v1/districts/${encodeURIComponent(district)}/panel`);
+    state.panel = { district: reply.district, members: reply.members ?? [], attached: reply.attached };
+  } catch (error) {
+    state.orgError = error;
+  }
+  requestRender();
+  document.getElementById('panel-list')?.focus();
+}
+
