@@ -7,6 +7,7 @@
 #include <boost/url/parse.hpp>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <map>
 
@@ -216,7 +217,7 @@ Result<Claims> Api::Verify(std::string_view token) {
   const auto now = options_.clock->NowMicros() / 1'000'000;
   {
     std::lock_guard lock(tokens_mu_);
-    if (auto it = verified_.find(std::string(token)); it != verified_.end()) {
+    if (auto it = verified_.find(token); it != verified_.end()) {
       if (it->second.expires > now) return it->second;
       verified_.erase(it);
     }
@@ -232,14 +233,22 @@ Result<Claims> Api::Verify(std::string_view token) {
 
 Response Api::Dispatch(Call& call, Handled* deferred) {
   bool path_known = false;
-  for (const auto& r : kRoutes) {
-    const auto parts = SplitPattern(r.pattern);
+  // The patterns split once: matching is on every request's path.
+  static const auto kParts = [] {
+    std::vector<std::vector<std::string_view>> parts;
+    for (const auto& r : kRoutes) parts.push_back(SplitPattern(r.pattern));
+    return parts;
+  }();
+  for (std::size_t route = 0; route < std::size(kRoutes); ++route) {
+    const auto& r = kRoutes[route];
+    const auto& parts = kParts[route];
     if (parts.size() != call.segments.size()) continue;
-    std::vector<std::string_view> params;
+    std::array<std::string_view, 2> params;  // no pattern has more than one
+    std::size_t param_count = 0;
     bool match = true;
     for (std::size_t i = 0; i < parts.size() && match; ++i) {
       if (parts[i].starts_with('{')) {
-        params.push_back(call.segments[i]);
+        if (param_count < params.size()) params[param_count++] = call.segments[i];
       } else {
         match = parts[i] == call.segments[i];
       }
@@ -247,7 +256,7 @@ Response Api::Dispatch(Call& call, Handled* deferred) {
     if (!match) continue;
     path_known = true;
     if (r.method != call.request.method) continue;
-    call.route = std::string(r.pattern);
+    call.route = r.pattern;
     switch (r.handler) {
       case Handler::kHealth:
         return call.Json(json::object{{"status", "ok"}});

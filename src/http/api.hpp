@@ -49,7 +49,7 @@ struct Response {
   int status = 200;
   std::string content_type = "application/json";
   std::string body;
-  std::string route = "unmatched";  // the route pattern, for metrics and logs
+  std::string_view route = "unmatched";  // the route pattern (static text), for metrics and logs
   std::vector<std::pair<std::string, std::string>> headers;  // more header fields
 };
 
@@ -112,6 +112,8 @@ class Api {
   // Who may read this person's records: the person, a registered representative, a registrar,
   // an admin (the reply when not; nullopt when allowed).
   std::optional<Response> ForbidPerson(Call& call, const domain::Person& person);
+  std::optional<Response> ForbidPerson(Call& call, const domain::Iin& iin,
+                                       const std::vector<domain::Iin>& representatives);
   // Records a read of a person's (or an application's) data for the audit trail.
   void RecordRead(const Call& call, std::string_view subject, std::string_view what);
   Handled SubmitApplication(Call& call);
@@ -149,7 +151,12 @@ class Api {
   // Tokens already verified, until they expire (HMAC and JSON once per token, not per request).
   Result<Claims> Verify(std::string_view token);
   std::mutex tokens_mu_;
-  std::unordered_map<std::string, Claims> verified_;
+  // Looked up by the token's text without copying it (a transparent hash).
+  struct TokenHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  std::unordered_map<std::string, Claims, TokenHash, std::equal_to<>> verified_;
   // Reads not yet written to the audit trail (the pipeline commits them; see add_writes).
   std::mutex audit_mu_;
   std::vector<storage::AuditEntry> audit_pending_;

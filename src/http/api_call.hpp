@@ -22,7 +22,7 @@ struct Api::Call {
   std::vector<std::string> segments;
   std::map<std::string, std::string> query;
   std::optional<Claims> claims;
-  std::string route = "unmatched";
+  std::string_view route = "unmatched";  // a pattern of the route table, or a literal
 
   Response Problem(ProblemCode code, std::string_view detail) const {
     Response r;

@@ -32,20 +32,27 @@ Response Api::DemoAccounts(Call& call) {
     std::vector<Iin> children;
     std::string ate;
   };
-  std::vector<Pick> parents, pensioners, others;
+  std::vector<Pick> parents, pensioners, others, unattached;
   json::array registrars;
   std::set<std::string> regions;
   {
     std::shared_lock lock(registry_lock_);
     const std::size_t n = registry_.person_count();
     const std::size_t step = std::max<std::size_t>(1, n / 4000);
-    for (std::size_t i = 0;
-         i < n && (parents.size() < 8 || pensioners.size() < 3 || others.size() < 4); i += step) {
+    for (std::size_t i = 0; i < n && (parents.size() < 8 || pensioners.size() < 3 ||
+                                      others.size() < 4 || unattached.size() < 3);
+         i += step) {
       auto p = registry_.PersonAt(i);
       if (p.DeadOn(today)) continue;
       auto where = registry_.TryWhereOn(p.iin, today);
-      if (!where || where->org.empty()) continue;
+      if (!where) continue;
       const int age = p.AgeOn(today);
+      if (where->org.empty()) {  // someone to try a first attachment with
+        if (age >= 18 && unattached.size() < 3) {
+          unattached.push_back({p, {}, p.Ate(domain::AteRole::kResidence)});
+        }
+        continue;
+      }
       auto children = registry_.Represented(p.iin);
       const auto* org = registry_.FindOrg(where->org);
       Pick pick{p, children, org ? org->ate : ""};
@@ -68,7 +75,7 @@ Response Api::DemoAccounts(Call& call) {
     }
   }
   json::array citizens;
-  for (auto* group : {&parents, &pensioners, &others}) {
+  for (auto* group : {&parents, &pensioners, &others, &unattached}) {
     for (const auto& pick : *group) {
       json::array children;
       for (const auto& c : pick.children) children.push_back(json::string(c.ToString()));
@@ -78,6 +85,7 @@ Response Api::DemoAccounts(Call& call) {
                                       {"age", pick.person.AgeOn(today)},
                                       {"sex", domain::NameOf(pick.person.sex)},
                                       {"ate", pick.ate},
+                                      {"attached", group != &unattached},
                                       {"children", std::move(children)}});
     }
   }

@@ -24,33 +24,14 @@ Response Api::Attachment(Call& call, std::string_view iin_text) {
   const auto date = call.DateOr(Today());
   if (!date) return call.Problem(ProblemCode::kInvalidDate, "date: expected YYYY-MM-DD");
   const Date day = *date;
-  std::optional<registry::Placement> where;
-  std::optional<domain::Person> person;
-  {
-    std::shared_lock lock(registry_lock_);
-    person = registry_.PersonByIin(*iin);
-    if (person) where = registry_.TryWhereOn(*iin, day);
-  }
-  if (!person) return call.Problem(ProblemCode::kNotFound, "no such person in the register");
-  if (auto no = ForbidPerson(call, *person)) return std::move(*no);
-  RecordRead(call, iin->ToString(), "attachment on " + day.ToString());
   // A move already decided for the coming 1 January (a campaign application) is shown too.
   const Date new_year = Date::Ymd(day.year() + 1, 1, 1);
-  std::optional<registry::Placement> next;
-  json::object names;
-  {
-    std::shared_lock lock(registry_lock_);
-    next = registry_.TryWhereOn(*iin, new_year);
-  }
-  if (!where || !next) {  // an age-out plan still to be worked out: that needs the registry alone
-    std::unique_lock lock(registry_lock_);
-    if (!where) where = registry_.WhereOn(*iin, day);
-    if (!next) next = registry_.WhereOn(*iin, new_year);
-  }
-  auto o = scenario::QueryResult(iin->ToString(), day, *where);
-  o["since"] = where->since ? json::value(where->since->ToString()) : json::value(nullptr);
-  {
-    std::shared_lock lock(registry_lock_);
+  std::optional<registry::Placement> where, next;
+  std::optional<std::vector<Iin>> representatives;
+  json::object o;
+  auto describe = [&] {
+    o = scenario::QueryResult(iin->ToString(), day, *where);
+    o["since"] = where->since ? json::value(where->since->ToString()) : json::value(nullptr);
     DescribePlacement(*where, o);
     if (next->org != where->org || next->district != where->district) {
       json::object pending{
@@ -63,6 +44,24 @@ Response Api::Attachment(Call& call, std::string_view iin_text) {
     } else {
       o["pending"] = nullptr;
     }
+  };
+  {
+    std::shared_lock lock(registry_lock_);
+    representatives = registry_.RepresentativesOf(*iin);
+    if (!representatives) {
+      return call.Problem(ProblemCode::kNotFound, "no such person in the register");
+    }
+    where = registry_.TryWhereOn(*iin, day);
+    next = registry_.TryWhereOn(*iin, new_year);
+    if (where && next) describe();
+  }
+  if (auto no = ForbidPerson(call, *iin, *representatives)) return std::move(*no);
+  RecordRead(call, iin->ToString(), "attachment on " + day.ToString());
+  if (!where || !next) {  // an age-out plan still to be worked out: that needs the registry alone
+    std::unique_lock lock(registry_lock_);
+    if (!where) where = registry_.WhereOn(*iin, day);
+    if (!next) next = registry_.WhereOn(*iin, new_year);
+    describe();
   }
   return call.Json(o);
 }
@@ -152,12 +151,17 @@ Response Api::Profile(Call& call, std::string_view iin_text) {
 }
 
 std::optional<Response> Api::ForbidPerson(Call& call, const domain::Person& person) {
+  return ForbidPerson(call, person.iin, person.representatives);
+}
+
+std::optional<Response> Api::ForbidPerson(Call& call, const Iin& iin,
+                                          const std::vector<Iin>& representatives) {
   // The person; a registered representative (parent of a minor, guardian of a ward); a
   // registrar (to take applications); an admin.
   bool allowed = call.Is(Role::kAdmin) || call.Is(Role::kRegistrar);
   if (call.Is(Role::kCitizen)) {
-    allowed = call.claims->subject == person.iin.ToString();
-    for (const auto& rep : person.representatives) {
+    allowed = call.claims->subject == iin.ToString();
+    for (const auto& rep : representatives) {
       allowed = allowed || rep.ToString() == call.claims->subject;
     }
   }
@@ -170,7 +174,7 @@ void Api::RecordRead(const Call& call, std::string_view subject, std::string_vie
   e.at = options_.clock->NowMicros();
   e.actor = std::string(RoleName(call.claims->role)) + ":" + call.claims->subject;
   e.channel = "http " + call.request.remote.substr(0, 64);
-  e.action = "read " + call.route;
+  e.action = "read " + std::string(call.route);
   e.subject = std::string(subject);
   e.detail = std::string(what);
   std::lock_guard lock(audit_mu_);

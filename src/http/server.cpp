@@ -73,8 +73,8 @@ auto AsyncDecide(Api& api, Deferred deferred, Token&& token) {
       token, std::move(deferred));
 }
 
-bhttp::response<bhttp::string_body> MakeReply(const Response& r, unsigned version,
-                                              bool keep_alive) {
+// Takes the response's body (the rest stays for the metrics and the log).
+bhttp::response<bhttp::string_body> MakeReply(Response& r, unsigned version, bool keep_alive) {
   bhttp::response<bhttp::string_body> res{static_cast<bhttp::status>(r.status), version};
   res.set(bhttp::field::server, "emkhana");
   res.set(bhttp::field::content_type, r.content_type);
@@ -82,7 +82,7 @@ bhttp::response<bhttp::string_body> MakeReply(const Response& r, unsigned versio
   res.set("X-Content-Type-Options", "nosniff");
   for (const auto& [name, value] : r.headers) res.set(name, value);
   res.keep_alive(keep_alive);
-  res.body() = r.body;
+  res.body() = std::move(r.body);
   res.prepare_payload();
   return res;
 }
@@ -131,7 +131,8 @@ asio::awaitable<void> Session(tcp::socket socket, Shared& shared) {
       if (ec != bhttp::error::end_of_stream && ec != beast::error::timeout &&
           ec != asio::error::operation_aborted && ec != asio::error::connection_reset &&
           ec != asio::error::eof) {
-        auto reply = MakeReply(UnreadableRequest(ec), 11, false);
+        auto unreadable = UnreadableRequest(ec);
+        auto reply = MakeReply(unreadable, 11, false);
         stream.expires_after(std::chrono::seconds(o.read_timeout_seconds));
         co_await bhttp::async_write(stream, reply, kAwait);
       }
@@ -140,7 +141,8 @@ asio::awaitable<void> Session(tcp::socket socket, Shared& shared) {
     const auto started = std::chrono::steady_clock::now();
     auto& req = parser.get();
     if (std::distance(req.begin(), req.end()) > kMaxHeaderFields) {
-      auto reply = MakeReply(UnreadableRequest(bhttp::error::header_limit), req.version(), false);
+      auto unreadable = UnreadableRequest(bhttp::error::header_limit);
+      auto reply = MakeReply(unreadable, req.version(), false);
       co_await bhttp::async_write(stream, reply, kAwait);
       break;
     }

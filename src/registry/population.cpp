@@ -63,6 +63,16 @@ Result<std::uint32_t> Population::Put(const domain::Person& p) {
   return it->second;
 }
 
+std::vector<domain::Iin> Population::RepresentativesOf(std::uint32_t index) const {
+  const auto& row = rows_[index];
+  std::vector<domain::Iin> out;
+  for (std::uint32_t k = 0; k < row.representatives_count; ++k) {
+    out.push_back(
+        domain::Iin::FromNumberUnchecked(representatives_[row.representatives_begin + k]));
+  }
+  return out;
+}
+
 std::vector<std::uint32_t> Population::Represented(const domain::Iin& representative) const {
   std::vector<std::uint32_t> out;
   auto head = represented_head_.find(representative.number());

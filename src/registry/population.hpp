@@ -78,6 +78,7 @@ class Population {
   void SetDeceased(std::uint32_t index, domain::Date date) { rows_[index].deceased = date.days(); }
   std::size_t size() const { return rows_.size(); }
   domain::Person Materialise(std::uint32_t index) const;
+  std::vector<domain::Iin> RepresentativesOf(std::uint32_t index) const;
   // The persons `representative` is registered for (children, wards), by index.
   std::vector<std::uint32_t> Represented(const domain::Iin& representative) const;
   void Reserve(std::size_t persons);

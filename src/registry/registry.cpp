@@ -850,6 +850,12 @@ std::optional<domain::Person> Registry::PersonByIin(const Iin& iin) const {
   return population_.Materialise(*index);
 }
 
+std::optional<std::vector<Iin>> Registry::RepresentativesOf(const Iin& iin) const {
+  auto index = population_.Find(iin);
+  if (!index) return std::nullopt;
+  return population_.RepresentativesOf(*index);
+}
+
 std::vector<const domain::Organization*> Registry::Organizations() const {
   std::vector<const domain::Organization*> out;
   for (const auto& [id, index] : org_index_) out.push_back(&orgs_[index]);

@@ -88,6 +88,9 @@ class Registry final : public rules::RegistryView {
   std::optional<Placement> TryWhereOn(const domain::Iin& iin, domain::Date day) const;
   // The person as a value, or nullopt if not registered.
   std::optional<domain::Person> PersonByIin(const domain::Iin& iin) const;
+  // The person's registered representatives; nullopt when there is no such person. Cheaper than
+  // PersonByIin for a permission check on every read.
+  std::optional<std::vector<domain::Iin>> RepresentativesOf(const domain::Iin& iin) const;
   // All organisations, in id order.
   std::vector<const domain::Organization*> Organizations() const;
   // The stored application and its decision, if any (durable ones only; takes the store's lock,

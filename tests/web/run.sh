@@ -28,7 +28,10 @@ node -e 'const [a, b] = process.versions.node.split(".").map(Number); process.ex
 # Build when the sources are newer than the build.
 cd "$WEB"
 if [[ ! -d node_modules || package-lock.json -nt node_modules/.package-lock.json ]]; then
-  npm ci --no-audit --no-fund
+  # `npm install` with the lock, not `npm ci`: the registry reachable here lacks the other
+  # platforms' optional packages (rollup), which `npm ci` insists the lock lists; the versions
+  # come from the lock all the same.
+  npm install --no-audit --no-fund
 fi
 if [[ ! -f dist/index.html ]] || [[ -n $(find src index.html package.json vite.config.ts -newer dist/index.html -print -quit) ]]; then
   npm run build
