@@ -294,8 +294,13 @@ Response Api::Talon(Call& call, std::string_view id, bool pdf) {
     if (!bytes) return call.Problem(ProblemCode::kInternal, bytes.error().message);
     r.content_type = "application/pdf";
     r.body = std::move(*bytes);
+    // The number is the client's id: only safe characters go into the header.
+    std::string file = f.number;
+    for (auto& c : file) {
+      if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_') c = '_';
+    }
     r.headers.emplace_back("Content-Disposition",
-                           fmt::format("inline; filename=\"talon-{}.pdf\"", f.number));
+                           fmt::format("inline; filename=\"talon-{}.pdf\"", file));
   } else {
     r.content_type = "text/html; charset=utf-8";
     r.body = TalonHtml(f, call.lang);

@@ -138,7 +138,7 @@ Response Api::Organisation(Call& call, std::string_view id) {
   if (!org) return call.Problem(ProblemCode::kNotFound, "no such organisation");
   auto o = OrgJson(registry_, *org, *date, std::nullopt);
   o["date"] = date->ToString();
-  return call.Json(o);
+  return call.Json(std::move(o));
 }
 
 Response Api::Moves(Call& call, std::string_view org_id) {

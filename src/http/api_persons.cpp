@@ -63,7 +63,7 @@ Response Api::Attachment(Call& call, std::string_view iin_text) {
     if (!next) next = registry_.WhereOn(*iin, new_year);
     describe();
   }
-  return call.Json(o);
+  return call.Json(std::move(o));
 }
 
 void Api::DescribePlacement(const registry::Placement& where, json::object& into) const {
@@ -147,7 +147,7 @@ Response Api::Profile(Call& call, std::string_view iin_text) {
     }
   }
   o["represents"] = std::move(represents);
-  return call.Json(o);
+  return call.Json(std::move(o));
 }
 
 std::optional<Response> Api::ForbidPerson(Call& call, const domain::Person& person) {

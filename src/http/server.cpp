@@ -8,10 +8,13 @@
 #include <boost/beast/http.hpp>
 #include <boost/json.hpp>
 
+#include <algorithm>
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <csignal>
 #include <cstdio>
+#include <iterator>
 #include <memory>
 #include <mutex>
 #include <set>
@@ -73,18 +76,45 @@ auto AsyncDecide(Api& api, Deferred deferred, Token&& token) {
       token, std::move(deferred));
 }
 
+// A reply as it goes on the wire: the status line and header, then the body, written together.
+// Composed here rather than by Beast's serializer, which cost about as much as the rest of a
+// GET (callgrind).
+struct Reply {
+  std::string head, body;
+  std::array<asio::const_buffer, 2> buffers() const {
+    return {asio::buffer(head), asio::buffer(body)};
+  }
+};
+
 // Takes the response's body (the rest stays for the metrics and the log).
-bhttp::response<bhttp::string_body> MakeReply(Response& r, unsigned version, bool keep_alive) {
-  bhttp::response<bhttp::string_body> res{static_cast<bhttp::status>(r.status), version};
-  res.set(bhttp::field::server, "emkhana");
-  res.set(bhttp::field::content_type, r.content_type);
-  res.set(bhttp::field::cache_control, "no-store");
-  res.set("X-Content-Type-Options", "nosniff");
-  for (const auto& [name, value] : r.headers) res.set(name, value);
-  res.keep_alive(keep_alive);
-  res.body() = std::move(r.body);
-  res.prepare_payload();
-  return res;
+Reply MakeReply(Response& r, unsigned version, bool keep_alive) {
+  Reply out;
+  auto given = [&](std::string_view name) {
+    return std::any_of(r.headers.begin(), r.headers.end(),
+                       [&](const auto& h) { return beast::iequals(h.first, name); });
+  };
+  auto add = std::back_inserter(out.head);
+  out.head.reserve(320);
+  fmt::format_to(add, "HTTP/{}.{} {} {}\r\nServer: emkhana\r\nContent-Type: {}\r\n", version / 10,
+                 version % 10, r.status,
+                 std::string_view(bhttp::obsolete_reason(static_cast<bhttp::status>(r.status))),
+                 r.content_type);
+  if (!given("Cache-Control")) out.head += "Cache-Control: no-store\r\n";
+  if (!given("X-Content-Type-Options")) out.head += "X-Content-Type-Options: nosniff\r\n";
+  for (const auto& [name, value] : r.headers) {
+    // Values come from the handlers; a line break would forge a header, so such a field is left
+    // out.
+    if (name.find_first_of("\r\n:") != std::string::npos ||
+        value.find_first_of("\r\n") != std::string::npos) {
+      continue;
+    }
+    fmt::format_to(add, "{}: {}\r\n", name, value);
+  }
+  if (version >= 11 && !keep_alive) out.head += "Connection: close\r\n";
+  if (version < 11 && keep_alive) out.head += "Connection: keep-alive\r\n";
+  fmt::format_to(add, "Content-Length: {}\r\n\r\n", r.body.size());
+  out.body = std::move(r.body);
+  return out;
 }
 
 // A request that could not be read: answered as a problem, then the connection is closed.
@@ -134,7 +164,7 @@ asio::awaitable<void> Session(tcp::socket socket, Shared& shared) {
         auto unreadable = UnreadableRequest(ec);
         auto reply = MakeReply(unreadable, 11, false);
         stream.expires_after(std::chrono::seconds(o.read_timeout_seconds));
-        co_await bhttp::async_write(stream, reply, kAwait);
+        co_await asio::async_write(stream, reply.buffers(), kAwait);
       }
       break;
     }
@@ -143,7 +173,7 @@ asio::awaitable<void> Session(tcp::socket socket, Shared& shared) {
     if (std::distance(req.begin(), req.end()) > kMaxHeaderFields) {
       auto unreadable = UnreadableRequest(bhttp::error::header_limit);
       auto reply = MakeReply(unreadable, req.version(), false);
-      co_await bhttp::async_write(stream, reply, kAwait);
+      co_await asio::async_write(stream, reply.buffers(), kAwait);
       break;
     }
     Request request;
@@ -167,7 +197,7 @@ asio::awaitable<void> Session(tcp::socket socket, Shared& shared) {
         req.keep_alive() && !shared.stopping && served + 1 < o.requests_per_connection;
     auto reply = MakeReply(response, req.version(), keep_alive);
     stream.expires_after(std::chrono::seconds(o.read_timeout_seconds));
-    auto [wec, written] = co_await bhttp::async_write(stream, reply, kAwait);
+    auto [wec, written] = co_await asio::async_write(stream, reply.buffers(), kAwait);
     const double seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     shared.api.Observe(response, seconds);
