@@ -33,10 +33,21 @@ namespace {
 constexpr auto kAwait = asio::as_tuple(asio::use_awaitable);
 constexpr std::ptrdiff_t kMaxHeaderFields = 100;
 
+std::int64_t SteadyMillis() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
 // A connection; `busy` while it answers a request (a stop lets it finish, and closes the others).
+// Timeouts are a deadline that one watchdog timer checks for every connection: a timer per read
+// and write (Beast's expires_after) costs timer-queue work and a timerfd update per operation.
 struct SessionState {
   beast::tcp_stream stream;
   std::atomic<bool> busy = false;
+  std::atomic<std::int64_t> deadline_ms = INT64_MAX;  // steady clock; INT64_MAX: none
+  void ExpiresAfter(int seconds) { deadline_ms = SteadyMillis() + seconds * 1000LL; }
+  void NeverExpires() { deadline_ms = INT64_MAX; }
 };
 
 // What the sessions share: the limits, the stop flag, and the open connections.
@@ -153,17 +164,17 @@ asio::awaitable<void> Session(tcp::socket socket, Shared& shared) {
     parser.body_limit(o.body_limit);
     // The first request must arrive whole within the read timeout; a keep-alive connection may
     // wait for its next one up to the idle timeout.
-    stream.expires_after(
-        std::chrono::seconds(served == 0 ? o.read_timeout_seconds : o.idle_timeout_seconds));
+    state.ExpiresAfter(served == 0 ? o.read_timeout_seconds : o.idle_timeout_seconds);
     auto [ec, n] = co_await bhttp::async_read(stream, buffer, parser, kAwait);
     state.busy = true;
+    state.NeverExpires();  // the answer may wait for the decision pipeline
     if (ec) {
       if (ec != bhttp::error::end_of_stream && ec != beast::error::timeout &&
           ec != asio::error::operation_aborted && ec != asio::error::connection_reset &&
           ec != asio::error::eof) {
         auto unreadable = UnreadableRequest(ec);
         auto reply = MakeReply(unreadable, 11, false);
-        stream.expires_after(std::chrono::seconds(o.read_timeout_seconds));
+        state.ExpiresAfter(o.read_timeout_seconds);
         co_await asio::async_write(stream, reply.buffers(), kAwait);
       }
       break;
@@ -196,7 +207,7 @@ asio::awaitable<void> Session(tcp::socket socket, Shared& shared) {
     const bool keep_alive =
         req.keep_alive() && !shared.stopping && served + 1 < o.requests_per_connection;
     auto reply = MakeReply(response, req.version(), keep_alive);
-    stream.expires_after(std::chrono::seconds(o.read_timeout_seconds));
+    state.ExpiresAfter(o.read_timeout_seconds);
     auto [wec, written] = co_await asio::async_write(stream, reply.buffers(), kAwait);
     const double seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
@@ -265,6 +276,31 @@ int Serve(Api& api, const ServerOptions& options,
   }
   asio::co_spawn(io, Listen(acceptor, io, shared), asio::detached);
 
+  // The watchdog: four times a second, connections past their deadline are cancelled (on their
+  // own executor); their pending read or write ends and the session closes.
+  asio::steady_timer watchdog(io);
+  std::function<void()> check_deadlines = [&] {
+    const auto now = SteadyMillis();
+    {
+      std::lock_guard lock(shared.mu);
+      for (auto* session : shared.open) {
+        if (session->deadline_ms > now) continue;
+        session->deadline_ms = -1;  // expired: cancelled once
+        asio::post(session->stream.get_executor(), [session, &shared] {
+          std::lock_guard inner(shared.mu);
+          beast::error_code ignored;
+          if (shared.open.contains(session)) session->stream.socket().cancel(ignored);
+        });
+      }
+    }
+    if (shared.stopping && shared.sessions == 0) return;
+    watchdog.expires_after(std::chrono::milliseconds(250));
+    watchdog.async_wait([&](beast::error_code ec) {
+      if (!ec) check_deadlines();
+    });
+  };
+  check_deadlines();
+
   // Graceful stop: no new connections; idle keep-alive connections are closed; the others
   // finish the request they are answering; then the pipeline drains and the threads end.
   asio::signal_set signals(io, SIGINT, SIGTERM);
@@ -286,6 +322,7 @@ int Serve(Api& api, const ServerOptions& options,
     }
     if (shared.sessions == 0) {
       api.Drain();
+      watchdog.cancel();
       io.stop();
       return;
     }
