@@ -12,7 +12,7 @@
 #include "cli/commands.hpp"
 #include "cli/open_snapshot.hpp"
 #include "generate/generator.hpp"
-#include "storage/sqlite/sqlite_store.hpp"
+#include "storage/store.hpp"
 
 namespace emkhana::cli {
 
@@ -27,14 +27,18 @@ int RunGenerate(const GenerateOptions& o) {
     std::cerr << "generate: --population must be between 1 and 100000000\n";
     return 2;
   }
+  // A file must be new; a PostgreSQL database may exist (made by `createdb`, migrated by `init`)
+  // but must hold no registry: the bulk load refuses one that does.
+  const bool server = storage::IsServerLocation(o.db);
+  const std::string shown = storage::RedactLocation(o.db);
   std::error_code ec;
-  if (std::filesystem::exists(o.db, ec)) {
+  if (!server && std::filesystem::exists(o.db, ec)) {
     std::cerr << "generate: " << o.db << " exists; generate into a new file\n";
     return 2;
   }
-  auto store = storage::sqlite::OpenSqliteStoreForBulkLoad(o.db);
+  auto store = storage::OpenStoreForBulkLoad(o.db);
   if (!store) {
-    std::cerr << o.db << ": " << store.error().message << "\n";
+    std::cerr << "generate: " << shown << ": " << store.error().message << "\n";
     return 2;
   }
   const bool tty = isatty(STDERR_FILENO) != 0;
@@ -53,9 +57,9 @@ int RunGenerate(const GenerateOptions& o) {
   auto summary = generate::Generate(options, **store, progress);
   if (tty) std::cerr << "\n";
   if (!summary) {
-    std::cerr << o.db << ": " << summary.error().message << "\n";
-    store->reset();
-    std::filesystem::remove(o.db, ec);  // a half-made registry is never left behind
+    std::cerr << "generate: " << shown << ": " << summary.error().message << "\n";
+    store->reset();                                  // on PostgreSQL, this rolls the load back
+    if (!server) std::filesystem::remove(o.db, ec);  // a half-made registry is never left behind
     return 2;
   }
   const double seconds =
@@ -70,7 +74,7 @@ int RunGenerate(const GenerateOptions& o) {
       "  {} regions, {} units, {} organisations ({} private, {} rural), {} districts ({} planned "
       "over capacity)\n"
       "  seed {}, as of {}, {:.1f} s\n",
-      o.db, s.persons, pct(s.women, s.persons), pct(s.children, s.persons),
+      shown, s.persons, pct(s.women, s.persons), pct(s.children, s.persons),
       pct(s.elderly, s.persons), pct(s.attached, s.persons), pct(s.insured, s.persons),
       s.representatives, s.regions, s.units, s.organisations, s.private_orgs, s.rural_orgs,
       s.districts, s.over_full_districts.size(), o.seed, as_of->ToString(), seconds);

@@ -9,6 +9,7 @@
 #include "policy/policy_loader.hpp"
 #include "registry/registry.hpp"
 #include "scenario/replay.hpp"
+#include "storage/postgres/postgres_store.hpp"
 #include "storage/sqlite/sqlite_store.hpp"
 #include "storage/store.hpp"
 
@@ -17,23 +18,26 @@ namespace {
 int Init(const std::string& db) {
   auto store = emkhana::storage::OpenStore(db);
   if (!store) {
-    std::cerr << db << ": " << store.error().message << "\n";
+    std::cerr << emkhana::storage::RedactLocation(db) << ": " << store.error().message << "\n";
     return 2;
   }
   emkhana::SystemClock clock;
   auto registry =
       emkhana::registry::Registry::Open(**store, clock, emkhana::policy::DefaultPolicy());
   if (!registry) {
-    std::cerr << db << ": " << registry.error().message << "\n";
+    std::cerr << emkhana::storage::RedactLocation(db) << ": " << registry.error().message << "\n";
     return 2;
   }
   if (auto f = (*registry)->Flush(); !f) {
-    std::cerr << db << ": " << f.error().message << "\n";
+    std::cerr << emkhana::storage::RedactLocation(db) << ": " << f.error().message << "\n";
     return 2;
   }
   auto counts = (*store)->Counts();
-  std::cout << fmt::format("{}: schema version {}, policy {}, {} persons, {} organisations\n", db,
-                           emkhana::storage::sqlite::LatestSchemaVersion(),
+  const int version = emkhana::storage::postgres::IsPostgresUrl(db)
+                          ? emkhana::storage::postgres::LatestSchemaVersion()
+                          : emkhana::storage::sqlite::LatestSchemaVersion();
+  std::cout << fmt::format("{}: schema version {}, policy {}, {} persons, {} organisations\n",
+                           emkhana::storage::RedactLocation(db), version,
                            (*registry)->policy().version, counts ? counts->persons : 0,
                            counts ? counts->organizations : 0);
   return 0;
@@ -53,19 +57,24 @@ int main(int argc, char** argv) {
       ->check(CLI::ExistingFile);
   replay->add_flag("--check", replay_options.check, "Compare results with each step's expect");
   replay->add_option("--db", replay_options.db,
-                     "Persistent SQLite registry (default: fresh, in memory)");
+                     "Persistent registry: SQLite file or postgresql:// URL (default: fresh, in "
+                     "memory)");
   replay->add_flag("--table", replay_options.table, "Print a readable table instead of JSON lines");
 
   auto* init = app.add_subcommand("init", "Create (or migrate) a registry database");
   std::string init_db;
-  init->add_option("--db", init_db, "SQLite database path")->required();
+  init->add_option("--db", init_db, "SQLite database path or postgresql:// URL")->required();
 
   auto* show_policy = app.add_subcommand("policy", "Print the built-in default policy (JSON)");
 
   emkhana::cli::GenerateOptions generate_options;
   auto* generate =
       app.add_subcommand("generate", "Generate a synthetic country into a new database");
-  generate->add_option("--db", generate_options.db, "New SQLite database path")->required();
+  generate
+      ->add_option(
+          "--db", generate_options.db,
+          "New SQLite database path, or postgresql:// URL of a database without a registry")
+      ->required();
   generate->add_option("--population", generate_options.population, "Number of people")->required();
   generate->add_option("--seed", generate_options.seed, "Random seed (default 1)");
   generate->add_option("--as-of", generate_options.as_of,
@@ -116,7 +125,8 @@ int main(int argc, char** argv) {
   serve->add_option("--threads", serve_options.threads, "I/O threads")
       ->check(CLI::Range(1, 64))
       ->capture_default_str();
-  serve->add_option("--secret", serve_options.secret, "Token secret file (default: DB.secret)");
+  serve->add_option("--secret", serve_options.secret,
+                    "Token secret file (default: DB.secret; required with a postgresql:// URL)");
   serve->add_flag("--access-log", serve_options.access_log,
                   "A JSON line per request on stderr (IINs never appear)");
   serve->add_option("--read-timeout", serve_options.read_timeout, "Seconds for a whole request")
@@ -133,7 +143,7 @@ int main(int argc, char** argv) {
                     "PEM file of the CAs trusted for egov/mobile signatures");
   serve->add_flag("--demo", serve_options.demo,
                   "Demo mode for synthetic registries: sign in as generated people (a demo CA "
-                  "beside the database issues their signing keys)");
+                  "beside the database, or beside --secret for a URL, issues their signing keys)");
 
   emkhana::cli::TokenOptions token_options;
   auto* token = app.add_subcommand("token", "Issue a bearer token (demos and tests)");
@@ -147,7 +157,8 @@ int main(int argc, char** argv) {
   token->add_option("--ttl", token_options.ttl, "Seconds the token is valid")
       ->check(CLI::Range(1, 31'536'000))
       ->capture_default_str();
-  token->add_option("--secret", token_options.secret, "Token secret file (default: DB.secret)");
+  token->add_option("--secret", token_options.secret,
+                    "Token secret file (default: DB.secret; required with a postgresql:// URL)");
 
   try {
     app.parse(argc, argv);

@@ -22,14 +22,26 @@ namespace emkhana::cli {
 
 namespace {
 
+// The token secret's file: --secret, or beside a database file. A server database (a URL) has
+// no "beside": --secret is required, and an empty result means it is missing.
 std::string SecretPath(const std::string& db, const std::string& given) {
-  return given.empty() ? db + ".secret" : given;
+  if (!given.empty()) return given;
+  return storage::IsServerLocation(db) ? std::string() : db + ".secret";
 }
+
+constexpr const char* kSecretRequired =
+    "--db is a postgresql:// URL: give the token secret's file with --secret FILE (made on "
+    "first use, mode 0600; every server and `token` of the registry must share it)";
 
 }  // namespace
 
 int RunServe(const ServeOptions& o) {
-  auto secret = http::LoadOrCreateSecret(SecretPath(o.db, o.secret));
+  const std::string secret_path = SecretPath(o.db, o.secret);
+  if (secret_path.empty()) {
+    std::cerr << "serve: " << kSecretRequired << "\n";
+    return 2;
+  }
+  auto secret = http::LoadOrCreateSecret(secret_path);
   if (!secret) {
     std::cerr << "serve: " << secret.error().message << "\n";
     return 2;
@@ -57,7 +69,9 @@ int RunServe(const ServeOptions& o) {
     trusted_pem = text.str();
   }
   if (o.demo) {
-    auto ca = http::DemoCa::LoadOrCreate(o.db + ".demo");
+    // Beside the database file, or beside the secret's file for a URL.
+    auto ca = http::DemoCa::LoadOrCreate((storage::IsServerLocation(o.db) ? secret_path : o.db) +
+                                         ".demo");
     if (!ca) {
       std::cerr << "serve: demo CA: " << ca.error().message << "\n";
       return 2;
@@ -127,7 +141,12 @@ int RunToken(const TokenOptions& o) {
     std::cerr << "token: --role must be citizen, registrar, region, fund or admin\n";
     return 2;
   }
-  auto secret = http::LoadOrCreateSecret(SecretPath(o.db, o.secret));
+  const std::string secret_path = SecretPath(o.db, o.secret);
+  if (secret_path.empty()) {
+    std::cerr << "token: " << kSecretRequired << "\n";
+    return 2;
+  }
+  auto secret = http::LoadOrCreateSecret(secret_path);
   if (!secret) {
     std::cerr << "token: " << secret.error().message << "\n";
     return 2;

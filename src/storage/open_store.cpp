@@ -1,4 +1,5 @@
 // The composition point for storage backends: picks one by the location's form.
+#include "storage/postgres/pg_conn.hpp"
 #include "storage/postgres/postgres_store.hpp"
 #include "storage/sqlite/sqlite_store.hpp"
 #include "storage/store.hpp"
@@ -8,6 +9,17 @@ namespace emkhana::storage {
 Result<std::unique_ptr<Store>> OpenStore(const std::string& location) {
   if (postgres::IsPostgresUrl(location)) return postgres::OpenPostgresStore(location);
   return sqlite::OpenSqliteStore(location);
+}
+
+Result<std::unique_ptr<Store>> OpenStoreForBulkLoad(const std::string& location) {
+  if (postgres::IsPostgresUrl(location)) return postgres::OpenPostgresStoreForBulkLoad(location);
+  return sqlite::OpenSqliteStoreForBulkLoad(location);
+}
+
+bool IsServerLocation(const std::string& location) { return postgres::IsPostgresUrl(location); }
+
+std::string RedactLocation(const std::string& location) {
+  return IsServerLocation(location) ? postgres::RedactUrl(location) : location;
 }
 
 }  // namespace emkhana::storage

@@ -141,8 +141,8 @@ class Store {
   [[nodiscard]] virtual Result<void> SaveStats(const std::string& header,
                                                const std::string& entries) = 0;
   [[nodiscard]] virtual Result<std::optional<StoredStats>> LoadStats() = 0;
-  // Ends a bulk load (see sqlite::OpenSqliteStoreForBulkLoad): makes the store crash-safe again. A
-  // no-op for a store opened normally.
+  // Ends a bulk load (see OpenStoreForBulkLoad): makes the store crash-safe again. A no-op for a
+  // store opened normally.
   [[nodiscard]] virtual Result<void> FinishBulkLoad() { return {}; }
   // Number of Commit calls that wrote something (for tests and metrics of group commit).
   virtual std::int64_t commits() const = 0;
@@ -151,5 +151,18 @@ class Store {
 // Opens (creating and migrating as needed) the store at `location`: a file path for SQLite,
 // ":memory:" for a throwaway one.
 [[nodiscard]] Result<std::unique_ptr<Store>> OpenStore(const std::string& location);
+
+// Opens a new store at `location` for a one-off bulk load (the generator): a new SQLite file
+// (sqlite::OpenSqliteStoreForBulkLoad) or a PostgreSQL database that holds no registry yet
+// (postgres::OpenPostgresStoreForBulkLoad). Faster than Commit's usual path, and neither
+// crash-safe nor durable until FinishBulkLoad has returned. A location that already holds a
+// registry is refused (kFailedPrecondition).
+[[nodiscard]] Result<std::unique_ptr<Store>> OpenStoreForBulkLoad(const std::string& location);
+
+// True when `location` names a server database (a postgresql:// URL) rather than a file.
+bool IsServerLocation(const std::string& location);
+
+// `location` fit for messages and logs: a URL's password replaced by "***".
+std::string RedactLocation(const std::string& location);
 
 }  // namespace emkhana::storage

@@ -3,6 +3,11 @@
 
     http_test.py path/to/emkhana [THREADS]    (the server's I/O threads, default 1)
 
+On SQLite by default (a file in a temporary directory). With EMKHANA_TEST_PG_URL set (a URL of
+a PostgreSQL server's `postgres` database, as tests/pg/with_postgres.sh exports), on a new
+database of that server instead (made with psql, dropped at the end), the token secret in a
+temporary file given by --secret.
+
 Generates a small registry, starts the server, and checks:
   - every route answers, and the OpenAPI document lists exactly the routes that answer;
   - the role x route matrix (a citizen never reads another adult; a registrar never another
@@ -18,6 +23,7 @@ import base64
 import http.client
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -28,8 +34,37 @@ import time
 BIN = sys.argv[1]
 THREADS = sys.argv[2] if len(sys.argv) > 2 else "1"
 TMP = tempfile.mkdtemp(prefix="emkhana-http-")
-DB = os.path.join(TMP, "r.db")
+PG_URL = os.environ.get("EMKHANA_TEST_PG_URL", "")
+PSQL = shutil.which("psql") or "/usr/lib/postgresql/15/bin/psql"
 checks = 0
+if PG_URL:
+    # postgresql://user@host:port/postgres -> .../http_<pid>: a database of our own.
+    PG_DATABASE = f"http_{os.getpid()}_{int(time.time())}"
+    DB = PG_URL.rsplit("/", 1)[0] + "/" + PG_DATABASE
+    subprocess.run([PSQL, PG_URL, "-q", "-v", "ON_ERROR_STOP=1", "-c",
+                    f"CREATE DATABASE {PG_DATABASE}"], check=True)
+    # Registered first, so run last at exit (atexit is LIFO): after the server is killed.
+    atexit.register(lambda: subprocess.run(
+        [PSQL, PG_URL, "-q", "-c", f"DROP DATABASE IF EXISTS {PG_DATABASE} WITH (FORCE)"],
+        capture_output=True))
+    SECRET = ["--secret", os.path.join(TMP, "token.secret")]
+else:
+    DB = os.path.join(TMP, "r.db")
+    SECRET = []
+
+
+def sql_rows(query, *params):
+    """Rows of a query on the registry database (the test's only direct read of it)."""
+    if PG_URL:
+        for p in params:  # IINs and ids only: digits, letters and dashes
+            check(all(c.isalnum() or c == "-" for c in p), f"a plain SQL parameter: {p!r}")
+        text = query.replace("?", "'{}'").format(*params)
+        out = subprocess.run([PSQL, DB, "-At", "-F", "\t", "-v", "ON_ERROR_STOP=1", "-c", text],
+                             check=True, capture_output=True, text=True).stdout
+        return [tuple(line.split("\t")) for line in out.splitlines() if line]
+    import sqlite3
+    with sqlite3.connect(DB) as db:
+        return db.execute(query, params).fetchall()
 
 
 def fail(message):
@@ -101,7 +136,7 @@ WEB = os.path.join(TMP, "web")
 os.makedirs(os.path.join(WEB, "assets"))
 open(os.path.join(WEB, "index.html"), "w").write("<!doctype html><title>Emkhana</title>")
 open(os.path.join(WEB, "assets", "app-1a2b.js"), "w").write("console.log(1)")
-server = subprocess.Popen([BIN, "serve", "--db", DB, "--port", "0", "--read-timeout", "2",
+server = subprocess.Popen([BIN, "serve", "--db", DB, *SECRET, "--port", "0", "--read-timeout", "2",
                            "--idle-timeout", "3", "--access-log", "--threads", THREADS,
                            "--ca-file", TEST_CA[1], "--demo", "--web", WEB],
                           stdout=subprocess.PIPE,
@@ -114,7 +149,7 @@ PORT = int(line.rsplit(":", 1)[1].strip().strip("/"))
 
 
 def token(role, subject):
-    return run("token", "--db", DB, "--role", role, "--subject", subject).strip()
+    return run("token", "--db", DB, *SECRET, "--role", role, "--subject", subject).strip()
 
 
 def request(method, path, body=None, tok=None, headers=None, lang=None, sign=True):
@@ -240,13 +275,10 @@ for who, tok, method, path, want in matrix:
 
 # A parent reads their minor child's attachment (a registered representative), and submits for
 # the child; not another family's child.
-import sqlite3
-with sqlite3.connect(DB) as db:
-    child, parent = db.execute(
-        "SELECT iin, representative FROM representative ORDER BY iin LIMIT 1").fetchone()
-    other_child = db.execute(
-        "SELECT iin FROM representative WHERE iin NOT IN (SELECT iin FROM representative "
-        "WHERE representative = ?) LIMIT 1", (parent,)).fetchone()[0]
+child, parent = sql_rows("SELECT iin, representative FROM representative ORDER BY iin LIMIT 1")[0]
+other_child = sql_rows(
+    "SELECT iin FROM representative WHERE iin NOT IN (SELECT iin FROM representative "
+    "WHERE representative = ?) ORDER BY iin LIMIT 1", parent)[0][0]
 cit_parent = token("citizen", parent)
 st, _, body, _ = request("GET", f"/api/v1/persons/{child}/attachment", tok=cit_parent)
 check(st == 200 and body["iin"] == child, f"a parent reads their child: {st}")

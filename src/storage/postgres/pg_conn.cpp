@@ -2,7 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <charconv>
+#include <chrono>
 
 #include "domain/iin.hpp"
 
@@ -204,6 +206,80 @@ Result<void> Connection::SendPrepared(const char* name, const Params& params) {
 Result<void> Connection::SendSync() {
   if (!PQpipelineSync(conn_)) return LastError("pipeline sync");
   return {};
+}
+
+Result<void> Connection::CopyIn(const char* sql, std::string_view data) {
+  PgResult start{PQexec(conn_, sql)};
+  if (!start || PQresultStatus(start.get()) != PGRES_COPY_IN) {
+    return ErrorOf(conn_, start.get(), std::string_view(sql).substr(0, 60));
+  }
+  // Blocking connection: PQputCopyData waits while the server catches up. Pieces of 1 MiB.
+  constexpr std::size_t kPiece = 1 << 20;
+  for (std::size_t at = 0; at < data.size(); at += kPiece) {
+    const auto n = std::min(kPiece, data.size() - at);
+    if (PQputCopyData(conn_, data.data() + at, static_cast<int>(n)) != 1) {
+      return LastError("copy data");
+    }
+  }
+  if (PQputCopyEnd(conn_, nullptr) != 1) return LastError("copy end");
+  Result<void> out;
+  while (PgResult r{PQgetResult(conn_)}) {
+    if (PQresultStatus(r.get()) != PGRES_COMMAND_OK && out) {
+      out = ErrorOf(conn_, r.get(), std::string_view(sql).substr(0, 60));
+    }
+  }
+  if (out && broken()) return LastError("connection lost");
+  return out;
+}
+
+// --- COPY rows ---
+
+CopyRows& CopyRows::Add(std::string_view v) {
+  if (fields_++ > 0) data_ += '\t';
+  for (const char c : v) {
+    switch (c) {
+      case '\\':
+        data_ += "\\\\";
+        break;
+      case '\t':
+        data_ += "\\t";
+        break;
+      case '\n':
+        data_ += "\\n";
+        break;
+      case '\r':
+        data_ += "\\r";
+        break;
+      default:
+        data_ += c;
+    }
+  }
+  return *this;
+}
+
+CopyRows& CopyRows::Add(std::int64_t v) {
+  char buf[24];
+  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
+  (void)ec;
+  return Raw(std::string_view(buf, static_cast<std::size_t>(end - buf)));
+}
+
+CopyRows& CopyRows::Add(double v) {
+  char buf[64];
+  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);  // shortest exact form
+  (void)ec;
+  return Raw(std::string_view(buf, static_cast<std::size_t>(end - buf)));
+}
+
+CopyRows& CopyRows::AddMicros(std::int64_t micros) {
+  constexpr std::int64_t kDay = 86'400'000'000;
+  std::int64_t days = micros / kDay, rest = micros % kDay;
+  if (rest < 0) rest += kDay, --days;
+  const std::chrono::year_month_day ymd{std::chrono::sys_days{std::chrono::days{days}}};
+  const auto seconds = rest / 1'000'000;
+  return Raw(fmt::format("{:04}-{:02}-{:02} {:02}:{:02}:{:02}.{:06}+00", int(ymd.year()),
+                         unsigned(ymd.month()), unsigned(ymd.day()), seconds / 3600,
+                         seconds / 60 % 60, seconds % 60, rest % 1'000'000));
 }
 
 // --- Row accessors ---

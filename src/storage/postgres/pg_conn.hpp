@@ -102,12 +102,57 @@ class Connection {
   // The next result of the pipeline (null between the results of two statements).
   PgResult NextResult() { return PgResult(PQgetResult(conn_)); }
 
+  // `COPY ... FROM STDIN` with `data` (rows in COPY's text format, see CopyRows) as its input.
+  [[nodiscard]] Result<void> CopyIn(const char* sql, std::string_view data);
+
   bool broken() const { return !conn_ || PQstatus(conn_) == CONNECTION_BAD; }
   Error LastError(std::string_view what) const;
 
  private:
   explicit Connection(PGconn* conn) : conn_(conn) {}
   PGconn* conn_ = nullptr;
+};
+
+// Rows in the text format of COPY: fields separated by tabs, rows ended by a newline, `\N` for
+// NULL, backslash escapes for the characters that would break the format.
+class CopyRows {
+ public:
+  CopyRows& Add(std::string_view v);
+  CopyRows& Add(const std::string& v) { return Add(std::string_view(v)); }
+  CopyRows& Add(const char* v) { return Add(std::string_view(v)); }
+  CopyRows& Add(std::int64_t v);
+  CopyRows& Add(int v) { return Add(static_cast<std::int64_t>(v)); }
+  CopyRows& Add(bool v) { return Raw(v ? "t" : "f"); }
+  CopyRows& Add(double v);
+  CopyRows& AddNull() { return Raw("\\N"); }
+  // A timestamptz from microseconds since the Unix epoch (UTC, exact).
+  CopyRows& AddMicros(std::int64_t micros);
+  template <class T>
+  CopyRows& Add(const std::optional<T>& v) {
+    return v ? Add(*v) : AddNull();
+  }
+  void EndRow() {
+    data_ += '\n';
+    fields_ = 0;
+    ++rows_;
+  }
+  std::size_t rows() const { return rows_; }
+  const std::string& data() const { return data_; }
+  void Clear() {
+    data_.clear();
+    fields_ = 0;
+    rows_ = 0;
+  }
+
+ private:
+  CopyRows& Raw(std::string_view v) {
+    if (fields_++ > 0) data_ += '\t';
+    data_ += v;
+    return *this;
+  }
+  std::string data_;
+  int fields_ = 0;
+  std::size_t rows_ = 0;
 };
 
 // Text accessors for a row of a text-format result.

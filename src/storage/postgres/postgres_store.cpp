@@ -80,8 +80,68 @@ class PostgresStore final : public Store {
     return Prepare();
   }
 
+  // A one-off load into a database that holds no registry (the generator), in one transaction
+  // from here to FinishBulkLoad: the tables locked and emptied, their foreign keys and the
+  // secondary indexes of the big tables dropped (put back at the end), rows sent by COPY. A load
+  // that fails or is abandoned (the connection closed) rolls back to the empty database.
+  Result<void> InitBulk() {
+    if (auto r = Init(); !r) return r;
+    if (auto r = conn_.Exec("BEGIN"); !r) return r;
+    bulk_ = true;
+    auto started = [&]() -> Result<void> {
+      if (auto r = conn_.Exec(queries::kBulkLock); !r) return r;
+      auto counts = Counts();
+      if (!counts) return counts.error();
+      if (counts->persons != 0 || counts->organizations != 0 || counts->attachments != 0 ||
+          counts->applications != 0) {
+        return Error::FailedPrecondition(
+            fmt::format("the database already holds a registry ({} persons, {} organisations, {} "
+                        "applications); a bulk load needs a new, empty one",
+                        counts->persons, counts->organizations, counts->applications));
+      }
+      auto keys = conn_.Query(queries::kBulkForeignKeys);
+      if (!keys) return keys.error();
+      for (int i = 0; i < PQntuples(keys->get()); ++i) {
+        const auto table = Text(keys->get(), i, 0), name = Text(keys->get(), i, 1);
+        if (auto r = conn_.Exec(fmt::format("ALTER TABLE {} DROP CONSTRAINT {}", table, name));
+            !r) {
+          return r;
+        }
+        restore_.push_back(fmt::format("ALTER TABLE {} ADD CONSTRAINT {} {}", table, name,
+                                       Text(keys->get(), i, 2)));
+      }
+      auto indexes = conn_.Query(queries::kBulkSecondaryIndexes);
+      if (!indexes) return indexes.error();
+      for (int i = 0; i < PQntuples(indexes->get()); ++i) {
+        if (auto r = conn_.Exec("DROP INDEX " + Text(indexes->get(), i, 0)); !r) return r;
+        restore_.insert(restore_.begin(), Text(indexes->get(), i, 1));  // indexes first
+      }
+      return conn_.Exec(queries::kBulkTruncate);
+    }();
+    if (!started) AbandonBulk();
+    return started;
+  }
+
+  Result<void> FinishBulkLoad() override {
+    if (!bulk_) return {};
+    if (conn_.broken()) return AbandonBulk("the connection was lost during the bulk load");
+    auto finished = [&]() -> Result<void> {
+      if (auto r = conn_.Exec(queries::kBulkIndexMemory); !r) return r;
+      for (const auto& sql : restore_) {
+        if (auto r = conn_.Exec(sql); !r) return r;
+      }
+      return conn_.Exec("COMMIT");
+    }();
+    if (!finished) return AbandonBulk(finished.error());
+    bulk_ = false;
+    restore_.clear();
+    // Fresh statistics for the planner: the tables went from empty to millions of rows.
+    return conn_.Exec("ANALYZE");
+  }
+
   Result<void> Commit(const WriteBatch& batch) override {
     if (batch.empty()) return {};
+    if (bulk_) return CommitBulk(batch);
     if (auto r = EnsureConnected(); !r) return r;
     auto sent = Pipeline(batch);
     if (!sent) {
@@ -233,6 +293,93 @@ class PostgresStore final : public Store {
   Result<void> Migrate();
   Result<void> Prepare();
 
+  // Rolls the bulk load back (its transaction) and leaves bulk mode; returns `why`.
+  Error AbandonBulk(Error why) {
+    if (!conn_.broken()) (void)conn_.Exec("ROLLBACK");
+    bulk_ = false;
+    restore_.clear();
+    return why;
+  }
+  void AbandonBulk() { (void)AbandonBulk(Error::Internal("")); }
+  Error AbandonBulk(const char* why) { return AbandonBulk(Error::Unavailable(why)); }
+
+  // A bulk load's batch: the rows of the generator's kinds by COPY, table by table in the
+  // order of their references; anything else (policies, changes, decisions) after them through
+  // the pipeline, in the load's transaction. Nothing is durable before FinishBulkLoad.
+  Result<void> CommitBulk(const WriteBatch& batch) {
+    if (conn_.broken()) return AbandonBulk("the connection was lost during the bulk load");
+    for (auto& rows : copy_) rows.Clear();
+    WriteBatch rest;
+    for (const auto& m : batch.mutations) {
+      if (const auto* o = std::get_if<domain::Organization>(&m)) {
+        auto& c = copy_[kCopyOrg];
+        c.Add(o->id).Add(o->ate).Add(o->name).Add(o->license).Add(o->contract);
+        c.Add(o->is_private).Add(o->rural).Add(o->latitude).Add(o->longitude);
+        c.Add(DateText(o->closed_on)).Add(NonEmpty(o->successor));
+        c.EndRow();
+      } else if (const auto* d = std::get_if<domain::District>(&m)) {
+        auto& c = copy_[kCopyDistrict];
+        c.Add(d->id).Add(d->org).Add(NameOf(d->kind)).Add(d->doctors).Add(d->capacity);
+        c.EndRow();
+      } else if (const auto* p = std::get_if<domain::Person>(&m)) {
+        WriteBulk(*p);
+      } else if (const auto* a = std::get_if<domain::Attachment>(&m)) {
+        auto& c = copy_[kCopyAttachment];
+        c.Add(a->id).Add(a->iin.ToString()).Add(a->org).Add(a->district);
+        c.Add(a->from.ToString()).Add(DateText(a->to)).Add(NameOf(a->end));
+        c.Add(NonEmpty(a->application_id)).AddMicros(a->recorded_at);
+        c.EndRow();
+      } else if (const auto* e = std::get_if<AuditEntry>(&m)) {
+        auto& c = copy_[kCopyAuditLog];
+        c.AddMicros(e->at).Add(e->actor).Add(e->channel).Add(e->action).Add(e->subject);
+        c.Add(e->detail).Add(e->policy_version);
+        c.EndRow();
+      } else {
+        rest.mutations.push_back(m);
+      }
+    }
+    static constexpr const char* kCopySql[kCopyTables] = {
+        queries::kCopyOrganizations,   queries::kCopyDistricts,   queries::kCopyPersons,
+        queries::kCopyRepresentatives, queries::kCopyAttachments, queries::kCopyAudit};
+    for (int t = 0; t < kCopyTables; ++t) {
+      if (copy_[t].rows() == 0) continue;
+      if (auto r = conn_.CopyIn(kCopySql[t], copy_[t].data()); !r) return AbandonBulk(r.error());
+    }
+    if (!rest.empty()) {
+      if (auto r = Pipeline(rest, /*in_transaction=*/true); !r) return AbandonBulk(r.error());
+    }
+    ++commits_;
+    return {};
+  }
+  void WriteBulk(const domain::Person& person) {
+    const std::string iin = person.iin.ToString();
+    auto& c = copy_[kCopyPerson];
+    c.Add(iin).Add(person.birth.ToString()).Add(NameOf(person.sex)).Add(NameOf(person.status));
+    c.Add(person.name);
+    for (int i = 0; i < domain::kAteRoleCount; ++i) c.Add(NonEmpty(person.ate[i]));
+    c.Add(static_cast<std::int64_t>(person.categories.bits));
+    if (person.insurance) {
+      c.Add(NameOf(person.insurance->kind))
+          .Add(person.insurance->from.ToString())
+          .Add(person.insurance->until.ToString());
+    } else {
+      c.AddNull().AddNull().AddNull();
+    }
+    c.Add(DateText(person.deceased));
+    c.Add(NameOf(person.osms.category)).Add(NameOf(person.osms.payer)).Add(person.osms.insured);
+    c.EndRow();
+    auto& reps = copy_[kCopyRepresentative];
+    for (std::size_t i = 0; i < person.representatives.size(); ++i) {
+      const auto& rep = person.representatives[i];
+      if (std::find(person.representatives.begin(), person.representatives.begin() + i, rep) !=
+          person.representatives.begin() + i) {
+        continue;  // listed twice: one row, as ON CONFLICT DO NOTHING would keep
+      }
+      reps.Add(iin).Add(rep.ToString());
+      reps.EndRow();
+    }
+  }
+
   // After a lost connection (or a pipeline left in an unknown state): reconnect and prepare
   // again.
   Result<void> EnsureConnected() {
@@ -246,15 +393,18 @@ class PostgresStore final : public Store {
 
   // BEGIN, every mutation, the stale mark: pipelined, checked. Leaves the transaction open
   // (for COMMIT) when everything succeeded.
-  Result<void> Pipeline(const WriteBatch& batch) {
+  // `in_transaction`: a transaction is open already (a bulk load): no BEGIN.
+  Result<void> Pipeline(const WriteBatch& batch, bool in_transaction = false) {
     if (auto r = conn_.EnterPipeline(); !r) return r;
     first_error_.reset();
     pending_.clear();
     auto status = [&]() -> Result<void> {
-      if (!PQsendQueryParams(conn_.get(), "BEGIN", 0, nullptr, nullptr, nullptr, nullptr, 0)) {
-        return conn_.LastError("send BEGIN");
+      if (!in_transaction) {
+        if (!PQsendQueryParams(conn_.get(), "BEGIN", 0, nullptr, nullptr, nullptr, nullptr, 0)) {
+          return conn_.LastError("send BEGIN");
+        }
+        pending_.push_back({"BEGIN"});
       }
-      pending_.push_back({"BEGIN"});
       for (const auto& m : batch.mutations) {
         if (auto r = std::visit([this](const auto& v) { return Write(v); }, m); !r) return r;
         if (first_error_) break;  // the rest would be skipped by the server anyway
@@ -419,9 +569,23 @@ class PostgresStore final : public Store {
   }
   Result<void> LoadAll(LoadSink& sink);
 
+  // The tables a bulk load copies into, in the order their rows are sent.
+  enum CopyTable {
+    kCopyOrg,
+    kCopyDistrict,
+    kCopyPerson,
+    kCopyRepresentative,
+    kCopyAttachment,
+    kCopyAuditLog,
+    kCopyTables
+  };
+
   Connection conn_;
   std::int64_t commits_ = 0;
   bool needs_reset_ = false;
+  bool bulk_ = false;                 // in a bulk load's transaction
+  std::vector<std::string> restore_;  // what FinishBulkLoad runs: indexes, then foreign keys
+  CopyRows copy_[kCopyTables];        // a bulk batch's rows per table
   Params params_;                     // of the statement being queued
   std::vector<Pending> pending_;      // queued since the last sync point
   std::optional<Error> first_error_;  // of the batch being committed
@@ -597,6 +761,14 @@ bool IsPostgresUrl(std::string_view location) {
 }
 
 int LatestSchemaVersion() { return static_cast<int>(Migrations().size()); }
+
+Result<std::unique_ptr<Store>> OpenPostgresStoreForBulkLoad(const std::string& url) {
+  auto conn = Connection::Open(url);
+  if (!conn) return conn.error();
+  auto store = std::make_unique<PostgresStore>(std::move(*conn));
+  if (auto r = store->InitBulk(); !r) return r.error();
+  return std::unique_ptr<Store>(std::move(store));
+}
 
 Result<std::unique_ptr<Store>> OpenPostgresStore(const std::string& url) {
   auto conn = Connection::Open(url);

@@ -33,6 +33,14 @@ bool IsPostgresUrl(std::string_view location);
 
 [[nodiscard]] Result<std::unique_ptr<Store>> OpenPostgresStore(const std::string& url);
 
+// A database holding no registry (refused otherwise: kFailedPrecondition) for a one-off bulk load
+// (the generator): everything from here to Store::FinishBulkLoad is one transaction, rows go by
+// COPY (each organisation, district, person and attachment at most once), foreign keys and the
+// big tables' secondary indexes are put back at the end, then ANALYZE. Nothing is visible to
+// others, or durable, before FinishBulkLoad; a failed or abandoned load leaves the database as
+// it was.
+[[nodiscard]] Result<std::unique_ptr<Store>> OpenPostgresStoreForBulkLoad(const std::string& url);
+
 // The schema version the code migrates to.
 int LatestSchemaVersion();
 

@@ -181,6 +181,54 @@ inline constexpr const char* kLoadApplications =
 #undef EMKHANA_PG_MICROS
 #undef EMKHANA_PG_APPLICATION_COLUMNS
 
+// --- Bulk load (OpenPostgresStoreForBulkLoad): one transaction from open to FinishBulkLoad ---
+
+// The tables a bulk load fills, locked for its whole transaction.
+inline constexpr const char* kBulkLock =
+    "LOCK TABLE organization, district, person, representative, attachment, attachment_history, "
+    "application, audit_log IN ACCESS EXCLUSIVE MODE";
+// Every foreign key of the registry's schema: dropped for the load, added back (and so checked,
+// one join each) at its end. Columns: table, constraint name, definition.
+inline constexpr const char* kBulkForeignKeys =
+    "SELECT c.conrelid::regclass::text, quote_ident(c.conname), pg_get_constraintdef(c.oid) "
+    "FROM pg_constraint c JOIN pg_namespace n ON n.oid = c.connamespace "
+    "WHERE c.contype = 'f' AND n.nspname = current_schema() ORDER BY c.conrelid, c.conname";
+// The secondary indexes (not backing a constraint) of the tables loaded in volume: built once
+// at the end, one sort each. Columns: index name, definition.
+inline constexpr const char* kBulkSecondaryIndexes =
+    "SELECT quote_ident(i.indexname), i.indexdef FROM pg_indexes i "
+    "WHERE i.schemaname = current_schema() "
+    "AND i.tablename IN ('person', 'representative', 'attachment') "
+    "AND NOT EXISTS (SELECT 1 FROM pg_constraint c JOIN pg_namespace n ON n.oid = c.connamespace "
+    "WHERE n.nspname = i.schemaname AND c.conname = i.indexname) "
+    "ORDER BY i.indexname";
+// Emptied in the load's transaction (they are empty: checked before), so that COPY ... FREEZE
+// may write their rows already frozen and visible: no later pass of VACUUM rewrites them.
+inline constexpr const char* kBulkTruncate =
+    "TRUNCATE organization, district, person, representative, attachment";
+// COPY in text format; FREEZE where the table was emptied above.
+inline constexpr const char* kCopyOrganizations =
+    "COPY organization(id, ate, name, license, contract, is_private, rural, latitude, longitude, "
+    "closed_on, successor) FROM STDIN WITH (FREEZE)";
+inline constexpr const char* kCopyDistricts =
+    "COPY district(id, org, kind, doctors, capacity) FROM STDIN WITH (FREEZE)";
+inline constexpr const char* kCopyPersons =
+    "COPY person(iin, birth, sex, status, name, ate_registration, ate_residence, ate_temporary, "
+    "ate_work, ate_study, ate_deployment, ate_custody, categories, insurance_kind, "
+    "insurance_from, insurance_until, deceased, osms_category, osms_payer, osms_insured) "
+    "FROM STDIN WITH (FREEZE)";
+inline constexpr const char* kCopyRepresentatives =
+    "COPY representative(iin, representative) FROM STDIN WITH (FREEZE)";
+// A bulk-loaded period's first version is its own row, as in SQLite's bulk load:
+// attachment_history records later changes only.
+inline constexpr const char* kCopyAttachments =
+    "COPY attachment(id, iin, org, district, valid_from, valid_to, end_reason, application, "
+    "recorded_at) FROM STDIN WITH (FREEZE)";
+inline constexpr const char* kCopyAudit =
+    "COPY audit_log(at, actor, channel, action, subject, detail, policy_version) FROM STDIN";
+// Enough memory for CREATE INDEX to sort 20 million keys in few runs.
+inline constexpr const char* kBulkIndexMemory = "SET LOCAL maintenance_work_mem = '512MB'";
+
 // --- Migrations (schema_migrations and its lock) ---
 
 inline constexpr const char* kCreateMigrationsTable =
