@@ -20,23 +20,7 @@ namespace {
 using namespace storage::testing;  // NOLINT: the sample data
 
 template <class Backend>
-class StoreConformance : public ::testing::Test {
- protected:
-  void SetUp() override {
-    const std::string skip = backend_.Create();
-    if (!skip.empty()) GTEST_SKIP() << skip;
-    ASSERT_TRUE(backend_.error().empty()) << backend_.error();
-  }
-  void TearDown() override { backend_.Destroy(); }
-
-  std::unique_ptr<Store> Open() {
-    auto store = OpenStore(backend_.location());
-    EXPECT_TRUE(store.has_value()) << store.error().message;
-    return store ? std::move(*store) : nullptr;
-  }
-
-  Backend backend_;
-};
+class StoreConformance : public BackendTest<Backend> {};
 
 struct BackendNames {
   template <class T>
@@ -651,6 +635,61 @@ TYPED_TEST(StoreConformance, ReopeningMigratesOnceAndKeepsEverything) {
   ASSERT_TRUE(first->Commit(b).has_value());
   first.reset();
   EXPECT_EQ(CountsOf(*second).audit, 4);
+}
+
+// The generator's path (OpenStoreForBulkLoad, then FinishBulkLoad): what a bulk load wrote comes
+// back as Commit would have written it, also the mutations a bulk load does not expect.
+TYPED_TEST(StoreConformance, ABulkLoadGivesBackWhatCommitWould) {
+  {
+    auto store = OpenStoreForBulkLoad(this->backend_.location());
+    ASSERT_TRUE(store.has_value()) << store.error().message;
+    auto r = (*store)->Commit(FullBatch());
+    ASSERT_TRUE(r.has_value()) << r.error().message;
+    auto f = (*store)->FinishBulkLoad();
+    ASSERT_TRUE(f.has_value()) << f.error().message;
+  }
+  auto store = this->Open();
+  ASSERT_NE(store, nullptr);
+  RecordingSink sink;
+  ASSERT_TRUE(store->Load(sink).has_value());
+  ASSERT_EQ(sink.orgs.size(), 2u);
+  ExpectSameOrg(sink.orgs[0], OrgA());
+  ExpectSameOrg(sink.orgs[1], OrgB());
+  ASSERT_EQ(sink.districts.size(), 2u);
+  ExpectSameDistrict(sink.districts[0], DistrictA1());
+  ExpectSameDistrict(sink.districts[1], DistrictA2());
+  ASSERT_EQ(sink.persons.size(), 2u);
+  ExpectSamePerson(sink.persons[0], PersonP());
+  ExpectSamePerson(sink.persons[1], PersonQ());
+  ASSERT_EQ(sink.attachments.size(), 2u);
+  domain::Attachment one = AttachmentOne();
+  one.to = Date::Ymd(2026, 1, 1);  // the PeriodChange cut it short
+  one.end = domain::PeriodEnd::kSuperseded;
+  ExpectSameAttachment(sink.attachments[0], one);
+  ExpectSameAttachment(sink.attachments[1], AttachmentTwo());
+  ASSERT_EQ(sink.decided.size(), 2u);
+  ExpectSameDecided(sink.decided[0], Approved());
+  ExpectSameDecided(sink.decided[1], Refused());
+  EXPECT_EQ(CountsOf(*store).audit, 3);
+  // Crash-safe and writable as usual afterwards.
+  WriteBatch b;
+  b.mutations.push_back(Audit("ORG-A", 5));
+  ASSERT_TRUE(store->Commit(b).has_value());
+  EXPECT_EQ(CountsOf(*store).audit, 4);
+}
+
+TYPED_TEST(StoreConformance, ABulkLoadRefusesARegistry) {
+  {
+    auto store = this->Open();
+    ASSERT_NE(store, nullptr);
+    ASSERT_TRUE(store->Commit(FullBatch()).has_value());
+  }
+  auto bulk = OpenStoreForBulkLoad(this->backend_.location());
+  ASSERT_FALSE(bulk.has_value());
+  EXPECT_EQ(bulk.error().code, ErrorCode::kFailedPrecondition) << bulk.error().message;
+  auto store = this->Open();
+  ASSERT_NE(store, nullptr);
+  EXPECT_EQ(CountsOf(*store).persons, 2);  // untouched
 }
 
 }  // namespace

@@ -14,6 +14,7 @@
 #include <atomic>
 #include <cstdlib>
 #include <filesystem>
+#include <memory>
 #include <random>
 #include <string>
 #include <vector>
@@ -443,6 +444,27 @@ class PostgresBackend {
 
  private:
   std::string admin_url_, database_, location_, error_;
+};
+
+// A test with a fresh, empty store location of `Backend` (skipped when the backend has none)
+// and Open() to open a store there.
+template <class Backend>
+class BackendTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    const std::string skip = backend_.Create();
+    if (!skip.empty()) GTEST_SKIP() << skip;
+    ASSERT_TRUE(backend_.error().empty()) << backend_.error();
+  }
+  void TearDown() override { backend_.Destroy(); }
+
+  std::unique_ptr<Store> Open() {
+    auto store = OpenStore(backend_.location());
+    EXPECT_TRUE(store.has_value()) << store.error().message;
+    return store ? std::move(*store) : nullptr;
+  }
+
+  Backend backend_;
 };
 
 }  // namespace emkhana::storage::testing

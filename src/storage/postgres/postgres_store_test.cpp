@@ -67,21 +67,8 @@ TEST(PostgresConnection, AMalformedUrlIsAnError) {
   }
 }
 
-class PostgresStoreTest : public ::testing::Test {
+class PostgresStoreTest : public BackendTest<PostgresBackend> {
  protected:
-  void SetUp() override {
-    const std::string skip = backend_.Create();
-    if (!skip.empty()) GTEST_SKIP() << skip;
-    ASSERT_TRUE(backend_.error().empty()) << backend_.error();
-  }
-  void TearDown() override { backend_.Destroy(); }
-
-  std::unique_ptr<Store> Open() {
-    auto store = OpenStore(backend_.location());
-    EXPECT_TRUE(store.has_value()) << store.error().message;
-    return store ? std::move(*store) : nullptr;
-  }
-
   // A separate connection to the test's database, as a DBA would use.
   Connection Raw() {
     auto c = Connection::Open(backend_.location());
@@ -101,9 +88,36 @@ class PostgresStoreTest : public ::testing::Test {
     }
     return postgres::Int(r->get(), 0, 0);
   }
-
-  PostgresBackend backend_;
 };
+
+// A bulk load is one transaction: abandoned before FinishBulkLoad (a failed generate), it leaves
+// the database as it was, foreign keys and indexes included; finished, it restores them.
+TEST_F(PostgresStoreTest, AnAbandonedBulkLoadLeavesNothing) {
+  const std::string schema_objects =
+      "SELECT (SELECT count(*) FROM pg_constraint WHERE contype = 'f') * 1000 + "
+      "(SELECT count(*) FROM pg_indexes WHERE schemaname = 'public')";
+  ASSERT_NE(Open(), nullptr);  // migrated, empty
+  const auto before = RawInt(schema_objects);
+  {
+    auto bulk = OpenStoreForBulkLoad(backend_.location());
+    ASSERT_TRUE(bulk.has_value()) << bulk.error().message;
+    ASSERT_TRUE((*bulk)->Commit(FullBatch()).has_value());
+  }  // closed without FinishBulkLoad
+  EXPECT_EQ(RawInt("SELECT count(*) FROM person"), 0);
+  EXPECT_EQ(RawInt("SELECT count(*) FROM organization"), 0);
+  EXPECT_EQ(RawInt(schema_objects), before);
+  {
+    auto bulk = OpenStoreForBulkLoad(backend_.location());
+    ASSERT_TRUE(bulk.has_value()) << bulk.error().message;
+    ASSERT_TRUE((*bulk)->Commit(FullBatch()).has_value());
+    ASSERT_TRUE((*bulk)->FinishBulkLoad().has_value());
+  }
+  EXPECT_EQ(RawInt("SELECT count(*) FROM person"), 2);
+  EXPECT_EQ(RawInt(schema_objects), before);
+  // The foreign keys hold again: a district of no organisation is refused.
+  EXPECT_NE(RawExec("INSERT INTO district(id, org, kind, doctors) VALUES ('X', 'NONE', 'gp', 1)"),
+            "");
+}
 
 TEST_F(PostgresStoreTest, AuditLogAndDecisionsAreAppendOnly) {
   {

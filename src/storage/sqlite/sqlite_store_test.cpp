@@ -19,18 +19,11 @@ using namespace storage::testing;  // NOLINT: the sample data
 
 // A unique database file under the test temporary directory, removed (with its
 // WAL files) afterwards (SqliteBackend).
-class SqliteStoreTest : public ::testing::Test {
+class SqliteStoreTest : public BackendTest<SqliteBackend> {
  protected:
   void SetUp() override {
-    ASSERT_EQ(backend_.Create(), "");
+    BackendTest::SetUp();
     path_ = backend_.location();
-  }
-  void TearDown() override { backend_.Destroy(); }
-
-  std::unique_ptr<Store> Open() {
-    auto store = OpenStore(path_);
-    EXPECT_TRUE(store.has_value()) << store.error().message;
-    return store ? std::move(*store) : nullptr;
   }
 
   // Runs one SQL statement on the file through the raw sqlite3 API; returns the
@@ -67,7 +60,6 @@ class SqliteStoreTest : public ::testing::Test {
     return value;
   }
 
-  SqliteBackend backend_;
   std::string path_;
 };
 

@@ -7,6 +7,7 @@ import { formatDate, t } from '../../i18n/i18n';
 import { regionName } from '../../labels';
 import { session, type Role } from '../../session';
 import { errorBox, field, section, select } from '../../ui';
+import { signInFrom } from '../role-page';
 import { loadStats, state, type Stats } from './state';
 
 export function signInView(): HTMLElement {
@@ -20,19 +21,9 @@ export function signInView(): HTMLElement {
       'form',
       {
         class: 'inline-form',
-        onsubmit: async (event: Event) => {
+        onsubmit: (event: Event) => {
           event.preventDefault();
-          state.signingIn = true;
-          state.signInError = undefined;
-          requestRender();
-          try {
-            if (state.role === 'region') await signIn('region', state.pickRegion, regionName(state.pickRegion));
-            else await signIn('fund', 'fund', t('role.fund'));
-          } catch (error) {
-            state.signInError = error;
-          }
-          state.signingIn = false;
-          requestRender();
+          void signInFrom(state, () => (state.role === 'region' ? signIn('region', state.pickRegion, regionName(state.pickRegion)) : signIn('fund', 'fund', t('role.fund'))));
         },
       },
       field(

@@ -7,6 +7,7 @@ import { signIn } from '../../demo';
 import { t } from '../../i18n/i18n';
 import { errorBox, field, loading, section, select } from '../../ui';
 import { unitLabel } from '../../labels';
+import { signInFrom } from '../role-page';
 import { state } from './state';
 
 export function signInView(): HTMLElement {
@@ -18,17 +19,8 @@ export function signInView(): HTMLElement {
       requestRender();
       return;
     }
-    state.signingIn = true;
-    state.signInError = undefined;
-    requestRender();
-    try {
-      const citizen = citizens.find((entry) => entry.iin === iin);
-      await signIn('citizen', iin, citizen?.name);
-    } catch (error) {
-      state.signInError = error;
-    }
-    state.signingIn = false;
-    requestRender();
+    const citizen = citizens.find((entry) => entry.iin === iin);
+    await signInFrom(state, () => signIn('citizen', iin, citizen?.name));
   };
   return section(
     'citizen-sign-in',

@@ -1,11 +1,11 @@
 // Demo sign-in of a registrar and the header naming their organisation.
 
-import { requestRender } from '../../app';
 import { data, h } from '../../dom';
 import { signIn } from '../../demo';
 import { t } from '../../i18n/i18n';
 import { unitLabel } from '../../labels';
 import { errorBox, field, loading, section, select } from '../../ui';
+import { signInFrom } from '../role-page';
 import { state } from './state';
 
 export function signInView(): HTMLElement {
@@ -21,19 +21,10 @@ export function signInView(): HTMLElement {
           'form',
           {
             class: 'inline-form',
-            onsubmit: async (event: Event) => {
+            onsubmit: (event: Event) => {
               event.preventDefault();
-              state.signingIn = true;
-              state.signInError = undefined;
-              requestRender();
-              try {
-                const chosen = registrars.find((registrar) => registrar.org === state.pick);
-                await signIn('registrar', state.pick, chosen?.name);
-              } catch (error) {
-                state.signInError = error;
-              }
-              state.signingIn = false;
-              requestRender();
+              const chosen = registrars.find((registrar) => registrar.org === state.pick);
+              void signInFrom(state, () => signIn('registrar', state.pick, chosen?.name));
             },
           },
           field(
