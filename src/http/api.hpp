@@ -13,6 +13,7 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <shared_mutex>
@@ -140,6 +141,10 @@ class Api {
   Response Policy(Call& call);
   Response MetricsText();
   std::shared_ptr<const stats::Snapshot> CurrentSnapshot();
+  // A statistics or funding reply, made once per snapshot and key: a dashboard's requests cost
+  // a lookup until the counts change (a new snapshot, at most once a second).
+  Response CachedReport(Call& call, const std::string& key,
+                        const std::function<Result<std::string>(const stats::Snapshot&)>& make);
   domain::Date Today() const;
 
   registry::Registry& registry_;
@@ -166,6 +171,9 @@ class Api {
   // The statistics snapshot, made again when the registry has changed (at most once a second).
   std::mutex snapshot_mu_;
   std::shared_ptr<const stats::Snapshot> snapshot_;
+  std::mutex report_cache_mu_;
+  std::map<std::string, std::pair<std::shared_ptr<const stats::Snapshot>, std::string>>
+      report_cache_;
   std::uint64_t snapshot_version_ = 0;
   std::int64_t snapshot_made_ = 0;
 };

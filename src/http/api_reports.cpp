@@ -48,10 +48,38 @@ Response Api::Stats(Call& call) {
   } else if (const auto* asked = call.Param("region")) {
     region = *asked;
   }
+  return CachedReport(call, fmt::format("stats {} {}", day.ToString(), region),
+                      [&](const stats::Snapshot& snapshot) -> Result<std::string> {
+                        auto report = stats::Summarise(snapshot, day, region);
+                        if (!report) return report.error();
+                        return json::serialize(stats::ToJson(*report));
+                      });
+}
+
+Response Api::CachedReport(Call& call, const std::string& key,
+                           const std::function<Result<std::string>(const stats::Snapshot&)>& make) {
   auto snapshot = CurrentSnapshot();
-  auto report = stats::Summarise(*snapshot, day, region);
-  if (!report) return call.Problem(ProblemCode::kInvalidQuery, report.error().message);
-  return call.Json(stats::ToJson(*report));
+  {
+    std::lock_guard lock(report_cache_mu_);
+    auto it = report_cache_.find(key);
+    if (it != report_cache_.end() && it->second.first == snapshot) {
+      Response r;
+      r.body = it->second.second;
+      r.route = call.route;
+      return r;
+    }
+  }
+  auto body = make(*snapshot);
+  if (!body) return call.Problem(ProblemCode::kInvalidQuery, body.error().message);
+  {
+    std::lock_guard lock(report_cache_mu_);
+    if (report_cache_.size() >= 256) report_cache_.clear();  // bounded; made again when asked
+    report_cache_[key] = {snapshot, *body};
+  }
+  Response r;
+  r.body = std::move(*body);
+  r.route = call.route;
+  return r;
 }
 
 Response Api::Funding(Call& call) {
@@ -66,11 +94,13 @@ Response Api::Funding(Call& call) {
       std::sscanf(month->c_str(), "%4d-%2u", &year, &m) != 2 || m < 1 || m > 12) {
     return call.Problem(ProblemCode::kInvalidQuery, "month: expected YYYY-MM");
   }
-  auto snapshot = CurrentSnapshot();
-  auto report = stats::ComputeFunding(*snapshot, stats::IllustrativeFundingTable(), year,
-                                      static_cast<int>(m));
-  if (!report) return call.Problem(ProblemCode::kInvalidQuery, report.error().message);
-  return call.Json(stats::ToJson(*report));
+  return CachedReport(call, "funding " + *month,
+                      [&](const stats::Snapshot& snapshot) -> Result<std::string> {
+                        auto report = stats::ComputeFunding(
+                            snapshot, stats::IllustrativeFundingTable(), year, static_cast<int>(m));
+                        if (!report) return report.error();
+                        return json::serialize(stats::ToJson(*report));
+                      });
 }
 
 Response Api::Policy(Call& call) {

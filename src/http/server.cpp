@@ -295,8 +295,8 @@ int Serve(Api& api, const ServerOptions& options,
     }
     if (shared.stopping && shared.sessions == 0) return;
     watchdog.expires_after(std::chrono::milliseconds(250));
-    watchdog.async_wait([&](beast::error_code ec) {
-      if (!ec) check_deadlines();
+    watchdog.async_wait([&](beast::error_code wait_error) {
+      if (!wait_error) check_deadlines();
     });
   };
   check_deadlines();
