@@ -59,7 +59,12 @@ test('keyboard: skip link, navigation and sign-in without a mouse', async (t) =>
     assert.equal(await page.evaluate(() => document.activeElement?.id), 'citizen-sign-in-button');
     await page.keyboard.press('Enter');
     await page.waitForSelector('#where .person-card');
-    // Every form control has a label tied to it.
+    // Every form control has a label tied to it: checked once the page has settled (a slow server
+    // leaves the forms half re-rendered for a moment while the last replies arrive).
+    await page.waitForLoadState('networkidle');
+    await page
+      .waitForFunction(() => [...document.querySelectorAll('input, select')].every((c) => c.labels?.length > 0), null, { timeout: 5000 })
+      .catch(() => {});
     const unlabelled = await page.$$eval('input, select', (controls) =>
       controls.filter((control) => !control.labels || control.labels.length === 0).map((control) => control.id || control.outerHTML.slice(0, 60)),
     );
