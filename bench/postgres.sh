@@ -24,16 +24,8 @@ say() { echo "$*" | tee -a "$REPORT"; }
 cmake --preset release >/dev/null
 cmake --build build/release -j2 >/dev/null
 
-# initdb refuses root: as root, the cluster belongs to `postgres`.
-as_owner() {
-  if [ "$(id -u)" -eq 0 ]; then
-    local cmd
-    printf -v cmd '%q ' "$@"
-    su postgres -s /bin/sh -c "$cmd"
-  else
-    "$@"
-  fi
-}
+# shellcheck source=tests/pg/pg_lib.sh
+source tests/pg/pg_lib.sh  # as_owner
 started=0
 # shellcheck disable=SC2317  # called by the trap
 cleanup() {

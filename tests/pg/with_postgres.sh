@@ -23,16 +23,8 @@ for tool in initdb pg_ctl postgres; do
   fi
 done
 
-# As root, run the server tools as `postgres`; otherwise as ourselves.
-as_owner() {
-  if [ "$(id -u)" -eq 0 ]; then
-    local cmd
-    printf -v cmd '%q ' "$@"
-    su postgres -s /bin/sh -c "$cmd"
-  else
-    "$@"
-  fi
-}
+# shellcheck source=tests/pg/pg_lib.sh
+source "$(dirname "$0")/pg_lib.sh"
 
 dir=$(mktemp -d "${TMPDIR:-/tmp}/emkhana-pg.XXXXXX")
 started=0
