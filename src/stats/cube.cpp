@@ -6,32 +6,7 @@ namespace emkhana::stats {
 
 using domain::Date;
 
-namespace {
-// Bit layout of a key: facet in the top 4 bits, then the facet's dimensions.
-constexpr int kFacetShift = 60;
-constexpr int kOrgShift = 44;        // 16 bits (attached, flow)
-constexpr int kRegionShift = 34;     // 10 bits
-constexpr int kSexShift = 33;        // 1 bit
-constexpr int kBirthShift = 21;      // 12 bits: months since 1900-01
-constexpr int kBornFirstShift = 20;  // 1 bit
-constexpr int kEventShift = 18;      // 2 bits
-constexpr int kDistrictShift = 36;   // 24 bits
-constexpr int kCategoryShift = 28;   // 4 bits
-constexpr int kPayerShift = 26;      // 2 bits
-constexpr int kInsuredShift = 25;    // 1 bit
-constexpr int kYearShift = 48;       // 12 bits: years since 1900
-constexpr int kChannelShift = 46;    // 2 bits
-constexpr int kOutcomeShift = 45;    // 1 bit
-constexpr int kReasonShift = 40;     // 5 bits
-constexpr int kDirectionShift = 43;  // 1 bit
-
-std::uint64_t Bits(std::uint64_t value, int shift, int width) {
-  return (value & ((1ull << width) - 1)) << shift;
-}
-std::uint32_t Field(std::uint64_t key, int shift, int width) {
-  return static_cast<std::uint32_t>((key >> shift) & ((1ull << width) - 1));
-}
-}  // namespace
+using namespace cube_bits;
 
 BirthKey BirthKey::Of(Date birth) {
   const int months = (birth.year() - 1900) * 12 + static_cast<int>(birth.month()) - 1;
@@ -46,6 +21,15 @@ int BirthKey::AgeOnMonthStart(Date month_start) const {
   // On the birth month's anniversary the birthday has come only if it is the 1st.
   if ((on - born) % 12 == 0 && !born_first) age -= 1;
   return age;
+}
+
+AgesOn::AgesOn(Date month_start) : ages_(2 * 4096) {
+  for (std::uint32_t month = 0; month < 4096; ++month) {
+    for (int first = 0; first < 2; ++first) {
+      ages_[month * 2 + first] =
+          static_cast<std::int16_t>(BirthKey{month, first != 0}.AgeOnMonthStart(month_start));
+    }
+  }
 }
 
 std::uint64_t Cell::Pack() const {
@@ -78,43 +62,6 @@ std::uint64_t Cell::Pack() const {
       break;
   }
   return k;
-}
-
-Cell Cell::Unpack(std::uint64_t k) {
-  Cell c;
-  c.facet = static_cast<Facet>(k >> kFacetShift);
-  switch (c.facet) {
-    case Facet::kAttached:
-      c.org = Field(k, kOrgShift, 16);
-      [[fallthrough]];
-    case Facet::kPopulation:
-      c.region = Field(k, kRegionShift, 10);
-      c.sex = static_cast<domain::Sex>(Field(k, kSexShift, 1));
-      c.birth = {Field(k, kBirthShift, 12), Field(k, kBornFirstShift, 1) != 0};
-      c.event = static_cast<Event>(Field(k, kEventShift, 2));
-      break;
-    case Facet::kDistrict:
-      c.district = Field(k, kDistrictShift, 24);
-      c.event = static_cast<Event>(Field(k, kEventShift, 2));
-      break;
-    case Facet::kInsured:
-      c.region = Field(k, kRegionShift, 10);
-      c.osms.category = static_cast<domain::OsmsCategory>(Field(k, kCategoryShift, 4));
-      c.osms.payer = static_cast<domain::OsmsPayer>(Field(k, kPayerShift, 2));
-      c.osms.insured = Field(k, kInsuredShift, 1) != 0;
-      break;
-    case Facet::kDecision:
-      c.year = 1900 + static_cast<int>(Field(k, kYearShift, 12));
-      c.channel = static_cast<domain::Channel>(Field(k, kChannelShift, 2));
-      c.outcome = static_cast<domain::Outcome>(Field(k, kOutcomeShift, 1));
-      c.reason = Field(k, kReasonShift, 5);
-      break;
-    case Facet::kFlow:
-      c.org = Field(k, kOrgShift, 16);
-      c.direction = static_cast<Direction>(Field(k, kDirectionShift, 1));
-      break;
-  }
-  return c;
 }
 
 std::uint32_t Cube::RegionId(std::string_view region) {
@@ -257,13 +204,13 @@ void Cube::CopyUnfolded(const Cube& other) {
   }
 }
 
-void Cube::Load(std::vector<Entry> entries, std::vector<std::string> regions) {
-  // Stored entries are sorted and distinct (Entries()); anything else is merged.
+void Cube::Load(std::vector<Entry> entries, std::vector<std::string> regions, Order order) {
   frozen_ = std::move(entries);
   auto before = [](const Entry& a, const Entry& b) {
     return a.key != b.key ? a.key < b.key : a.day < b.day;
   };
   const bool sorted =
+      order == Order::kSortedAndDistinct ||
       std::adjacent_find(frozen_.begin(), frozen_.end(), [&](const Entry& a, const Entry& b) {
         return !before(a, b);
       }) == frozen_.end();

@@ -51,6 +51,33 @@ struct PersonFacts {
   domain::OsmsStanding osms;
 };
 
+namespace cube_bits {
+// Bit layout of a key: facet in the top 4 bits, then the facet's dimensions.
+inline constexpr int kFacetShift = 60;
+inline constexpr int kOrgShift = 44;        // 16 bits (attached, flow)
+inline constexpr int kRegionShift = 34;     // 10 bits
+inline constexpr int kSexShift = 33;        // 1 bit
+inline constexpr int kBirthShift = 21;      // 12 bits: months since 1900-01
+inline constexpr int kBornFirstShift = 20;  // 1 bit
+inline constexpr int kEventShift = 18;      // 2 bits
+inline constexpr int kDistrictShift = 36;   // 24 bits
+inline constexpr int kCategoryShift = 28;   // 4 bits
+inline constexpr int kPayerShift = 26;      // 2 bits
+inline constexpr int kInsuredShift = 25;    // 1 bit
+inline constexpr int kYearShift = 48;       // 12 bits: years since 1900
+inline constexpr int kChannelShift = 46;    // 2 bits
+inline constexpr int kOutcomeShift = 45;    // 1 bit
+inline constexpr int kReasonShift = 40;     // 5 bits
+inline constexpr int kDirectionShift = 43;  // 1 bit
+
+inline std::uint64_t Bits(std::uint64_t value, int shift, int width) {
+  return (value & ((1ull << width) - 1)) << shift;
+}
+inline std::uint32_t Field(std::uint64_t key, int shift, int width) {
+  return static_cast<std::uint32_t>((key >> shift) & ((1ull << width) - 1));
+}
+}  // namespace cube_bits
+
 // Months since January 1900 and the 1st-of-month flag: the birth part of a cell.
 struct BirthKey {
   std::uint32_t month = 0;
@@ -58,6 +85,17 @@ struct BirthKey {
   static BirthKey Of(domain::Date birth);
   // Age in completed years on the first day of `month_start`'s month.
   int AgeOnMonthStart(domain::Date month_start) const;
+};
+
+// Ages on the first day of one month for every birth key, worked out once: a report asks the same
+// question of two million cells.
+class AgesOn {
+ public:
+  explicit AgesOn(domain::Date month_start);
+  int operator()(BirthKey b) const { return ages_[b.month * 2 + (b.born_first ? 1 : 0)]; }
+
+ private:
+  std::vector<std::int16_t> ages_;  // by month * 2 + born on the 1st; -1: not born yet
 };
 
 // The decoded key of an entry.
@@ -80,6 +118,44 @@ struct Cell {
   std::uint64_t Pack() const;
   static Cell Unpack(std::uint64_t key);
 };
+
+inline Cell Cell::Unpack(std::uint64_t k) {
+  using namespace cube_bits;
+  Cell c;
+  c.facet = static_cast<Facet>(k >> kFacetShift);
+  switch (c.facet) {
+    case Facet::kAttached:
+      c.org = Field(k, kOrgShift, 16);
+      [[fallthrough]];
+    case Facet::kPopulation:
+      c.region = Field(k, kRegionShift, 10);
+      c.sex = static_cast<domain::Sex>(Field(k, kSexShift, 1));
+      c.birth = {Field(k, kBirthShift, 12), Field(k, kBornFirstShift, 1) != 0};
+      c.event = static_cast<Event>(Field(k, kEventShift, 2));
+      break;
+    case Facet::kDistrict:
+      c.district = Field(k, kDistrictShift, 24);
+      c.event = static_cast<Event>(Field(k, kEventShift, 2));
+      break;
+    case Facet::kInsured:
+      c.region = Field(k, kRegionShift, 10);
+      c.osms.category = static_cast<domain::OsmsCategory>(Field(k, kCategoryShift, 4));
+      c.osms.payer = static_cast<domain::OsmsPayer>(Field(k, kPayerShift, 2));
+      c.osms.insured = Field(k, kInsuredShift, 1) != 0;
+      break;
+    case Facet::kDecision:
+      c.year = 1900 + static_cast<int>(Field(k, kYearShift, 12));
+      c.channel = static_cast<domain::Channel>(Field(k, kChannelShift, 2));
+      c.outcome = static_cast<domain::Outcome>(Field(k, kOutcomeShift, 1));
+      c.reason = Field(k, kReasonShift, 5);
+      break;
+    case Facet::kFlow:
+      c.org = Field(k, kOrgShift, 16);
+      c.direction = static_cast<Direction>(Field(k, kDirectionShift, 1));
+      break;
+  }
+  return c;
+}
 
 struct Entry {  // 16 bytes: a 20-million registry has a few million entries
   std::uint64_t key = 0;
@@ -132,7 +208,11 @@ class Cube {
   std::size_t size() const { return Frozen().size(); }
   const std::vector<Entry>& Entries() const { return Frozen(); }  // sorted by key, then day
   static constexpr std::uint64_t kEventMask = 3ull << 18;
-  void Load(std::vector<Entry> entries, std::vector<std::string> regions);
+  // Entries known to be sorted and distinct (as Entries() gives them) are taken as they are;
+  // anything else is checked and merged.
+  enum class Order { kCheck, kSortedAndDistinct };
+  void Load(std::vector<Entry> entries, std::vector<std::string> regions,
+            Order order = Order::kCheck);
   bool operator==(const Cube& other) const;
 
  private:

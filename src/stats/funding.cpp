@@ -113,8 +113,29 @@ Result<FundingReport> ComputeFunding(const Snapshot& s, const FundingTable& tabl
     r.orgs[i].region = s.orgs[i].region;
   }
   const double monthly = table.base_rate_per_year / 12.0;
-  auto rate = [&](const Cell& c, Date on) {
-    return monthly * table.Coefficient(c.sex, std::max(0, c.birth.AgeOnMonthStart(on)));
+  // The rate and the band of every (sex, birth key) on both first days, worked out once: the
+  // pass below meets two million cells.
+  struct ByBirth {
+    std::vector<double> rate;
+    std::vector<int> band;
+  };
+  auto by_birth = [&](Date on) {
+    const AgesOn ages(on);
+    ByBirth b{std::vector<double>(2 * 8192), std::vector<int>(2 * 8192)};
+    for (int sex = 0; sex < 2; ++sex) {
+      for (std::uint32_t key = 0; key < 8192; ++key) {
+        const int age = std::max(0, ages(BirthKey{key / 2, (key & 1) != 0}));
+        b.rate[sex * 8192 + key] = monthly * table.Coefficient(static_cast<domain::Sex>(sex), age);
+        b.band[sex * 8192 + key] = table.BandOf(age);
+      }
+    }
+    return b;
+  };
+  const ByBirth now_table = by_birth(r.first_day);
+  const ByBirth before_table = r.explained ? by_birth(r.before_first_day) : ByBirth{};
+  auto index = [](const Cell& c) {
+    return static_cast<std::size_t>(c.sex) * 8192 + c.birth.month * 2 +
+           (c.birth.born_first ? 1 : 0);
   };
 
   // amount - amount_before = J·c_now - (L + D)·c_before + (A - L - D)·(c_now - c_before)
@@ -122,7 +143,8 @@ Result<FundingReport> ComputeFunding(const Snapshot& s, const FundingTable& tabl
                      std::int64_t deaths) {
     if (c.org >= r.orgs.size()) return;
     auto& o = r.orgs[c.org];
-    const double now_rate = rate(c, r.first_day), before_rate = rate(c, r.before_first_day);
+    const std::size_t i = index(c);
+    const double now_rate = now_table.rate[i], before_rate = before_table.rate[i];
     const std::int64_t stay = before - leaves - deaths;
     const std::int64_t now = stay + joins;
     o.persons += now;
@@ -136,15 +158,13 @@ Result<FundingReport> ComputeFunding(const Snapshot& s, const FundingTable& tabl
     o.leaves_amount -= static_cast<double>(leaves) * before_rate;
     o.deaths_amount -= static_cast<double>(deaths) * before_rate;
     o.age_effect += static_cast<double>(stay) * (now_rate - before_rate);
-    const int age_now = std::max(0, c.birth.AgeOnMonthStart(r.first_day));
-    const int age_before = std::max(0, c.birth.AgeOnMonthStart(r.before_first_day));
-    if (table.BandOf(age_now) != table.BandOf(age_before)) o.band_moves += stay;
+    if (now_table.band[i] != before_table.band[i]) o.band_moves += stay;
   };
   if (!r.explained) {
     s.cube.ForEachOn(Facet::kAttached, r.first_day, [&](const Cell& c, std::int64_t n) {
       if (c.org >= r.orgs.size()) return;
       r.orgs[c.org].persons += n;
-      r.orgs[c.org].amount += static_cast<double>(n) * rate(c, r.first_day);
+      r.orgs[c.org].amount += static_cast<double>(n) * now_table.rate[index(c)];
     });
   } else {
     // One pass over the cells (sorted): A on the previous first day, then J, L, D in between.

@@ -62,17 +62,18 @@ Result<Report> Summarise(const Snapshot& s, Date date, std::string_view region) 
     r.orgs[i].is_private = o.is_private;
   }
 
+  const AgesOn ages(r.age_date);
   s.cube.ForEachOn(Facet::kPopulation, date, [&](const Cell& c, std::int64_t n) {
     if (!person_in(c.region)) return;
     // Born after the first of the month: age 0 (as in the attached counts).
-    const int age = std::max(0, c.birth.AgeOnMonthStart(r.age_date));
+    const int age = std::max(0, ages(c.birth));
     r.population.Add(c.sex, n);
     r.population_pyramid[FiveYearBand(age)].Add(c.sex, n);
     r.population_broad[BroadBand(age)] += n;
     if (c.region < by_region.size()) by_region[c.region].population += n;
   });
   s.cube.ForEachOn(Facet::kAttached, date, [&](const Cell& c, std::int64_t n) {
-    const int age = std::max(0, c.birth.AgeOnMonthStart(r.age_date));
+    const int age = std::max(0, ages(c.birth));
     // The region's people wherever attached; its organisations whoever they serve.
     if (person_in(c.region)) {
       r.attached.Add(c.sex, n);
