@@ -5,6 +5,7 @@
 #   bench/postgres.sh [PEOPLE] [APPLICATIONS]     (defaults: 1000000 200000)
 #   bench/postgres.sh 20000000 2000000             (the issue's national figure)
 #   bench/postgres.sh 20000000 0                   (generate only)
+# SKIP_SQLITE=1 leaves out the SQLite generate kept for comparison (3 minutes at 20 M).
 # Report in out/bench/postgres.txt (the last run). Needs postgresql-15 (initdb, pg_ctl, pgbench:
 # EMKHANA_SETUP_EXTRA=pg scripts/setup) and a release build. Run it under the build lock
 # (flock /tmp/emkhana-build.lock bench/postgres.sh) so that nothing else uses the cores.
@@ -77,10 +78,14 @@ say "server: shared_buffers 4GB, max_wal_size 16GB, wal_compression lz4, fsync/s
 
 # --- generate: SQLite (bulk path) and PostgreSQL (COPY), same seed -----------------------------
 SQLITE_DB=$WORK/registry.db
+if [ "${SKIP_SQLITE:-0}" = 1 ]; then
+  say "generate SQLite:     skipped (SKIP_SQLITE=1)"
+else
 /usr/bin/time -f "%e s wall, peak RSS %M KB" "$BIN" generate --db "$SQLITE_DB" \
   --population "$PEOPLE" --seed 1 --as-of 2026-11-22 > "$WORK/gen-sqlite.out" 2> "$WORK/gen-sqlite.time"
 say "generate SQLite:     $(tail -1 "$WORK/gen-sqlite.time"), file $(du -h "$SQLITE_DB" | cut -f1)"
 rm -f "$SQLITE_DB"*
+fi
 /usr/bin/time -f "%e s wall, peak RSS %M KB" "$BIN" generate --db "$URL" \
   --population "$PEOPLE" --seed 1 --as-of 2026-11-22 > "$WORK/gen-pg.out" 2> "$WORK/gen-pg.time"
 head -1 "$WORK/gen-pg.out" | tee -a "$REPORT"
