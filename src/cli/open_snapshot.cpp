@@ -24,7 +24,9 @@ Result<stats::Snapshot> OpenSnapshot(const std::string& db, bool recount, domain
     auto stored = (*store)->LoadStats();
     if (!stored) return stored.error();
     if (*stored && !(*stored)->stale) {
-      auto snapshot = stats::DecodeSnapshot((*stored)->header, (*stored)->entries);
+      // One answer: the entries are walked as stored, never unpacked into memory.
+      auto snapshot = stats::DecodeSnapshot((*stored)->header, std::move((*stored)->entries),
+                                            stats::Decode::kPacked);
       if (!snapshot) {
         std::cerr << "statistics: " << snapshot.error().message << ": recounting\n";
       } else if (snapshot->cube.Covers(earliest) && snapshot->cube.Covers(latest)) {

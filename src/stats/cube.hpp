@@ -202,6 +202,11 @@ class Cube {
   template <class F>
   void ForEachCell(Facet facet, F&& f) const;
 
+  // Calls f(cell key, entries) for every cell of every facet in key order (a key without its
+  // event bits; the entries are all its events and days); stops when f returns false.
+  template <class F>
+  void ForEachRawCell(F&& f) const;
+
   // Copies the facets that are never folded (decisions and flows) from `other`.
   void CopyUnfolded(const Cube& other);
 
@@ -270,6 +275,18 @@ void Cube::ForEachCell(Facet facet, F&& f) const {
     auto first = it;
     while (it != all.end() && (it->key & ~kEventMask) == cell) ++it;
     f(Cell::Unpack(cell), std::span<const Entry>(&*first, static_cast<std::size_t>(it - first)));
+  }
+}
+
+template <class F>
+void Cube::ForEachRawCell(F&& f) const {
+  const auto& all = Frozen();
+  auto it = all.begin();
+  while (it != all.end()) {
+    const std::uint64_t cell = it->key & ~kEventMask;
+    auto first = it;
+    while (it != all.end() && (it->key & ~kEventMask) == cell) ++it;
+    if (!f(cell, std::span<const Entry>(&*first, static_cast<std::size_t>(it - first)))) return;
   }
 }
 

@@ -160,35 +160,48 @@ Result<FundingReport> ComputeFunding(const Snapshot& s, const FundingTable& tabl
     o.age_effect += static_cast<double>(stay) * (now_rate - before_rate);
     if (now_table.band[i] != before_table.band[i]) o.band_moves += stay;
   };
-  if (!r.explained) {
-    s.cube.ForEachOn(Facet::kAttached, r.first_day, [&](const Cell& c, std::int64_t n) {
-      if (c.org >= r.orgs.size()) return;
-      r.orgs[c.org].persons += n;
-      r.orgs[c.org].amount += static_cast<double>(n) * now_table.rate[index(c)];
-    });
-  } else {
-    // One pass over the cells (sorted): A on the previous first day, then J, L, D in between.
-    s.cube.ForEachCell(Facet::kAttached, [&](const Cell& c, std::span<const Entry> entries) {
-      std::int64_t before = 0, joins = 0, leaves = 0, deaths = 0;
+  // One pass over the attached cells (sorted, the first facet): A on the previous first day,
+  // then J, L, D in between; without the previous month, only the count on the first day.
+  const bool whole = s.ForEachRawCell([&](std::uint64_t cell, std::span<const Entry> entries) {
+    if (static_cast<Facet>(cell >> cube_bits::kFacetShift) != Facet::kAttached) {
+      return cell >> cube_bits::kFacetShift < static_cast<std::uint64_t>(Facet::kAttached);
+    }
+    const Cell c = Cell::Unpack(cell);
+    if (!r.explained) {
+      std::int64_t n = 0;
       for (const auto& e : entries) {
-        if (e.day <= r.before_first_day.days()) {
-          before += e.count;
-        } else if (e.day <= r.first_day.days()) {
-          switch (static_cast<Event>((e.key >> 18) & 3)) {
-            case Event::kJoin:
-              joins += e.count;
-              break;
-            case Event::kLeave:
-              leaves -= e.count;  // stored as -1 entries
-              break;
-            case Event::kDeath:
-              deaths -= e.count;
-              break;
-          }
+        if (e.day <= r.first_day.days()) n += e.count;
+      }
+      if (n != 0 && c.org < r.orgs.size()) {
+        r.orgs[c.org].persons += n;
+        r.orgs[c.org].amount += static_cast<double>(n) * now_table.rate[index(c)];
+      }
+      return true;
+    }
+    std::int64_t before = 0, joins = 0, leaves = 0, deaths = 0;
+    for (const auto& e : entries) {
+      if (e.day <= r.before_first_day.days()) {
+        before += e.count;
+      } else if (e.day <= r.first_day.days()) {
+        switch (static_cast<Event>((e.key >> cube_bits::kEventShift) & 3)) {
+          case Event::kJoin:
+            joins += e.count;
+            break;
+          case Event::kLeave:
+            leaves -= e.count;  // stored as -1 entries
+            break;
+          case Event::kDeath:
+            deaths -= e.count;
+            break;
         }
       }
-      Account(c, before, joins, leaves, deaths);
-    });
+    }
+    Account(c, before, joins, leaves, deaths);
+    return true;
+  });
+  if (!whole) {
+    return Error::Internal(
+        "statistics snapshot: the entries are damaged; run `emkhana stats --recount`");
   }
   std::sort(r.orgs.begin(), r.orgs.end(),
             [](const OrgFunding& a, const OrgFunding& b) { return a.id < b.id; });

@@ -62,53 +62,150 @@ Result<Report> Summarise(const Snapshot& s, Date date, std::string_view region) 
     r.orgs[i].is_private = o.is_private;
   }
 
+  // One walk over the cells. People of one (organisation, region, sex) are summed by age first,
+  // then counted once per age: two million cells become about 150 000 groups.
   const AgesOn ages(r.age_date);
-  s.cube.ForEachOn(Facet::kPopulation, date, [&](const Cell& c, std::int64_t n) {
-    if (!person_in(c.region)) return;
-    // Born after the first of the month: age 0 (as in the attached counts).
-    const int age = std::max(0, ages(c.birth));
-    r.population.Add(c.sex, n);
-    r.population_pyramid[FiveYearBand(age)].Add(c.sex, n);
-    r.population_broad[BroadBand(age)] += n;
-    if (c.region < by_region.size()) by_region[c.region].population += n;
-  });
-  s.cube.ForEachOn(Facet::kAttached, date, [&](const Cell& c, std::int64_t n) {
-    const int age = std::max(0, ages(c.birth));
+  constexpr int kAges = 128;  // ages above fall in the same bands as 127
+  struct AgeGroup {
+    std::uint64_t key = ~0ull;  // the cell key above the birth bits (from sex up); ~0: none yet
+    std::array<std::int64_t, kAges> by_age{};
+    int lowest = kAges, highest = -1;
+  } group;
+  auto count_people = [&](Facet facet, std::uint32_t org, std::uint32_t person_region,
+                          domain::Sex sex, int age, std::int64_t n) {
+    if (facet == Facet::kPopulation) {
+      if (!person_in(person_region)) return;
+      r.population.Add(sex, n);
+      r.population_pyramid[FiveYearBand(age)].Add(sex, n);
+      r.population_broad[BroadBand(age)] += n;
+      if (person_region < by_region.size()) by_region[person_region].population += n;
+      return;
+    }
     // The region's people wherever attached; its organisations whoever they serve.
-    if (person_in(c.region)) {
-      r.attached.Add(c.sex, n);
-      r.attached_pyramid[FiveYearBand(age)].Add(c.sex, n);
+    if (person_in(person_region)) {
+      r.attached.Add(sex, n);
+      r.attached_pyramid[FiveYearBand(age)].Add(sex, n);
       r.attached_broad[BroadBand(age)] += n;
-      if (c.region < by_region.size()) by_region[c.region].attached += n;
+      if (person_region < by_region.size()) by_region[person_region].attached += n;
     }
-    if (c.org < r.orgs.size() && org_in(c.org)) {
-      auto& org = r.orgs[c.org];
-      org.attached.Add(c.sex, n);
-      org.bands[BroadBand(age)] += n;
-      (org.rural ? r.rural : r.urban) += n;
-      (org.is_private ? r.private_orgs : r.public_orgs) += n;
+    if (org < r.orgs.size() && org_in(org)) {
+      auto& row = r.orgs[org];
+      row.attached.Add(sex, n);
+      row.bands[BroadBand(age)] += n;
+      (row.rural ? r.rural : r.urban) += n;
+      (row.is_private ? r.private_orgs : r.public_orgs) += n;
     }
-  });
-  s.cube.ForEachOn(Facet::kInsured, date, [&](const Cell& c, std::int64_t n) {
-    if (!person_in(c.region)) return;
-    if (c.region < by_region.size()) {
-      by_region[c.region].registered += n;
-      if (c.osms.insured) by_region[c.region].insured += n;
+  };
+  auto flush_group = [&] {
+    if (group.highest < 0) return;
+    const Cell c = Cell::Unpack(group.key << cube_bits::kSexShift);
+    for (int age = group.lowest; age <= group.highest; ++age) {
+      if (group.by_age[age] != 0) {
+        count_people(c.facet, c.org, c.region, c.sex, age, group.by_age[age]);
+        group.by_age[age] = 0;
+      }
     }
-    auto& cat = r.insured_by_category[std::string(domain::NameOf(c.osms.category))];
-    cat[0] += n;
-    if (c.osms.insured) cat[1] += n;
-    r.by_payer[std::string(domain::NameOf(c.osms.payer))] += n;
-  });
+    group.lowest = kAges;
+    group.highest = -1;
+  };
+  // Born after the first of the month: age 0 (as in the attached counts).
+  auto age_of = [&](std::uint64_t cell) {
+    const BirthKey birth{cube_bits::Field(cell, cube_bits::kBirthShift, 12),
+                         cube_bits::Field(cell, cube_bits::kBornFirstShift, 1) != 0};
+    return std::min(kAges - 1, std::max(0, ages(birth)));
+  };
 
   // District utilisation: panel on the date against capacity under the norms then in force.
+  std::vector<std::int64_t> panel(s.districts.size(), 0);
+  // Flows of the campaign year: moves effective after 1 January of the year up to and
+  // including the next 1 January (the campaign's effective date); of which pending: effective
+  // after the date asked.
+  const Date flows_after = Date::Ymd(r.campaign_year, 1, 1);
+  const Date flows_upto = Date::Ymd(r.campaign_year + 1, 1, 1);
+
+  const bool whole = s.ForEachRawCell([&](std::uint64_t cell, std::span<const Entry> entries) {
+    const auto facet = static_cast<Facet>(cell >> cube_bits::kFacetShift);
+    auto on = [&](Date day) {
+      std::int64_t n = 0;
+      for (const auto& e : entries) {
+        if (e.day <= day.days()) n += e.count;
+      }
+      return n;
+    };
+    if (facet != Facet::kAttached && facet != Facet::kPopulation) flush_group();
+    switch (facet) {
+      case Facet::kAttached:
+      case Facet::kPopulation: {
+        const std::int64_t n = on(date);
+        if (n == 0) break;
+        const std::uint64_t key = cell >> cube_bits::kSexShift;
+        if (key != group.key) {
+          flush_group();
+          group.key = key;
+        }
+        const int age = age_of(cell);
+        group.by_age[age] += n;
+        group.lowest = std::min(group.lowest, age);
+        group.highest = std::max(group.highest, age);
+        break;
+      }
+      case Facet::kInsured: {
+        const std::int64_t n = on(date);
+        if (n == 0) break;
+        const Cell c = Cell::Unpack(cell);
+        if (!person_in(c.region)) break;
+        if (c.region < by_region.size()) {
+          by_region[c.region].registered += n;
+          if (c.osms.insured) by_region[c.region].insured += n;
+        }
+        auto& cat = r.insured_by_category[std::string(domain::NameOf(c.osms.category))];
+        cat[0] += n;
+        if (c.osms.insured) cat[1] += n;
+        r.by_payer[std::string(domain::NameOf(c.osms.payer))] += n;
+        break;
+      }
+      case Facet::kDistrict: {
+        const Cell c = Cell::Unpack(cell);
+        if (c.district < panel.size()) panel[c.district] += on(date);
+        break;
+      }
+      case Facet::kFlow: {
+        const Cell c = Cell::Unpack(cell);
+        if (c.org >= r.orgs.size()) break;
+        auto& org = r.orgs[c.org];
+        const bool in = c.direction == Direction::kIn;
+        for (const auto& e : entries) {
+          if (e.day <= flows_after.days() || e.day > flows_upto.days()) continue;
+          (in ? org.inflow : org.outflow) += e.count;
+          if (e.day > date.days()) (in ? org.pending_in : org.pending_out) += e.count;
+        }
+        break;
+      }
+      case Facet::kDecision: {
+        const std::int64_t n = on(Date::Min());
+        const Cell c = Cell::Unpack(cell);
+        if (n == 0 || c.year != r.campaign_year) break;
+        const std::string channel(domain::NameOf(c.channel));
+        if (c.reason == kNoReason) {
+          r.decisions_by_channel[channel][c.outcome == domain::Outcome::kApproved ? 0 : 1] += n;
+        } else if (c.reason < domain::EnumNames<domain::Reason>::kAll.size()) {
+          const auto reason = static_cast<domain::Reason>(c.reason);
+          r.refusals[std::string(domain::NameOf(reason))][channel] += n;
+        }
+        break;
+      }
+    }
+    return true;
+  });
+  flush_group();
+  if (!whole) {
+    return Error::Internal(
+        "statistics snapshot: the entries are damaged; run `emkhana stats --recount`");
+  }
+
   auto policy = policy::ParsePolicyJson(s.policy_json);
   const domain::Policy& p = policy ? *policy : policy::DefaultPolicy();
   const auto norms = p.NormsOn(date);
-  std::vector<std::int64_t> panel(s.districts.size(), 0);
-  s.cube.ForEachOn(Facet::kDistrict, date, [&](const Cell& c, std::int64_t n) {
-    if (c.district < panel.size()) panel[c.district] += n;
-  });
   for (std::size_t i = 0; i < s.districts.size(); ++i) {
     const auto& d = s.districts[i];
     if (!org_in(d.org)) continue;
@@ -122,33 +219,6 @@ Result<Report> Summarise(const Snapshot& s, Date date, std::string_view region) 
       if (panel[i] > capacity) ++use->above_100;
     }
   }
-
-  // Flows of the campaign year: moves effective after 1 January of the year up to and
-  // including the next 1 January (the campaign's effective date).
-  const Date flows_after = Date::Ymd(r.campaign_year, 1, 1);
-  const Date flows_upto = Date::Ymd(r.campaign_year + 1, 1, 1);
-  s.cube.ForEachBetween(Facet::kFlow, flows_after, flows_upto, [&](const Cell& c, std::int64_t n) {
-    if (c.org >= r.orgs.size()) return;
-    auto& org = r.orgs[c.org];
-    (c.direction == Direction::kIn ? org.inflow : org.outflow) += n;
-  });
-  // Of which pending: effective after the date asked.
-  s.cube.ForEachBetween(Facet::kFlow, date, flows_upto, [&](const Cell& c, std::int64_t n) {
-    if (c.org >= r.orgs.size()) return;
-    auto& org = r.orgs[c.org];
-    (c.direction == Direction::kIn ? org.pending_in : org.pending_out) += n;
-  });
-
-  s.cube.ForEachOn(Facet::kDecision, Date::Min(), [&](const Cell& c, std::int64_t n) {
-    if (c.year != r.campaign_year) return;
-    const std::string channel(domain::NameOf(c.channel));
-    if (c.reason == kNoReason) {
-      r.decisions_by_channel[channel][c.outcome == domain::Outcome::kApproved ? 0 : 1] += n;
-    } else if (c.reason < domain::EnumNames<domain::Reason>::kAll.size()) {
-      const auto reason = static_cast<domain::Reason>(c.reason);
-      r.refusals[std::string(domain::NameOf(reason))][channel] += n;
-    }
-  });
 
   if (!region.empty()) {
     std::erase_if(r.orgs, [&](const OrgRow& o) { return o.region != region; });

@@ -63,7 +63,9 @@ inline constexpr const char* kMarkStatsStale =
 inline constexpr const char* kSaveStats =
     "INSERT INTO stats_snapshot(id, header, entries, stale) VALUES (1, ?1, ?2, 0) "
     "ON CONFLICT(id) DO UPDATE SET header = excluded.header, entries = excluded.entries, stale = 0";
-inline constexpr const char* kLoadStats = "SELECT header, entries, stale FROM stats_snapshot";
+// length() of a blob is read from the record's header: the entries are not loaded here.
+inline constexpr const char* kLoadStats =
+    "SELECT header, length(entries), stale, id FROM stats_snapshot";
 
 inline constexpr const char* kLoadPolicies =
     "SELECT version, body FROM policy_version ORDER BY seq";

@@ -4,6 +4,7 @@
 
 #include <map>
 
+#include "core/huge_pages.hpp"
 #include "storage/row_codec.hpp"
 #include "storage/sqlite/migrations.hpp"
 #include "storage/sqlite/queries.hpp"
@@ -180,14 +181,15 @@ class SqliteStore final : public Store {
     return out;
   }
 
+  // The header and the entries in one read transaction. The entries (17 MB at 20 M people) are
+  // read straight into their buffer by incremental blob I/O: a statement's column would first be
+  // put together in a buffer of SQLite's own and then copied.
   Result<std::optional<StoredStats>> LoadStats() override {
-    auto s = db_.Prepare(queries::kLoadStats);
-    if (!s) return s.error();
-    Error error{ErrorCode::kInternal, ""};
-    std::optional<StoredStats> out;
-    if (s->Step(&error)) out = StoredStats{s->Text(0), s->Blob(1), s->Int(2) != 0};
-    if (!error.message.empty()) return error;
-    return out;
+    // Inside a caller's transaction (a bulk load) that one is enough.
+    const bool began = static_cast<bool>(db_.Exec("BEGIN"));
+    auto loaded = LoadStatsInTransaction();
+    if (began) (void)db_.Exec("COMMIT");
+    return loaded;
   }
 
   Result<void> Load(LoadSink& sink) override;
@@ -201,6 +203,32 @@ class SqliteStore final : public Store {
  private:
   Result<void> Migrate();
   Result<void> Prepare();
+
+  Result<std::optional<StoredStats>> LoadStatsInTransaction() {
+    auto s = db_.Prepare(queries::kLoadStats);
+    if (!s) return s.error();
+    Error error{ErrorCode::kInternal, ""};
+    if (!s->Step(&error)) {
+      if (!error.message.empty()) return error;
+      return std::optional<StoredStats>();
+    }
+    StoredStats out{s->Text(0), {}, s->Int(2) != 0};
+    const auto bytes = s->Int(1);
+    sqlite3_blob* blob = nullptr;
+    int rc = sqlite3_blob_open(db_.get(), "main", "stats_snapshot", "entries", s->Int(3), 0, &blob);
+    if (rc == SQLITE_OK && bytes > 0) {
+      out.entries.reserve(static_cast<std::size_t>(bytes));
+      AdviseHugePages(out.entries.data(), out.entries.capacity());
+      out.entries.resize(static_cast<std::size_t>(bytes));
+      rc = sqlite3_blob_read(blob, out.entries.data(), static_cast<int>(bytes), 0);
+    }
+    sqlite3_blob_close(blob);
+    if (rc != SQLITE_OK) {
+      return Error::Internal(std::string("reading the statistics snapshot: ") +
+                             sqlite3_errmsg(db_.get()));
+    }
+    return std::optional<StoredStats>(std::move(out));
+  }
 
   Result<void> Write(const domain::Organization& o) {
     return upsert_org_.Bind(1, o.id)
