@@ -41,6 +41,9 @@ expect init 0 "schema version 3" -- "$bin" init --db "$dir/registry.db"
 expect init_again 0 "schema version 3" -- "$bin" init --db "$dir/registry.db"
 expect not_a_database 2 "" -- "$bin" replay --db "$dir/malformed.jsonl" "$dir/good.jsonl"
 expect good 0 "0 passed, 0 failed" -- "$bin" replay --check "$dir/good.jsonl"
+# A replica to read from is a PostgreSQL notion: refused with a SQLite registry, before any work.
+expect read_db_needs_postgres 2 "--read-db needs a PostgreSQL registry" -- \
+  "$bin" serve --db "$dir/registry.db" --read-db "postgresql://h/db" --port 0
 
-echo "$((13 - failures)) passed, $failures failed"
+echo "$((14 - failures)) passed, $failures failed"
 [ "$failures" -eq 0 ]

@@ -43,7 +43,7 @@ struct CampaignOptions {
 int RunCampaign(const CampaignOptions& o);
 
 struct ServeOptions {
-  std::string db, address = "127.0.0.1", secret, web, ca_file;
+  std::string db, read_db, address = "127.0.0.1", secret, web, ca_file;
   std::uint16_t port = 8080;
   int threads = 1, read_timeout = 10, idle_timeout = 60;
   bool access_log = false, demo = false;

@@ -118,6 +118,9 @@ int main(int argc, char** argv) {
   emkhana::cli::ServeOptions serve_options;
   auto* serve = app.add_subcommand("serve", "Serve the REST API over a registry database");
   serve->add_option("--db", serve_options.db, "Registry database")->required();
+  serve->add_option("--read-db", serve_options.read_db,
+                    "PostgreSQL only: a replica of --db (postgresql:// URL) to load from, follow "
+                    "and read from; writes go to --db");
   serve->add_option("--address", serve_options.address, "Address to listen on")
       ->capture_default_str();
   serve->add_option("--port", serve_options.port, "Port (0: any free one, printed)")

@@ -36,6 +36,11 @@ constexpr const char* kSecretRequired =
 }  // namespace
 
 int RunServe(const ServeOptions& o) {
+  if (!o.read_db.empty() && !storage::IsServerLocation(o.db)) {
+    std::cerr << "serve: --read-db needs a PostgreSQL registry (--db postgresql://...): a SQLite "
+                 "registry is read where it is written\n";
+    return 2;
+  }
   const std::string secret_path = SecretPath(o.db, o.secret);
   if (secret_path.empty()) {
     std::cerr << "serve: " << kSecretRequired << "\n";
@@ -90,19 +95,33 @@ int RunServe(const ServeOptions& o) {
   }
   auto store = storage::OpenStore(o.db);
   if (!store) {
-    std::cerr << o.db << ": " << store.error().message << "\n";
+    std::cerr << storage::RedactLocation(o.db) << ": " << store.error().message << "\n";
     return 2;
+  }
+  // A shared database (several servers may write it, ADR 0006): reads, loading and following
+  // the others' changes go through a connection of their own (to --read-db, a replica, or to
+  // --db again), so that they never wait for this server's turn to write.
+  std::unique_ptr<storage::Store> read_store;
+  if ((*store)->logs_changes()) {
+    const std::string& read_location = o.read_db.empty() ? o.db : o.read_db;
+    auto opened_read = storage::OpenReadStore(read_location);
+    if (!opened_read) {
+      std::cerr << storage::RedactLocation(read_location) << ": " << opened_read.error().message
+                << "\n";
+      return 2;
+    }
+    read_store = std::move(*opened_read);
   }
   SystemClock clock;
   const auto started = std::chrono::steady_clock::now();
-  auto opened = registry::Registry::Open(**store, clock, policy::DefaultPolicy());
+  auto opened = registry::Registry::Open(**store, clock, policy::DefaultPolicy(), read_store.get());
   if (!opened) {
-    std::cerr << o.db << ": " << opened.error().message << "\n";
+    std::cerr << storage::RedactLocation(o.db) << ": " << opened.error().message << "\n";
     return 2;
   }
   auto& reg = **opened;
   if (auto f = reg.Flush(); !f) {
-    std::cerr << o.db << ": " << f.error().message << "\n";
+    std::cerr << storage::RedactLocation(o.db) << ": " << f.error().message << "\n";
     return 2;
   }
   std::cerr << fmt::format(
@@ -129,7 +148,7 @@ int RunServe(const ServeOptions& o) {
     });
   }
   if (auto c = reg.Checkpoint(); !c) {
-    std::cerr << o.db << ": " << c.error().message << "\n";
+    std::cerr << storage::RedactLocation(o.db) << ": " << c.error().message << "\n";
     return 2;
   }
   return rc;

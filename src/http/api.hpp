@@ -58,6 +58,7 @@ struct Response {
 struct Deferred {
   domain::Application application;
   registry::Actor actor;
+  std::optional<registry::IdempotencyClaim> idempotency;  // the request's Idempotency-Key
   std::function<Response(Result<domain::Decision>)> finish;
 };
 using Handled = std::variant<Response, Deferred>;
@@ -165,9 +166,6 @@ class Api {
   // Reads not yet written to the audit trail (the pipeline commits them; see add_writes).
   std::mutex audit_mu_;
   std::vector<storage::AuditEntry> audit_pending_;
-  // Idempotency-Key -> (application id, body): the same key with another body is a conflict.
-  std::mutex idempotency_mu_;
-  std::unordered_map<std::string, std::pair<std::string, std::string>> idempotency_;
   // The statistics snapshot, made again when the registry has changed (at most once a second).
   std::mutex snapshot_mu_;
   std::shared_ptr<const stats::Snapshot> snapshot_;

@@ -81,21 +81,15 @@ Handled Api::SubmitApplication(Call& call) {
   if (auto no = CheckSignature(call, *app, signature ? &*signature : nullptr, signed_text)) {
     return std::move(*no);
   }
+  Deferred d;
   if (!request.idempotency_key.empty()) {
     if (request.idempotency_key.size() > 200) {
       return call.Problem(ProblemCode::kInvalidField, "Idempotency-Key: at most 200 characters");
     }
-    std::lock_guard lock(idempotency_mu_);
-    auto [it, inserted] = idempotency_.try_emplace(request.idempotency_key, app->id, fingerprint);
-    if (!inserted) {
-      if (it->second.second != fingerprint) {
-        return call.Problem(ProblemCode::kIdempotencyConflict,
-                            "this key was used for another application");
-      }
-      app->id = it->second.first;  // the same application again: the same decision
-    }
+    // The registry keeps the keys (shared with other servers of the database through its log):
+    // a key seen before answers its application's decision, or a conflict (kAlreadyExists).
+    d.idempotency = registry::IdempotencyClaim{request.idempotency_key, fingerprint};
   }
-  Deferred d;
   d.application = std::move(*app);
   d.actor = {std::string(RoleName(claims.role)) + ":" + domain::MaskIinsInText(claims.subject),
              std::string(domain::NameOf(d.application.channel))};
@@ -112,9 +106,11 @@ Handled Api::SubmitApplication(Call& call) {
 }
 
 void Api::Submit(Deferred deferred, std::function<void(Response)> done) {
-  pipeline_->Submit(std::move(deferred.application), std::move(deferred.actor),
-                    [finish = std::move(deferred.finish), done = std::move(done)](
-                        Result<domain::Decision> r) { done(finish(std::move(r))); });
+  pipeline_->Submit(
+      std::move(deferred.application), std::move(deferred.actor), std::move(deferred.idempotency),
+      [finish = std::move(deferred.finish), done = std::move(done)](Result<domain::Decision> r) {
+        done(finish(std::move(r)));
+      });
 }
 
 std::optional<Response> Api::CheckSignature(Call& call, const domain::Application& app,

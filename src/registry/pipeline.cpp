@@ -1,14 +1,19 @@
 #include "registry/pipeline.hpp"
 
+#include <chrono>
 #include <vector>
 
 namespace emkhana::registry {
 
 DecisionPipeline::DecisionPipeline(Registry& registry, PipelineOptions options)
-    : registry_(registry),
-      options_(options),
-      committer_([this] { Commit(); }),
-      writer_([this] { Run(); }) {}
+    : registry_(registry), options_(options) {
+  if (registry_.shared()) {
+    writer_ = std::thread([this] { RunShared(); });
+  } else {
+    committer_ = std::thread([this] { Commit(); });
+    writer_ = std::thread([this] { Run(); });
+  }
+}
 
 DecisionPipeline::~DecisionPipeline() { Stop(); }
 
@@ -22,10 +27,15 @@ std::future<Result<domain::Decision>> DecisionPipeline::Submit(domain::Applicati
 }
 
 void DecisionPipeline::Submit(domain::Application app, Actor actor, Done done) {
+  Submit(std::move(app), std::move(actor), std::nullopt, std::move(done));
+}
+
+void DecisionPipeline::Submit(domain::Application app, Actor actor,
+                              std::optional<IdempotencyClaim> claim, Done done) {
   {
     std::lock_guard lock(mu_);
     if (!stopping_ && !broken_) {
-      queue_.push_back({std::move(app), std::move(actor), std::move(done)});
+      queue_.push_back({std::move(app), std::move(actor), std::move(claim), std::move(done)});
       wake_.notify_one();
       return;
     }
@@ -79,9 +89,7 @@ void DecisionPipeline::Run() {
     std::optional<Error> failure;
     try {
       for (auto& item : decided.items) {
-        std::unique_lock<std::shared_mutex> exclusive;
-        if (options_.registry_lock) exclusive = std::unique_lock(*options_.registry_lock);
-        decided.decisions.push_back(registry_.Decide(item.app, item.actor));
+        decided.decisions.push_back(Exclusive([&] { return DecideOne(item); }));
       }
       std::unique_lock<std::shared_mutex> exclusive;
       if (options_.registry_lock) exclusive = std::unique_lock(*options_.registry_lock);
@@ -172,6 +180,110 @@ bool DecisionPipeline::FinishInFlight() {
     return false;
   }
   return true;
+}
+
+Result<domain::Decision> DecisionPipeline::DecideOne(Item& item) {
+  if (item.claim) return registry_.Decide(item.app, item.actor, *item.claim);
+  return registry_.Decide(item.app, item.actor);
+}
+
+void DecisionPipeline::RunShared() {
+  for (;;) {
+    std::vector<Item> items;
+    bool stop;
+    {
+      std::unique_lock lock(mu_);
+      wake_.wait_for(lock, std::chrono::milliseconds(options_.poll_every_ms),
+                     [&] { return stopping_ || !queue_.empty(); });
+      while (!queue_.empty() && items.size() < options_.max_batch) {
+        items.push_back(std::move(queue_.front()));
+        queue_.pop_front();
+      }
+      stop = stopping_ && queue_.empty();
+    }
+    if (!items.empty()) {
+      DecideInTurn(std::move(items));
+      continue;
+    }
+    WriteExtras();
+    if (stop) break;  // stopping, drained, the reads' records written
+    CatchUp();
+  }
+}
+
+void DecisionPipeline::DecideInTurn(std::vector<Item> items) {
+  Decided decided;
+  decided.items = std::move(items);
+  auto changes = registry_.BeginTurn();
+  if (!changes) {
+    // Nothing changed here: these decisions fail, later ones may find the database again.
+    for (auto& item : decided.items) item.done(changes.error());
+    return;
+  }
+  std::optional<Error> failure;
+  try {
+    if (auto applied = Exclusive([&] { return registry_.ApplyChanges(*changes); }); !applied) {
+      failure = applied.error();
+    }
+    for (std::size_t i = 0; !failure && i < decided.items.size(); ++i) {
+      decided.decisions.push_back(Exclusive([&] { return DecideOne(decided.items[i]); }));
+    }
+    if (!failure) {
+      decided.taken = Exclusive([&] {
+        if (options_.add_writes) options_.add_writes(registry_);
+        return registry_.TakeBatch();
+      });
+    }
+  } catch (const std::exception& e) {
+    failure = Error::Internal(std::string("decision pipeline: ") + e.what());
+  }
+  if (failure) {
+    registry_.EndTurn();
+    Fail(decided.items, *failure);
+    return;
+  }
+  {
+    std::lock_guard lock(mu_);
+    stats_.decisions += static_cast<std::int64_t>(decided.items.size());
+    ++stats_.batches;
+    stats_.largest_batch = std::max(stats_.largest_batch, decided.items.size());
+  }
+  auto result = registry_.CommitTaken(decided.taken);  // ends the turn
+  Exclusive([&] { registry_.CommitDone(decided.taken); });
+  if (!result) {
+    Fail(decided.items, result.error());
+    return;
+  }
+  for (std::size_t i = 0; i < decided.items.size(); ++i) {
+    decided.items[i].done(std::move(decided.decisions[i]));
+  }
+}
+
+void DecisionPipeline::CatchUp() {
+  if (registry_.failed()) return;
+  auto changes = registry_.FetchChanges();  // off the registry lock: a query
+  // An unreachable database is tried again at the next poll; the turns report it.
+  if (!changes || changes->empty()) return;
+  if (auto applied = Exclusive([&] { return registry_.ApplyChanges(*changes); }); !applied) {
+    std::vector<Item> none;
+    Fail(none, applied.error());
+  }
+}
+
+void DecisionPipeline::WriteExtras() {
+  if (!options_.add_writes) return;
+  std::optional<Registry::TakenBatch> taken =
+      Exclusive([&]() -> std::optional<Registry::TakenBatch> {
+        if (!options_.add_writes(registry_)) return std::nullopt;
+        return registry_.TakeBatch();
+      });
+  if (!taken) return;
+  auto result = registry_.CommitTaken(*taken);
+  Exclusive([&] { registry_.CommitDone(*taken); });
+  if (!result) {
+    std::vector<Item> none;
+    Fail(none, result.error());
+  }
 }
 
 void DecisionPipeline::Fail(std::vector<Item>& items, const Error& error) {

@@ -9,6 +9,12 @@
 // in flight; the committer answers a batch's submitters as soon as it is durable. If a commit
 // fails, the decisions of that batch and of every later one are answered with the error and the
 // pipeline refuses further work (the registry must be reopened).
+//
+// A shared registry (several processes on one database, ADR 0006) decides in turns instead: the
+// writer takes the database's writers' turn, applies what other processes committed, decides
+// the batch and commits it, all on the writer thread (no overlap: the next batch must see this
+// one's outcome under the lock). While idle it polls the change log every `poll_every_ms`, so
+// that reads see the other processes' decisions.
 #pragma once
 
 #include <condition_variable>
@@ -35,6 +41,8 @@ struct PipelineOptions {
   // the audit); returns true if it did. Optional.
   std::function<bool(Registry&)> add_writes;
   int extra_every_ms = 200;
+  // A shared registry: how often the idle writer applies other processes' changes.
+  int poll_every_ms = 100;
 };
 
 struct PipelineStats {
@@ -55,6 +63,9 @@ class DecisionPipeline {
   // (or has failed); it must not block.
   using Done = std::function<void(Result<domain::Decision>)>;
   void Submit(domain::Application app, Actor actor, Done done);
+  // With a client's Idempotency-Key (Registry::Decide with a claim; a conflict is an error).
+  void Submit(domain::Application app, Actor actor, std::optional<IdempotencyClaim> claim,
+              Done done);
   // Finishes everything submitted so far and stops the writer; later Submits fail.
   void Stop();
   PipelineStats stats() const;
@@ -64,14 +75,30 @@ class DecisionPipeline {
   struct Item {
     domain::Application app;
     Actor actor;
+    std::optional<IdempotencyClaim> claim;
     Done done;
   };
   struct Decided {
     std::vector<Item> items;
-    std::vector<domain::Decision> decisions;
+    std::vector<Result<domain::Decision>> decisions;
     Registry::TakenBatch taken;
   };
   void Run();
+  // The writer of a shared registry: turns, and polling while idle.
+  void RunShared();
+  void DecideInTurn(std::vector<Item> items);
+  // Applies what other processes committed since the last time (idle, no turn).
+  void CatchUp();
+  // Commits what add_writes adds (the audit of reads: no turn needed).
+  void WriteExtras();
+  Result<domain::Decision> DecideOne(Item& item);
+  // Runs `f` under the registry lock, taken exclusively.
+  template <class F>
+  auto Exclusive(F&& f) {
+    std::unique_lock<std::shared_mutex> exclusive;
+    if (options_.registry_lock) exclusive = std::unique_lock(*options_.registry_lock);
+    return f();
+  }
   // The committer: commits one taken batch at a time, off the writer thread.
   void Commit();
   // Waits for the batch in flight (the committer has answered its submitters) and lets the

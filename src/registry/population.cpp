@@ -135,8 +135,10 @@ domain::Person Population::Materialise(std::uint32_t index) const {
 }
 
 std::uint32_t Population::InsertPeriod(const PeriodRow& row) {
-  periods_.push_back(row);
-  const auto id = static_cast<std::uint32_t>(periods_.size());
+  auto& rows = row.planned ? plans_ : periods_;
+  rows.push_back(row);
+  const auto id = row.planned ? kFirstPlanId + static_cast<std::uint32_t>(plans_.size() - 1)
+                              : static_cast<std::uint32_t>(periods_.size());
   Link(id);
   return id;
 }
@@ -155,10 +157,10 @@ Result<void> Population::LoadPeriod(std::uint32_t id, const PeriodRow& row) {
 
 // Puts period `id` into its person's list, after every period that starts on or before it.
 void Population::Link(std::uint32_t id) {
-  auto& p = periods_[id - 1];
+  auto& p = period(id);
   p.next = 0;
   std::uint32_t* slot = &rows_[p.person].first_period;
-  while (*slot != 0 && periods_[*slot - 1].from <= p.from) slot = &periods_[*slot - 1].next;
+  while (*slot != 0 && period(*slot).from <= p.from) slot = &period(*slot).next;
   p.next = *slot;
   *slot = id;
 }

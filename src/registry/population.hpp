@@ -83,19 +83,29 @@ class Population {
   std::vector<std::uint32_t> Represented(const domain::Iin& representative) const;
   void Reserve(std::size_t persons);
 
-  // Periods: ids are 1-based and dense (the database's attachment ids).
-  // Inserts keeping the person's periods ordered by `from`; returns the id.
+  // Periods: stored ones have 1-based, dense ids (the database's attachment ids). Plans (rows
+  // with `planned`, never stored) take ids from kFirstPlanId on, so that the stored ids depend
+  // on the stored story alone: processes that share a database agree on them (ADR 0006).
+  static constexpr std::uint32_t kFirstPlanId = 0x80000000u;
+  static bool IsPlanId(std::uint32_t id) { return id >= kFirstPlanId; }
+  // Inserts keeping the person's periods ordered by `from`; returns the id (a plan's if
+  // `row.planned`).
   std::uint32_t InsertPeriod(const PeriodRow& row);
-  // Loads a stored period with its id (ids in increasing order; a gap, left by a plan that was
-  // never stored, is kept as an empty, unlinked slot).
+  // Loads a stored period with its id (ids in increasing order; a gap, left by a plan that an
+  // older version stored under a dense id, is kept as an empty, unlinked slot).
   Result<void> LoadPeriod(std::uint32_t id, const PeriodRow& row);
-  PeriodRow& period(std::uint32_t id) { return periods_[id - 1]; }
-  const PeriodRow& period(std::uint32_t id) const { return periods_[id - 1]; }
+  PeriodRow& period(std::uint32_t id) {
+    return IsPlanId(id) ? plans_[id - kFirstPlanId] : periods_[id - 1];
+  }
+  const PeriodRow& period(std::uint32_t id) const {
+    return IsPlanId(id) ? plans_[id - kFirstPlanId] : periods_[id - 1];
+  }
+  // The number of stored ids (plans not counted): the next stored period takes this plus one.
   std::uint32_t period_count() const { return static_cast<std::uint32_t>(periods_.size()); }
   // The person's period ids in order of `from` (cancelled ones included).
   template <class F>
   void ForEachPeriod(std::uint32_t person, F&& f) const {
-    for (auto id = rows_[person].first_period; id != 0; id = periods_[id - 1].next) f(id);
+    for (auto id = rows_[person].first_period; id != 0; id = period(id).next) f(id);
   }
 
  private:
@@ -109,6 +119,7 @@ class Population {
   std::vector<std::uint32_t> represented_next_, represented_person_;
   boost::unordered_flat_map<std::uint64_t, std::uint32_t> by_iin_;
   std::vector<PeriodRow> periods_;
+  std::vector<PeriodRow> plans_;  // by id - kFirstPlanId
 };
 
 }  // namespace emkhana::registry

@@ -17,12 +17,9 @@ using domain::DistrictKind;
 using domain::Iin;
 using domain::PeriodEnd;
 
-namespace {
-constexpr std::uint32_t kNone = UINT32_MAX;
-std::uint64_t FreeChoiceKey(const Iin& iin, int year) {
+std::uint64_t Registry::FreeChoiceKey(const Iin& iin, int year) {
   return iin.number() * 10000 + static_cast<std::uint64_t>(year);
 }
-}  // namespace
 
 // Feeds the stored state into a fresh registry.
 class Registry::Loader final : public storage::LoadSink {
@@ -80,17 +77,15 @@ class Registry::Loader final : public storage::LoadSink {
       if (district != kNone && person) {
         ld.to_org = r_.district_org_[district];
         ld.effective = *d.decision.effective;
-        r_.population_.ForEachPeriod(*person, [&](std::uint32_t id) {
-          const auto& p = r_.population_.period(id);
-          if (p.To() == ld.effective && p.From() < ld.effective &&
-              p.end == static_cast<std::uint8_t>(PeriodEnd::kSuperseded)) {
-            ld.from_org = r_.district_org_[p.district];
-          }
-        });
+        ld.from_org = r_.MovedFrom(*person, ld.effective);
         if (ld.from_org == ld.to_org) ld.to_org = stats::Cube::kNone;
       }
     }
     r_.loaded_decisions_.push_back(std::move(ld));
+  }
+  void OnIdempotencyKey(storage::IdempotencyKey k) override {
+    r_.idempotency_.insert_or_assign(
+        std::move(k.key), std::make_pair(std::move(k.application_id), std::move(k.fingerprint)));
   }
   // Builds the panels from the loaded periods at once (see Panel::Build).
   void BuildPanels() {
@@ -118,11 +113,17 @@ Registry::Registry(storage::Store& store, const Clock& clock, domain::Policy pol
       calendar_(std::make_unique<domain::Calendar>(policy_.holidays)) {}
 
 Result<std::unique_ptr<Registry>> Registry::Open(storage::Store& store, const Clock& clock,
-                                                 domain::Policy default_policy) {
+                                                 domain::Policy default_policy,
+                                                 storage::Store* read_store) {
   std::unique_ptr<Registry> r(new Registry(store, clock, std::move(default_policy)));
+  r->read_store_ = read_store;
+  r->shared_ = store.logs_changes();
+  auto& source = r->reader();
   Loader loader(*r);
-  if (auto loaded = store.Load(loader); !loaded) return loaded.error();
+  if (auto loaded = source.Load(loader); !loaded) return loaded.error();
   if (loader.error_) return *loader.error_;
+  r->applied_through_ = source.loaded_through();
+  r->reader_through_ = source.loaded_through();
   loader.BuildPanels();
   r->batch_.mutations.clear();  // loading re-put organisations and districts: nothing to write
   r->RebuildCube();
@@ -139,21 +140,38 @@ Result<std::unique_ptr<Registry>> Registry::Open(storage::Store& store, const Cl
 // Plans are not stored: a child's period stored as ending on a birthday still to come is
 // planned again on opening, up to the person's next period.
 void Registry::PlanStoredAgeOuts() {
-  for (std::uint32_t id = 1; id <= population_.period_count(); ++id) {
-    const auto row = population_.period(id);
-    if (row.Cancelled() || row.end != static_cast<std::uint8_t>(PeriodEnd::kAgeOut)) continue;
-    const Date birthday = Birthday18(row.person);
-    if (row.To() != birthday || birthday <= today_) continue;
-    Date until = Date::Max();
-    for (auto other : LivePeriods(row.person)) {
-      const auto& q = population_.period(other);
-      if (q.From() >= birthday) {
-        until = q.From();
-        break;
-      }
-    }
-    if (until > birthday) PlanAgeOut(id, birthday, until);
+  for (std::uint32_t id = 1; id <= population_.period_count(); ++id) PlanStoredAgeOut(id);
+}
+
+void Registry::PlanStoredAgeOut(std::uint32_t id) {
+  const auto row = population_.period(id);
+  if (row.Cancelled() || row.planned || row.end != static_cast<std::uint8_t>(PeriodEnd::kAgeOut) ||
+      age_outs_.contains(id)) {
+    return;
   }
+  const Date birthday = Birthday18(row.person);
+  if (row.To() != birthday || birthday <= today_) return;
+  Date until = Date::Max();
+  for (auto other : LivePeriods(row.person)) {
+    const auto& q = population_.period(other);
+    if (!q.planned && q.From() >= birthday) {
+      until = q.From();
+      break;
+    }
+  }
+  if (until > birthday) PlanAgeOut(id, birthday, until);
+}
+
+std::uint32_t Registry::MovedFrom(std::uint32_t person, Date effective) const {
+  std::uint32_t from = stats::Cube::kNone;
+  population_.ForEachPeriod(person, [&](std::uint32_t id) {
+    const auto& p = population_.period(id);
+    if (!p.planned && p.To() == effective && p.From() < effective &&
+        p.end == static_cast<std::uint8_t>(PeriodEnd::kSuperseded)) {
+      from = district_org_[p.district];
+    }
+  });
+  return from;
 }
 
 // The cube from the loaded state. Days before the first of the previous month are folded:
@@ -593,14 +611,13 @@ void Registry::AdvanceTo(Date day) {
     }
     SetContinuation(plan, DistrictIndex(adult->id));
     continuation_of_.erase(plan.continuation);
-    auto& c = population_.period(plan.continuation);
-    c.planned = 0;
-    panels_[c.district].Add(c.From(), c.To());
-    CountPeriod(c, +1);
-    MarkDirty(c.district);
-    auto a = MakeAttachment(plan.continuation);
-    a.recorded_at = clock_.NowMicros();
-    batch_.mutations.push_back(std::move(a));
+    // The plan gives way to a stored period with the next stored id (plans' ids are never
+    // stored: ADR 0006).
+    auto& planned = population_.period(plan.continuation);
+    const PeriodRow c = planned;
+    planned.end = static_cast<std::uint8_t>(PeriodEnd::kCancelled);
+    InsertPeriod(c.person, c.district, c.From(), c.To(), static_cast<PeriodEnd>(c.end),
+                 c.application);
     Audit({}, "attachment.age_out", iin,
           fmt::format("{} from {}", districts_[c.district].id, plan.birthday.ToString()));
   }
@@ -762,6 +779,20 @@ Result<void> Registry::CloseOrganization(const std::string& org_id, Date date,
 
 // ---------------------------------------------------------------- applications
 
+Result<domain::Decision> Registry::Decide(domain::Application app, const Actor& actor,
+                                          const IdempotencyClaim& claim) {
+  if (auto it = idempotency_.find(claim.key); it != idempotency_.end()) {
+    if (it->second.second != claim.fingerprint) {
+      return Error::AlreadyExists("this Idempotency-Key was used for another application");
+    }
+    app.id = it->second.first;  // the same application again: the decision already taken
+    return Decide(app, actor);
+  }
+  idempotency_.emplace(claim.key, std::make_pair(app.id, claim.fingerprint));
+  batch_.mutations.push_back(storage::IdempotencyKey{claim.key, app.id, claim.fingerprint});
+  return Decide(app, actor);
+}
+
 domain::Decision Registry::Decide(const domain::Application& app, const Actor& actor) {
   ForgetMaterialised();
   if (decided_.contains(app.id)) {
@@ -864,19 +895,21 @@ std::vector<const domain::Organization*> Registry::Organizations() const {
 
 Result<std::optional<storage::DecidedApplication>> Registry::StoredApplication(
     const std::string& id) const {
-  std::lock_guard lock(store_mu_);
-  return store_.FindApplication(id);
+  std::lock_guard lock(reader_mu());
+  AwaitReader();
+  return reader().FindApplication(id);
 }
 
 Result<std::vector<storage::DecidedApplication>> Registry::ListApplications(
     const storage::ApplicationQuery& query) const {
-  std::lock_guard lock(store_mu_);
-  return store_.ListApplications(query);
+  std::lock_guard lock(reader_mu());
+  AwaitReader();
+  return reader().ListApplications(query);
 }
 
 Result<std::string> Registry::PersonName(const Iin& iin) const {
-  std::lock_guard lock(store_mu_);
-  return store_.PersonName(iin.ToString());
+  std::lock_guard lock(reader_mu());
+  return reader().PersonName(iin.ToString());
 }
 
 std::vector<Iin> Registry::Represented(const Iin& representative) const {
@@ -889,8 +922,9 @@ std::vector<Iin> Registry::Represented(const Iin& representative) const {
 
 Result<std::vector<storage::AuditEntry>> Registry::AuditTrail(const std::string& subject,
                                                               int limit) const {
-  std::lock_guard lock(store_mu_);
-  return store_.AuditTrail(subject, limit);
+  std::lock_guard lock(reader_mu());
+  AwaitReader();
+  return reader().AuditTrail(subject, limit);
 }
 
 std::vector<domain::Attachment> Registry::History(const Iin& iin) const {
@@ -965,6 +999,31 @@ Placement Registry::WhereOn(const Iin& iin, Date day) const {
 }
 
 Result<void> Registry::Flush() {
+  if (shared_) {
+    // In a turn, after what others committed: unless this batch was decided without it.
+    auto changes = BeginTurn();
+    if (!changes) return changes.error();
+    if (!changes->empty()) {
+      // A policy recorded on opening stands on nothing; anything else was decided here on the
+      // state before the others' changes.
+      const bool decided_here =
+          std::any_of(batch_.mutations.begin(), batch_.mutations.end(), [](const auto& m) {
+            return storage::ChangesRegistry(m) &&
+                   !std::holds_alternative<storage::PolicyVersion>(m);
+          });
+      if (decided_here) {
+        EndTurn();
+        failed_ = true;
+        return Error::FailedPrecondition(
+            "another process wrote to the registry's database since this one read it: the "
+            "changes made here stood on an older state and were not written (run again)");
+      }
+      if (auto applied = ApplyChanges(*changes); !applied) {
+        EndTurn();
+        return applied;
+      }
+    }
+  }
   auto taken = TakeBatch();
   auto r = CommitTaken(taken);
   CommitDone(taken);
@@ -984,11 +1043,27 @@ Registry::TakenBatch Registry::TakeBatch() {
 }
 
 Result<void> Registry::CommitTaken(const TakenBatch& taken) {
-  if (taken.writes.empty()) return {};
-  if (failed_) return Error::Unavailable("registry: an earlier commit failed; reopen the registry");
+  if (taken.writes.empty() && !in_turn_) return {};
+  if (failed_) {
+    EndTurn();
+    return Error::Unavailable("registry: an earlier commit failed; reopen the registry");
+  }
+  const bool changes = std::any_of(taken.writes.mutations.begin(), taken.writes.mutations.end(),
+                                   storage::ChangesRegistry);
+  if (shared_ && changes && !in_turn_) {
+    // Its own batch would come back through the log as another process's.
+    failed_ = true;
+    return Error::Internal("registry: a shared registry commits its changes in a turn");
+  }
   std::lock_guard lock(store_mu_);
-  auto r = store_.Commit(taken.writes);
-  if (!r) failed_ = true;
+  auto r = store_.Commit(taken.writes);  // ends the turn, if any
+  const bool turn = in_turn_;
+  in_turn_ = false;
+  if (!r) {
+    failed_ = true;
+  } else if (turn && store_.last_logged() > 0) {
+    applied_through_ = store_.last_logged();  // nobody else wrote in between: the turn's lock
+  }
   return r;
 }
 

@@ -12,6 +12,12 @@
 // the periods. Capacity checks see every stored period, pending moves included; a child's
 // age-out still to come holds no place (ADR 0005).
 //
+// Several processes on one database (ADR 0006): when the store logs its commits (PostgreSQL),
+// the registry is `shared()`. It then decides only in its writer's turn (BeginTurn), after
+// applying what the other processes committed (ApplyChanges, the same effect as loading it),
+// and between turns it applies their batches as it polls (FetchChanges). Stored attachment ids
+// and idempotency keys then agree across the processes.
+//
 // Not thread-safe: one writer owns a Registry (see pipeline.hpp for concurrent submitters).
 #pragma once
 
@@ -53,11 +59,23 @@ struct Actor {
   std::string channel = "registry";
 };
 
+// A client's Idempotency-Key sent with an application, and the fingerprint of what it was sent
+// with: the same key with the same fingerprint is the same application again, with another
+// fingerprint a conflict.
+struct IdempotencyClaim {
+  std::string key;
+  std::string fingerprint;
+};
+
 class Registry final : public rules::RegistryView {
  public:
-  // Loads the store's state. The store must outlive the registry.
+  // Loads the store's state. The store must outlive the registry. `read_store`, when given,
+  // opens the same database for reading (a streaming replica, or a second connection to it): the
+  // registry loads from it, polls the change log on it and answers the store's reads
+  // (applications, audit, names) from it; writes and turns always go to `store`.
   static Result<std::unique_ptr<Registry>> Open(storage::Store& store, const Clock& clock,
-                                                domain::Policy default_policy);
+                                                domain::Policy default_policy,
+                                                storage::Store* read_store = nullptr);
 
   // --- reference data (population register, organisations) ---
   [[nodiscard]] Result<void> PutOrganization(domain::Organization org, const Actor& actor);
@@ -74,6 +92,11 @@ class Registry final : public rules::RegistryView {
   // Decides an application by the rules and applies an approval. A known application id returns
   // the decision already taken (idempotent: the same application through two channels).
   domain::Decision Decide(const domain::Application& app, const Actor& actor);
+  // The same for a request that carries an Idempotency-Key: a key already known (in this
+  // process or, through the change log, in another) with the same fingerprint answers the
+  // decision of the application it named; with another fingerprint it is kAlreadyExists.
+  [[nodiscard]] Result<domain::Decision> Decide(domain::Application app, const Actor& actor,
+                                                const IdempotencyClaim& claim);
   [[nodiscard]] Result<void> RecordDeath(const domain::Iin& iin, domain::Date date,
                                          const Actor& actor);
   [[nodiscard]] Result<void> CloseOrganization(const std::string& org, domain::Date date,
@@ -93,8 +116,10 @@ class Registry final : public rules::RegistryView {
   std::optional<std::vector<domain::Iin>> RepresentativesOf(const domain::Iin& iin) const;
   // All organisations, in id order.
   std::vector<const domain::Organization*> Organizations() const;
-  // The stored application and its decision, if any (durable ones only; takes the store's lock,
-  // so it may be called beside the pipeline's commits).
+  // The stored application and its decision, if any (durable ones only). These reads of the
+  // store go to the read store when there is one (taking its lock, not the writer's), after
+  // waiting briefly for a replica to hold what the memory holds (AwaitReader); they may be
+  // called beside the pipeline's commits.
   [[nodiscard]] Result<std::optional<storage::DecidedApplication>> StoredApplication(
       const std::string& application_id) const;
   // The audit trail of a subject (an IIN, an application id), newest first (store's lock).
@@ -157,6 +182,25 @@ class Registry final : public rules::RegistryView {
   // Set when a commit failed: the in-memory state is ahead of the store; reopen to recover.
   bool failed() const { return failed_.load(); }
 
+  // --- several processes on one database (ADR 0006) ---
+  // True when the store logs its commits for other processes: decide only in a turn, then.
+  bool shared() const { return shared_; }
+  // The change log position that the memory includes.
+  std::int64_t applied_through() const { return applied_through_.load(); }
+  // What other processes committed since applied_through(), read from the read store without
+  // waiting for a turn (may be called beside reads; takes only the read store's lock). Apply
+  // the result with ApplyChanges.
+  [[nodiscard]] Result<std::vector<storage::LoggedBatch>> FetchChanges() const;
+  // Takes the writer's turn on the store (waits while another process has it) and returns what
+  // the others committed meanwhile: apply it with ApplyChanges, then decide. The next
+  // CommitTaken (or Flush) ends the turn; EndTurn ends it without writing. Writer thread only.
+  [[nodiscard]] Result<std::vector<storage::LoggedBatch>> BeginTurn();
+  void EndTurn();
+  // Applies batches that other processes committed, as loading them would have: periods,
+  // panels, counts, decisions, policy and idempotency keys. Writes nothing (what this process
+  // had still to write stays pending). Batches at or before applied_through() are skipped.
+  [[nodiscard]] Result<void> ApplyChanges(const std::vector<storage::LoggedBatch>& changes);
+
   // --- RegistryView (for the rules) ---
   const domain::Person* FindPerson(const domain::Iin& iin) const override;
   const domain::Organization* FindOrg(std::string_view id) const override;
@@ -178,6 +222,36 @@ class Registry final : public rules::RegistryView {
  private:
   class Loader;
   Registry(storage::Store& store, const Clock& clock, domain::Policy policy);
+  static constexpr std::uint32_t kNone = UINT32_MAX;  // no such index
+  // The key of free_choice_changes_.
+  static std::uint64_t FreeChoiceKey(const domain::Iin& iin, int year);
+
+  // ApplyChanges, one mutation at a time (an error: this process and the log disagree).
+  Result<void> ApplyStored(const domain::Attachment& a);
+  Result<void> ApplyStored(const storage::PeriodChange& c);
+  Result<void> ApplyStored(const storage::DecidedApplication& d);
+  Result<void> ApplyStored(const storage::PolicyVersion& p);
+  Result<void> ApplyStored(const storage::PersonDeath& d);
+  Result<void> ApplyStored(const storage::OrgClosure& c);
+  Result<void> ApplyStored(const storage::IdempotencyKey& k);
+  Result<void> ApplyStored(const domain::Organization& o);
+  Result<void> ApplyStored(const domain::District& d);
+  Result<void> ApplyStored(const domain::Person& p);
+  Result<void> ApplyStored(const storage::AuditEntry&) { return {}; }  // never logged
+  // The persons whose periods a batch touches (their age-out plans are made again after it).
+  std::vector<std::uint32_t> PersonsTouchedBy(const storage::WriteBatch& batch) const;
+  // Drops the person's age-out plans (made again after a batch: PlanStoredAgeOut).
+  void DropPlansOf(std::uint32_t person);
+  // The organisation that an approval effective on `effective` moved the person from (the
+  // period it cut short), for the statistics' flows; kNone when none.
+  std::uint32_t MovedFrom(std::uint32_t person, domain::Date effective) const;
+  // The read store (a replica, or the store itself) and its lock.
+  storage::Store& reader() const { return read_store_ ? *read_store_ : store_; }
+  std::mutex& reader_mu() const { return read_store_ ? read_mu_ : store_mu_; }
+  // Before a read of the read store: waits (a short, bounded while) until a replica has
+  // replayed what this process's memory includes, so that the store's answers are not older
+  // than the registry's.
+  void AwaitReader() const;
 
   // Period bookkeeping: every change keeps panels and the batch in step.
   // A new period [from, to); a bounded `to` ends it for reason `end` (a later move that
@@ -202,6 +276,9 @@ class Registry final : public rules::RegistryView {
   void ResolvePlans(std::uint32_t org, domain::Date through);
   void ResolvePlansSeenBy(const domain::Application& app);
   void PlanStoredAgeOuts();
+  // Plans the age-out of stored period `id` if it ends on an 18th birthday still to come and
+  // has no plan yet (on opening, and after applying another process's batch).
+  void PlanStoredAgeOut(std::uint32_t id);
   void MarkDirty(std::uint32_t district);
   void InvalidatePlans(std::uint32_t org);
   // Stores the age-outs whose birthday is on or before `day`: the story has reached them.
@@ -230,6 +307,15 @@ class Registry final : public rules::RegistryView {
   storage::WriteBatch batch_;
   std::atomic<bool> failed_ = false;
   mutable std::mutex store_mu_;  // the store's connection serves one thread at a time
+  storage::Store* read_store_ = nullptr;
+  mutable std::mutex read_mu_;  // the read store's connection, likewise
+  bool shared_ = false;
+  bool in_turn_ = false;
+  std::atomic<std::int64_t> applied_through_ = 0;
+  // The change log position a replica (read store) was last seen to have replayed.
+  mutable std::atomic<std::int64_t> reader_through_ = 0;
+  // Idempotency-Key -> (application id, fingerprint): from the store and the change log.
+  boost::unordered_flat_map<std::string, std::pair<std::string, std::string>> idempotency_;
 
   Population population_;
   std::deque<domain::Organization> orgs_;  // deque: pointers stay valid as it grows

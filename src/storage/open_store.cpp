@@ -16,6 +16,13 @@ Result<std::unique_ptr<Store>> OpenStoreForBulkLoad(const std::string& location)
   return sqlite::OpenSqliteStoreForBulkLoad(location);
 }
 
+Result<std::unique_ptr<Store>> OpenReadStore(const std::string& location) {
+  if (postgres::IsPostgresUrl(location)) return postgres::OpenPostgresReadStore(location);
+  return Error::InvalidArgument(
+      "a database to read from is a postgresql:// URL (a replica of the PostgreSQL registry); a "
+      "SQLite registry is read where it is written");
+}
+
 bool IsServerLocation(const std::string& location) { return postgres::IsPostgresUrl(location); }
 
 std::string RedactLocation(const std::string& location) {

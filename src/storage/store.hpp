@@ -9,6 +9,10 @@
 //   new rows of attachment_history and reflected in the period's current `to`/`end`.
 // - Decisions and the audit log are append-only: a Store never updates or deletes them.
 // - Not thread-safe: one writer (the registry's pipeline) owns a Store.
+// - Several processes (ADR 0006): a store that they share (PostgreSQL) logs every committed batch
+//   that changes the registry in a change log, in commit order, and lets writers take turns
+//   (BeginTurn); each process applies the others' batches to its memory. A store that one
+//   process owns (SQLite) logs nothing (`logs_changes()` is false) and needs no turns.
 //
 // Implementations: storage/sqlite (embedded default); storage/postgres follows the same contract.
 #pragma once
@@ -77,14 +81,31 @@ struct OrgClosure {
   std::string successor;
 };
 
+// A client's Idempotency-Key and the application it named: the same key again means the same
+// application (its fingerprint, the request body as sent, tells a retry from a conflict). Unique
+// per key: the store refuses a key twice (kFailedPrecondition). A store that one process owns
+// may keep none (SQLite: the registry's memory is enough, as before).
+struct IdempotencyKey {
+  std::string key;
+  std::string application_id;
+  std::string fingerprint;
+};
+
 using Mutation = std::variant<domain::Organization, domain::District, domain::Person,
                               domain::Attachment, PeriodChange, DecidedApplication, AuditEntry,
-                              PolicyVersion, PersonDeath, OrgClosure>;
+                              PolicyVersion, PersonDeath, OrgClosure, IdempotencyKey>;
 
 struct WriteBatch {
   std::vector<Mutation> mutations;
   bool empty() const { return mutations.empty(); }
   std::size_t size() const { return mutations.size(); }
+};
+
+// A committed batch as the change log holds it: its position (increasing in commit order, not
+// necessarily dense) and the mutations that change the registry (audit entries are left out).
+struct LoggedBatch {
+  std::int64_t seq = 0;
+  WriteBatch batch;
 };
 
 // Receives the stored state in dependency order: policies, organisations, districts, persons,
@@ -98,6 +119,8 @@ class LoadSink {
   virtual void OnPerson(domain::Person p) = 0;
   virtual void OnAttachment(domain::Attachment a) = 0;
   virtual void OnDecided(DecidedApplication d) = 0;
+  // Idempotency keys, after the decisions (a store that keeps none streams none).
+  virtual void OnIdempotencyKey(IdempotencyKey k) { (void)k; }
 };
 
 struct StoreCounts {
@@ -146,7 +169,36 @@ class Store {
   [[nodiscard]] virtual Result<void> FinishBulkLoad() { return {}; }
   // Number of Commit calls that wrote something (for tests and metrics of group commit).
   virtual std::int64_t commits() const = 0;
+
+  // --- several processes writing one database (ADR 0006) ---
+  // True when Commit logs each batch that changes the registry for the other processes. Such a
+  // Commit outside a turn still waits for the writers' lock, so that the log is in commit order.
+  virtual bool logs_changes() const { return false; }
+  // The log position that the last Load's picture includes (0: an empty log).
+  virtual std::int64_t loaded_through() const { return 0; }
+  // The batches committed after position `after`, in commit order, at most `limit`.
+  [[nodiscard]] virtual Result<std::vector<LoggedBatch>> ChangesAfter(std::int64_t after,
+                                                                      int limit) {
+    (void)after, (void)limit;
+    return std::vector<LoggedBatch>{};
+  }
+  // Takes the writer's turn: waits until no other process is in its turn, then returns every
+  // batch committed after `after`. The next Commit writes within the turn and ends it; EndTurn
+  // ends it without writing. A process that dies in its turn loses it with its connection.
+  [[nodiscard]] virtual Result<std::vector<LoggedBatch>> BeginTurn(std::int64_t after) {
+    (void)after;
+    return std::vector<LoggedBatch>{};
+  }
+  virtual void EndTurn() {}
+  // The latest position in the log (on a replica: what it has replayed so far).
+  [[nodiscard]] virtual Result<std::int64_t> LogPosition() { return std::int64_t{0}; }
+  // The log position that the last Commit gave its batch (0: it logged nothing).
+  virtual std::int64_t last_logged() const { return 0; }
 };
+
+// True for the mutations that change the registry's state (what the change log carries): all
+// but the audit trail.
+inline bool ChangesRegistry(const Mutation& m) { return !std::holds_alternative<AuditEntry>(m); }
 
 // Opens (creating and migrating as needed) the store at `location`: a file path for SQLite,
 // ":memory:" for a throwaway one.
@@ -158,6 +210,11 @@ class Store {
 // crash-safe nor durable until FinishBulkLoad has returned. A location that already holds a
 // registry is refused (kFailedPrecondition).
 [[nodiscard]] Result<std::unique_ptr<Store>> OpenStoreForBulkLoad(const std::string& location);
+
+// Opens `location` for reading only, as a Registry's read store: a PostgreSQL database, e.g. a
+// streaming replica of the one written (postgres::OpenPostgresReadStore). Anything else is
+// kInvalidArgument: only a shared database has a change log to follow.
+[[nodiscard]] Result<std::unique_ptr<Store>> OpenReadStore(const std::string& location);
 
 // True when `location` names a server database (a postgresql:// URL) rather than a file.
 bool IsServerLocation(const std::string& location);

@@ -236,7 +236,9 @@ class RecordingSink : public LoadSink {
   void OnPerson(domain::Person p) override { persons.push_back(std::move(p)); }
   void OnAttachment(domain::Attachment a) override { attachments.push_back(std::move(a)); }
   void OnDecided(DecidedApplication d) override { decided.push_back(std::move(d)); }
+  void OnIdempotencyKey(IdempotencyKey k) override { keys.push_back(std::move(k)); }
 
+  std::vector<IdempotencyKey> keys;
   std::vector<PolicyVersion> policies;
   std::vector<domain::Organization> orgs;
   std::vector<domain::District> districts;

@@ -4,7 +4,9 @@
 
 #include <algorithm>
 #include <cstring>
+#include <utility>
 
+#include "storage/change_codec.hpp"
 #include "storage/postgres/migrations.hpp"
 #include "storage/postgres/pg_conn.hpp"
 #include "storage/postgres/queries.hpp"
@@ -73,10 +75,11 @@ std::string IinArray(const std::vector<domain::Iin>& iins) {
 
 class PostgresStore final : public Store {
  public:
-  explicit PostgresStore(Connection conn) : conn_(std::move(conn)) {}
+  explicit PostgresStore(Connection conn, bool read_only = false)
+      : conn_(std::move(conn)), read_only_(read_only) {}
 
   Result<void> Init() {
-    if (auto r = Migrate(); !r) return r;
+    if (auto r = read_only_ ? CheckSchema() : Migrate(); !r) return r;
     return Prepare();
   }
 
@@ -139,23 +142,79 @@ class PostgresStore final : public Store {
     return conn_.Exec("ANALYZE");
   }
 
+  // A batch that changes the registry is logged (change_log) in the same transaction, under the
+  // writers' lock: the turn's, or taken here after BEGIN. The audit alone needs neither.
   Result<void> Commit(const WriteBatch& batch) override {
-    if (batch.empty()) return {};
+    last_logged_ = 0;
+    const bool turn = std::exchange(turn_, false);  // the commit ends the turn, however it ends
+    if (batch.empty() && !turn) return {};
     if (bulk_) return CommitBulk(batch);
-    if (auto r = EnsureConnected(); !r) return r;
-    auto sent = Pipeline(batch);
+    if (read_only_) return ReadOnly();
+    if (turn) {
+      if (conn_.broken() || needs_reset_) return LostTurn();
+      if (batch.empty()) return conn_.Exec("ROLLBACK");  // nothing to write: just end it
+    } else if (auto r = EnsureConnected(); !r) {
+      return r;
+    }
+    const bool logged =
+        std::any_of(batch.mutations.begin(), batch.mutations.end(), ChangesRegistry);
+    const std::string log = logged ? EncodeChanges(batch) : std::string();
+    auto sent = Pipeline(batch, /*in_transaction=*/turn, logged ? &log : nullptr);
     if (!sent) {
       if (!conn_.broken()) (void)conn_.Exec("ROLLBACK");
+      last_logged_ = 0;
       return sent;
     }
     auto commit = conn_.Query("COMMIT");
-    if (!commit) return commit.error();
+    if (!commit) {
+      last_logged_ = 0;
+      return commit.error();
+    }
     if (std::strcmp(PQcmdStatus(commit->get()), "COMMIT") != 0) {
+      last_logged_ = 0;
       return Error::Internal(
           fmt::format("postgresql: the transaction ended in {}", PQcmdStatus(commit->get())));
     }
-    ++commits_;
+    if (!batch.empty()) ++commits_;
     return {};
+  }
+
+  bool logs_changes() const override { return !bulk_; }
+  std::int64_t loaded_through() const override { return loaded_through_; }
+  std::int64_t last_logged() const override { return last_logged_; }
+
+  Result<std::vector<LoggedBatch>> ChangesAfter(std::int64_t after, int limit) override {
+    if (turn_) return Error::Internal("postgresql: ChangesAfter inside a turn");
+    if (auto r = EnsureConnected(); !r) return r.error();
+    return ReadChanges(after, limit);
+  }
+
+  Result<std::vector<LoggedBatch>> BeginTurn(std::int64_t after) override {
+    if (read_only_) return ReadOnly();
+    if (turn_) return Error::Internal("postgresql: a turn is open already");
+    if (auto r = EnsureConnected(); !r) return r.error();
+    if (auto r = conn_.Exec("BEGIN"); !r) return r.error();
+    turn_ = true;
+    // Read committed: the read below, after the lock, sees every batch committed before it.
+    auto changes = [&]() -> Result<std::vector<LoggedBatch>> {
+      if (auto r = conn_.ExecPrepared(queries::kLockWriters.name, {}); !r) return r.error();
+      return ReadChanges(after, INT32_MAX);
+    }();
+    if (!changes) EndTurn();
+    return changes;
+  }
+
+  void EndTurn() override {
+    if (!std::exchange(turn_, false)) return;
+    if (!conn_.broken()) (void)conn_.Exec("ROLLBACK");
+  }
+
+  Result<std::int64_t> LogPosition() override {
+    if (turn_) return Error::Internal("postgresql: LogPosition inside a turn");
+    if (auto r = EnsureConnected(); !r) return r.error();
+    auto r = conn_.ExecPrepared(queries::kLogPosition.name, {});
+    if (!r) return r.error();
+    return Int(r->get(), 0, 0);
   }
 
   Result<void> Load(LoadSink& sink) override;
@@ -260,6 +319,7 @@ class PostgresStore final : public Store {
   }
 
   Result<void> SaveStats(const std::string& header, const std::string& entries) override {
+    if (read_only_) return ReadOnly();
     if (auto r = EnsureConnected(); !r) return r;
     Params params;
     params.Add(header).AddBinary(entries);
@@ -288,10 +348,37 @@ class PostgresStore final : public Store {
   struct Pending {
     const char* name;
     std::int64_t changed_attachment = -1;  // a PeriodChange: exactly one history row
+    bool returns_log_position = false;     // the change_log row: its seq
   };
 
   Result<void> Migrate();
+  // A read-only store (a replica) is never migrated: its schema must be the latest.
+  Result<void> CheckSchema();
   Result<void> Prepare();
+
+  Error ReadOnly() const {
+    return Error::FailedPrecondition("postgresql: this connection is for reading (--read-db)");
+  }
+  Error LostTurn() {
+    needs_reset_ = true;
+    return Error::Unavailable("postgresql: the connection was lost during the writer's turn");
+  }
+
+  // The change log after `after` (inside a turn: in its transaction).
+  Result<std::vector<LoggedBatch>> ReadChanges(std::int64_t after, int limit) {
+    Params params;
+    params.Add(after).Add(limit);
+    auto r = conn_.ExecPrepared(queries::kChangesAfter.name, params);
+    if (!r) return r.error();
+    std::vector<LoggedBatch> out;
+    out.reserve(static_cast<std::size_t>(PQntuples(r->get())));
+    for (int i = 0; i < PQntuples(r->get()); ++i) {
+      auto batch = DecodeChanges(Text(r->get(), i, 1));
+      if (!batch) return batch.error();
+      out.push_back({Int(r->get(), i, 0), std::move(*batch)});
+    }
+    return out;
+  }
 
   // Rolls the bulk load back (its transaction) and leaves bulk mode; returns `why`.
   Error AbandonBulk(Error why) {
@@ -384,6 +471,9 @@ class PostgresStore final : public Store {
   // again.
   Result<void> EnsureConnected() {
     if (!conn_.broken() && !needs_reset_) return {};
+    // A turn's transaction and lock went with the connection: what it decided must not be
+    // written outside it (Commit reports the loss).
+    if (turn_) return LostTurn();
     PQreset(conn_.get());
     if (conn_.broken()) return conn_.LastError("reconnect");
     needs_reset_ = false;
@@ -391,10 +481,13 @@ class PostgresStore final : public Store {
     return Prepare();
   }
 
-  // BEGIN, every mutation, the stale mark: pipelined, checked. Leaves the transaction open
-  // (for COMMIT) when everything succeeded.
-  // `in_transaction`: a transaction is open already (a bulk load): no BEGIN.
-  Result<void> Pipeline(const WriteBatch& batch, bool in_transaction = false) {
+  // BEGIN, every mutation, the change log's row, the stale mark: pipelined, checked. Leaves the
+  // transaction open (for COMMIT) when everything succeeded.
+  // `in_transaction`: a transaction is open already (a bulk load, a writer's turn): no BEGIN.
+  // `log`: the batch as the change log keeps it (none: not logged); outside a turn the writers'
+  // lock is taken first, so that log positions follow the order of commits.
+  Result<void> Pipeline(const WriteBatch& batch, bool in_transaction = false,
+                        const std::string* log = nullptr) {
     if (auto r = conn_.EnterPipeline(); !r) return r;
     first_error_.reset();
     pending_.clear();
@@ -404,10 +497,20 @@ class PostgresStore final : public Store {
           return conn_.LastError("send BEGIN");
         }
         pending_.push_back({"BEGIN"});
+        if (log) {
+          if (auto r = Send(queries::kLockWriters, params_.Clear(), -1); !r) return r;
+        }
       }
       for (const auto& m : batch.mutations) {
         if (auto r = std::visit([this](const auto& v) { return Write(v); }, m); !r) return r;
         if (first_error_) break;  // the rest would be skipped by the server anyway
+      }
+      if (!first_error_ && log) {
+        if (auto r = conn_.SendPrepared(queries::kInsertChange.name, params_.Clear().Add(*log));
+            !r) {
+          return r;
+        }
+        pending_.push_back({queries::kInsertChange.name, -1, true});
       }
       if (!first_error_) {
         if (auto r = Send(queries::kMarkStatsStale, params_.Clear(), -1); !r) return r;
@@ -457,6 +560,8 @@ class PostgresStore final : public Store {
       } else if (p.changed_attachment >= 0 && std::strcmp(PQcmdTuples(r.get()), "1") != 0) {
         first_error_ =
             Error::Internal(fmt::format("attachment {} does not exist", p.changed_attachment));
+      } else if (p.returns_log_position && PQntuples(r.get()) == 1) {
+        last_logged_ = Int(r.get(), 0, 0);
       }
     }
     pending_.clear();
@@ -546,6 +651,10 @@ class PostgresStore final : public Store {
   Result<void> Write(const PolicyVersion& v) {
     return Send(queries::kUpsertPolicy, params_.Clear().Add(v.version).Add(v.body), -1);
   }
+  Result<void> Write(const IdempotencyKey& k) {
+    return Send(queries::kInsertIdempotencyKey,
+                params_.Clear().Add(k.key).Add(k.application_id).Add(k.fingerprint), -1);
+  }
 
   // Runs `sql` through a cursor and hands each row to `on_row(result, row)`; stops at the
   // first error `on_row` reports.
@@ -581,8 +690,12 @@ class PostgresStore final : public Store {
   };
 
   Connection conn_;
+  const bool read_only_;
   std::int64_t commits_ = 0;
   bool needs_reset_ = false;
+  bool turn_ = false;                 // a writer's turn is open (BeginTurn)
+  std::int64_t loaded_through_ = 0;   // the change log position of the last Load
+  std::int64_t last_logged_ = 0;      // the position the last Commit gave its batch
   bool bulk_ = false;                 // in a bulk load's transaction
   std::vector<std::string> restore_;  // what FinishBulkLoad runs: indexes, then foreign keys
   CopyRows copy_[kCopyTables];        // a bulk batch's rows per table
@@ -623,6 +736,24 @@ Result<void> PostgresStore::Migrate() {
   return conn_.Exec("COMMIT");
 }
 
+Result<void> PostgresStore::CheckSchema() {
+  auto has = conn_.Query(queries::kHasMigrationsTable);
+  if (!has) return has.error();
+  std::int64_t current = 0;
+  if (Bool(has->get(), 0, 0)) {
+    auto version = conn_.Query(queries::kSchemaVersion);
+    if (!version) return version.error();
+    current = Int(version->get(), 0, 0);
+  }
+  if (current != LatestSchemaVersion()) {
+    return Error::FailedPrecondition(fmt::format(
+        "the database read from is at schema version {}, this program needs {}: open the "
+        "primary with this program first (it migrates), and let the replica catch up",
+        current, LatestSchemaVersion()));
+  }
+  return {};
+}
+
 Result<void> PostgresStore::Prepare() {
   for (const auto& q : queries::kPrepared) {
     if (auto r = conn_.Prepare(q.name, q.sql); !r) return r;
@@ -646,6 +777,10 @@ Result<void> PostgresStore::LoadAll(LoadSink& sink) {
   auto corrupt = [](const std::string& iin_text) -> Result<void> {
     return Error::Internal("corrupt row: IIN " + domain::MaskIinsInText(iin_text));
   };
+  // The log position of this picture (the same snapshot): later batches are applied on top.
+  auto position = conn_.ExecPrepared(queries::kLogPosition.name, {});
+  if (!position) return position.error();
+  loaded_through_ = Int(position->get(), 0, 0);
   if (auto r = Stream(queries::kLoadPolicies,
                       [&](const PGresult* p, int i) -> Result<void> {
                         sink.OnPolicy({Text(p, i, 0), Text(p, i, 1)});
@@ -748,8 +883,16 @@ Result<void> PostgresStore::LoadAll(LoadSink& sink) {
       !r) {
     return r;
   }
-  return Stream(queries::kLoadApplications, [&](const PGresult* p, int i) -> Result<void> {
-    sink.OnDecided(ReadApplication(p, i));
+  if (auto r = Stream(queries::kLoadApplications,
+                      [&](const PGresult* p, int i) -> Result<void> {
+                        sink.OnDecided(ReadApplication(p, i));
+                        return {};
+                      });
+      !r) {
+    return r;
+  }
+  return Stream(queries::kLoadIdempotencyKeys, [&](const PGresult* p, int i) -> Result<void> {
+    sink.OnIdempotencyKey({Text(p, i, 0), Text(p, i, 1), Text(p, i, 2)});
     return {};
   });
 }
@@ -774,6 +917,14 @@ Result<std::unique_ptr<Store>> OpenPostgresStore(const std::string& url) {
   auto conn = Connection::Open(url);
   if (!conn) return conn.error();
   auto store = std::make_unique<PostgresStore>(std::move(*conn));
+  if (auto r = store->Init(); !r) return r.error();
+  return std::unique_ptr<Store>(std::move(store));
+}
+
+Result<std::unique_ptr<Store>> OpenPostgresReadStore(const std::string& url) {
+  auto conn = Connection::Open(url);
+  if (!conn) return conn.error();
+  auto store = std::make_unique<PostgresStore>(std::move(*conn), /*read_only=*/true);
   if (auto r = store->Init(); !r) return r.error();
   return std::unique_ptr<Store>(std::move(store));
 }

@@ -16,8 +16,13 @@
 // - Errors: a refused or lost connection is kUnavailable (the URL's password redacted); a
 //   violated key, foreign key, CHECK or append-only trigger is kFailedPrecondition. A connection
 //   found broken is re-established before the next call.
+// - Several writers (ADR 0006): a Commit that changes the registry appends the batch to
+//   change_log in its transaction, under a transaction-scoped advisory lock (the writers'
+//   lock), so that log positions follow commit order. BeginTurn takes that lock in an open
+//   transaction and reads the log after the caller's position; the next Commit continues that
+//   transaction. Idempotency keys are a table with the key as primary key.
 // - Not thread-safe, like every Store: one owner at a time. Several processes may open the same
-//   database; each Commit is then serialised by PostgreSQL as a transaction.
+//   database; they take turns to write (above).
 #pragma once
 
 #include <memory>
@@ -40,6 +45,11 @@ bool IsPostgresUrl(std::string_view location);
 // others, or durable, before FinishBulkLoad; a failed or abandoned load leaves the database as
 // it was.
 [[nodiscard]] Result<std::unique_ptr<Store>> OpenPostgresStoreForBulkLoad(const std::string& url);
+
+// The same database for reading only, e.g. a streaming replica (hot standby): nothing is
+// migrated (a schema other than the latest is refused: kFailedPrecondition), and Commit,
+// BeginTurn and SaveStats are refused. Load, the reads and the change log work as on the primary.
+[[nodiscard]] Result<std::unique_ptr<Store>> OpenPostgresReadStore(const std::string& url);
 
 // The schema version the code migrates to.
 int LatestSchemaVersion();

@@ -91,6 +91,21 @@ inline constexpr Query kInsertAudit{
     "VALUES (" EMKHANA_PG_TS("$1") ", $2, $3, $4, $5, $6, $7)"};
 inline constexpr Query kMarkStatsStale{"mark_stats_stale",
                                        "UPDATE stats_snapshot SET stale = true WHERE NOT stale"};
+inline constexpr Query kInsertIdempotencyKey{
+    "insert_idempotency_key",
+    "INSERT INTO idempotency_key(key, application, fingerprint) VALUES ($1, $2, $3)"};
+
+// --- Several writers (ADR 0006) ---
+
+// One writer at a time across processes, until its transaction ends (also if it dies).
+inline constexpr Query kLockWriters{"lock_writers", "SELECT pg_advisory_xact_lock(7280431903)"};
+// $1: the batch as storage/change_codec.hpp encodes it.
+inline constexpr Query kInsertChange{"insert_change",
+                                     "INSERT INTO change_log(batch) VALUES ($1) RETURNING seq"};
+// $1: the last position applied; $2: at most this many.
+inline constexpr Query kChangesAfter{
+    "changes_after", "SELECT seq, batch FROM change_log WHERE seq > $1 ORDER BY seq LIMIT $2"};
+inline constexpr Query kLogPosition{"log_position", "SELECT coalesce(max(seq), 0) FROM change_log"};
 
 // --- Statistics snapshot ---
 
@@ -150,7 +165,9 @@ inline constexpr Query kPrepared[] = {
     kMarkStatsStale,        kSaveStats,          kLoadStats,
     kFindApplication,       kAuditBySubject,     kCounts,
     kPersonSeqRange,        kPickPersons,        kApplicationsByOrg,
-    kApplicationsByPerson,  kPersonName,
+    kApplicationsByPerson,  kPersonName,         kInsertIdempotencyKey,
+    kLockWriters,           kInsertChange,       kChangesAfter,
+    kLogPosition,
 };
 
 // --- Load: streamed through a cursor, in the order LoadSink documents. No parameters. ---
@@ -176,6 +193,8 @@ inline constexpr const char* kLoadAttachments =
     "application, " EMKHANA_PG_MICROS("recorded_at") " FROM attachment ORDER BY id";
 inline constexpr const char* kLoadApplications =
     EMKHANA_PG_APPLICATION_COLUMNS "FROM application ORDER BY seq";
+inline constexpr const char* kLoadIdempotencyKeys =
+    "SELECT key, application, fingerprint FROM idempotency_key ORDER BY key";
 
 #undef EMKHANA_PG_TS
 #undef EMKHANA_PG_MICROS
@@ -239,6 +258,9 @@ inline constexpr const char* kCreateMigrationsTable =
 inline constexpr const char* kLockMigrations = "SELECT pg_advisory_xact_lock(7280431902)";
 inline constexpr const char* kSchemaVersion =
     "SELECT coalesce(max(version), 0) FROM schema_migrations";
+// Whether the database was ever migrated (a read-only replica is checked, never migrated).
+inline constexpr const char* kHasMigrationsTable =
+    "SELECT to_regclass('schema_migrations') IS NOT NULL";
 inline constexpr const char* kRecordMigration =
     "INSERT INTO schema_migrations(version, name) VALUES ($1, $2)";
 

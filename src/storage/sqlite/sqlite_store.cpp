@@ -382,6 +382,8 @@ class SqliteStore final : public Store {
   Result<void> Write(const PolicyVersion& p) {
     return upsert_policy_.Bind(1, p.version).Bind(2, p.body).Run();
   }
+  // One process owns a SQLite registry: its memory holds the keys (for as long as it runs).
+  Result<void> Write(const IdempotencyKey&) { return {}; }
 
   Connection db_;
   std::int64_t commits_ = 0;

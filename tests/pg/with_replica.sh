@@ -1,0 +1,90 @@
+#!/usr/bin/env bash
+# with_replica.sh CMD [ARG...]: runs CMD with a streaming replica (hot standby) of the throwaway
+# server at $EMKHANA_TEST_PG_URL (run under tests/pg/with_postgres.sh, whose initdb allows
+# replication connections from 127.0.0.1 with trust).
+#
+# Copies the server with `pg_basebackup -R` (streaming, a standby.signal and the primary's
+# conninfo) into a new temporary directory, starts it on a free port of 127.0.0.1 (its socket
+# in the same directory), exports
+#   EMKHANA_TEST_PG_REPLICA_URL=postgresql://postgres@127.0.0.1:PORT/postgres
+# runs CMD and exits with CMD's status. The replica is stopped and its directory removed however
+# CMD ends. As root the files belong to `postgres`, as with_postgres.sh does. Exits 77 (a skip)
+# when the PostgreSQL 15 tools are not installed.
+set -euo pipefail
+
+if [ "$#" -lt 1 ]; then
+  echo "usage: $0 CMD [ARG...]" >&2
+  exit 2
+fi
+if [ -z "${EMKHANA_TEST_PG_URL:-}" ]; then
+  echo "with_replica.sh: EMKHANA_TEST_PG_URL is not set (run under tests/pg/with_postgres.sh)" >&2
+  exit 2
+fi
+
+PG_BIN=${PG_BIN:-/usr/lib/postgresql/15/bin}
+for tool in pg_basebackup pg_ctl postgres; do
+  if [ ! -x "$PG_BIN/$tool" ]; then
+    echo "with_replica.sh: $PG_BIN/$tool not found: install postgresql-15" >&2
+    exit 77
+  fi
+done
+
+# shellcheck source=tests/pg/pg_lib.sh
+source "$(dirname "$0")/pg_lib.sh"
+
+dir=$(mktemp -d "${TMPDIR:-/tmp}/emkhana-replica.XXXXXX")
+started=0
+# shellcheck disable=SC2317  # called by the trap
+cleanup() {
+  local status=$?
+  if [ "$started" -eq 1 ]; then
+    as_owner "$PG_BIN/pg_ctl" -D "$dir/data" -m immediate -w stop >/dev/null 2>&1 || true
+  fi
+  rm -rf "$dir"
+  exit "$status"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+if [ "$(id -u)" -eq 0 ]; then
+  chown postgres: "$dir"
+fi
+chmod 700 "$dir"
+
+# Streaming the WAL while copying, so that the copy is consistent without archiving.
+if ! as_owner "$PG_BIN/pg_basebackup" -d "$EMKHANA_TEST_PG_URL" -D "$dir/data" -R -X stream \
+  -c fast >"$dir/basebackup.log" 2>&1; then
+  cat "$dir/basebackup.log" >&2
+  echo "with_replica.sh: pg_basebackup failed" >&2
+  exit 1
+fi
+
+free_port() {
+  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+for attempt in 1 2 3 4 5; do
+  port=$(free_port)
+  if as_owner "$PG_BIN/pg_ctl" -D "$dir/data" -l "$dir/log" -w -t 60 start \
+    -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c hot_standby=on -c fsync=off -c shared_buffers=32MB -c max_connections=50" \
+    >/dev/null 2>&1; then
+    started=1
+    break
+  fi
+  echo "with_replica.sh: start on port $port failed (attempt $attempt)" >&2
+done
+if [ "$started" -ne 1 ]; then
+  cat "$dir/log" >&2 || true
+  echo "with_replica.sh: the replica did not start" >&2
+  exit 1
+fi
+
+export EMKHANA_TEST_PG_REPLICA_URL="postgresql://postgres@127.0.0.1:$port/postgres"
+echo "with_replica.sh: streaming replica at $EMKHANA_TEST_PG_REPLICA_URL" >&2
+
+set +e
+"$@"
+status=$?
+set -e
+exit "$status"
