@@ -107,7 +107,9 @@ CREATE TABLE raw.audit_log (LIKE public.audit_log INCLUDING ALL);
 CREATE TABLE raw.stats_snapshot (LIKE public.stats_snapshot INCLUDING ALL);
 INSERT INTO raw.attachment SELECT * FROM public.attachment;
 INSERT INTO raw.stats_snapshot SELECT * FROM public.stats_snapshot;
+CREATE TABLE raw.change_log (LIKE public.change_log INCLUDING ALL);
 CREATE SEQUENCE raw.app_id;
+CREATE SEQUENCE raw.new_iin;
 CREATE SEQUENCE raw.att_id;
 SELECT setval('raw.att_id', (SELECT max(id) + 1000000 FROM raw.attachment));
 VACUUM ANALYZE raw.attachment;
@@ -158,10 +160,18 @@ APP_ID = "'C2027-' || lpad(currval('raw.app_id')::text, 8, '0')"
 # grows with the square of their number (it sorts them at each new one), which a script of
 # thousands of decisions cannot afford.
 IIN = "lpad((random() * 899999999999 + 100000000000)::bigint::text, 12, '0')"
+# A new attachment's IIN must not be anyone's open one (a unique index): month 13 is no birth
+# date, so the generated registry has none of these.
+NEW_IIN = "'9913' || lpad(nextval('raw.new_iin')::text, 8, '0')"
 # A scalar subquery: evaluated once, so that the UPDATE finds its row by the primary key
 # (random() in the WHERE clause itself would be evaluated per row: a scan of the table).
 ATTACHMENT = f"(SELECT (1 + random() * {max_att - 1})::bigint)"
-out = ["\\startpipeline", "BEGIN;"]
+# The writers' turn and the change log row of ADR 0006, as the store writes them: the advisory
+# lock, and one row a batch holding a batch the campaign logged (the same bytes to write).
+out = ["\\startpipeline", "BEGIN;", "SELECT pg_advisory_xact_lock(7280431903);",
+       "INSERT INTO raw.change_log(batch) SELECT batch FROM public.change_log WHERE seq >= "
+       "(SELECT min(seq) + floor(random() * (max(seq) - min(seq)))::bigint FROM public.change_log) "
+       "ORDER BY seq LIMIT 1;"]
 for i in range(batch):
     ok = i < approved
     outcome, reasons = ("'approved'", "''") if ok else ("'refused'", "'no_free_choice_left'")
@@ -183,7 +193,7 @@ for i in range(batch):
             "recorded_at) SELECT id, valid_from, valid_to, end_reason, now() FROM c;")
         out.append(
             "WITH a AS (INSERT INTO raw.attachment(id, iin, org, district, valid_from, valid_to, "
-            f"end_reason, application, recorded_at) VALUES (nextval('raw.att_id'), {IIN}, "
+            f"end_reason, application, recorded_at) VALUES (nextval('raw.att_id'), {NEW_IIN}, "
             f"'ALA-01-P02', 'ALA-01-P02-T01', '2028-01-01', NULL, 'open', {APP_ID}, now()) "
             "RETURNING id, valid_from, valid_to, end_reason, recorded_at) "
             "INSERT INTO raw.attachment_history(attachment, valid_from, valid_to, end_reason, "
@@ -214,5 +224,6 @@ d = float(re.search(r"= (\d+) durable decisions/s", t).group(1))
 raw = float(sys.argv[2]) * int(sys.argv[3])
 print(f"pgbench as decisions: {raw:.0f} /s; campaign / pgbench = {d:.0f} / {raw:.0f} = {d/raw:.2f} (target >= 0.5)")
 PY
+say "change log: campaign $(psql -At "$URL" -c "SELECT count(*) || ' rows of ' || round(avg(octet_length(batch))) || ' bytes' FROM public.change_log"); pgbench $(psql -At "$URL" -c "SELECT count(*) || ' rows of ' || round(avg(octet_length(batch))) || ' bytes' FROM raw.change_log")"
 say "database after the campaign and pgbench: $(psql -At "$URL" -c "SELECT pg_size_pretty(pg_database_size(current_database()))")"
 say "report: $REPORT"
