@@ -1,6 +1,7 @@
 // The one door to the REST API /api/v1: bearer token, Accept-Language, problem+json as ApiError.
 
-import { currentLanguage } from './i18n/i18n';
+import { takeEarly } from './early';
+import { currentLanguage } from './i18n/language';
 import { session } from './session';
 
 export interface Problem {
@@ -18,7 +19,7 @@ export class ApiError extends Error {
   }
 }
 
-function headers(extra: Record<string, string> = {}): Record<string, string> {
+export function headers(extra: Record<string, string> = {}): Record<string, string> {
   const result: Record<string, string> = { Accept: 'application/json', 'Accept-Language': currentLanguage(), ...extra };
   const token = session.current()?.token;
   if (token) result.Authorization = `Bearer ${token}`;
@@ -37,7 +38,15 @@ async function toProblem(response: Response): Promise<Problem> {
 }
 
 export async function getJson<T>(path: string): Promise<T> {
-  const response = await fetch(path, { headers: headers() });
+  const requestHeaders = headers();
+  // The entry script may have sent this very request already, while the application loaded.
+  const early = takeEarly(path, requestHeaders);
+  if (early) {
+    const { response, body } = await early;
+    if (!response.ok || !body) throw new ApiError(await toProblem(response));
+    return (await body) as T;
+  }
+  const response = await fetch(path, { headers: requestHeaders });
   if (!response.ok) throw new ApiError(await toProblem(response));
   return (await response.json()) as T;
 }

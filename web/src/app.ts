@@ -1,7 +1,7 @@
 // Rendering and routing of the single page: the shell (header, language switch, navigation)
 // around the page of the current path. A page re-renders whole; focus is restored by element id.
 
-import { h } from './dom';
+import { h, measure } from './dom';
 import { LANGUAGES, currentLanguage, onLanguageChange, setLanguage, t, type Language, type MessageKey } from './i18n/i18n';
 import { session } from './session';
 import { mountCharts } from './charts';
@@ -17,6 +17,8 @@ export interface Page {
 const pages: Page[] = [];
 let root: HTMLElement;
 let renderQueued = false;
+/** Whether the state has changed since the last render. */
+let stale = false;
 
 export function registerPage(page: Page): void {
   pages.push(page);
@@ -32,13 +34,16 @@ export function navigate(path: string): void {
   enterCurrent();
 }
 
-/** Schedules one re-render for all the state changes of this task. */
+/** Schedules one re-render for all the state changes of this task. A render already asked for
+ *  is dropped if the page has been rendered since (entering a page renders it at once): drawing
+ *  the same state twice would rebuild every form under the person filling it. */
 export function requestRender(): void {
+  stale = true;
   if (renderQueued) return;
   renderQueued = true;
   queueMicrotask(() => {
     renderQueued = false;
-    render();
+    if (stale) render();
   });
 }
 
@@ -111,7 +116,17 @@ function signedInBar(): HTMLElement | null {
   );
 }
 
+/** The page's content, timed (the DOM it builds, before the browser lays it out). */
+function built(page: Page): HTMLElement {
+  const started = performance.now();
+  const content = page.render();
+  measure(`emkhana:build ${page.path}`, started);
+  return content;
+}
+
 function render(): void {
+  stale = false;
+  const started = performance.now();
   const page = currentPage();
   const focusedId = document.activeElement instanceof HTMLElement ? document.activeElement.id : '';
   document.title = `${t(page.title)} · ${t('app.name')}`;
@@ -140,12 +155,13 @@ function render(): void {
       languageSwitch(),
     ),
     signedInBar(),
-    h('main', { id: 'main', tabindex: '-1' }, page.render()),
+    h('main', { id: 'main', tabindex: '-1' }, built(page)),
     h('footer', null, t('app.footer')),
   );
   root.replaceChildren(shell);
   mountCharts();
   if (focusedId) document.getElementById(focusedId)?.focus();
+  measure(`emkhana:render ${page.path}`, started);
 }
 
 let lastPath = '';

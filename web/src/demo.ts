@@ -2,6 +2,7 @@
 
 import { getJson, postJson } from './api';
 import { session, type Role, type Session } from './session';
+import { ACCOUNTS_PATH } from './pages/analytics/requests';
 
 export interface DemoCitizen {
   iin: string;
@@ -29,7 +30,7 @@ export interface DemoAccounts {
 let accounts: Promise<DemoAccounts> | null = null;
 
 export function demoAccounts(): Promise<DemoAccounts> {
-  accounts ??= getJson<DemoAccounts>('/api/v1/demo/accounts');
+  accounts ??= getJson<DemoAccounts>(ACCOUNTS_PATH);
   accounts.catch(() => (accounts = null));
   return accounts;
 }

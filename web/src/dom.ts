@@ -45,3 +45,10 @@ export function uid(prefix: string): string {
   idCounter += 1;
   return `${prefix}-${idCounter}`;
 }
+
+/** Where the time goes, for bench/web_analytics.mjs: a User Timing measure from `started` to now
+ *  (each render of the page, each chart drawn). Only in the page's first minute, so that a page
+ *  left open does not collect them for ever. */
+export function measure(name: string, started: number): void {
+  if (started < 60_000) performance.measure(name, { start: started });
+}

@@ -1,22 +1,11 @@
-// Entry point: registers the pages and starts the single-page application.
+// Entry point, kept small: sends the requests the opening page needs at once (src/early.ts),
+// while the application itself (start.ts: the pages and Chart.js) loads, so that the two
+// overlap. The import makes the application a chunk of its own; the page also loads that chunk
+// as a module script (vite.config.ts), so the page's load event waits for it. In the dev server
+// the import alone loads it.
 
 import './style.css';
-import { registerPage, start } from './app';
-import { LANGUAGES, allTexts, textIn, type MessageKey } from './i18n/i18n';
-import { REASONS } from './model';
-import { analyticsPage } from './pages/analytics/index';
-import { citizenPage } from './pages/citizen/index';
-import { homePage } from './pages/home';
-import { registrarPage } from './pages/registrar/index';
+import { sendEarlyRequests } from './early';
 
-registerPage(homePage);
-registerPage(citizenPage);
-registerPage(registrarPage);
-registerPage(analyticsPage);
-
-// The language tests compare the visible text with the dictionaries.
-const reasonTexts = () =>
-  Object.fromEntries(LANGUAGES.map((language) => [language, Object.fromEntries(REASONS.map((code) => [code, textIn(language, `reason.${code}` as MessageKey)]))]));
-Object.assign(window, { emkhanaTexts: allTexts, emkhanaReasons: reasonTexts });
-
-start(document.getElementById('app')!);
+sendEarlyRequests();
+void import('./start');

@@ -2,7 +2,7 @@
 
 import { ApiError } from './api';
 import { h, uid, type Attrs } from './dom';
-import { currentLanguage, t } from './i18n/i18n';
+import { currentLanguage, formatNumber, t } from './i18n/i18n';
 
 type Child = Parameters<typeof h>[2];
 
@@ -76,8 +76,21 @@ export function section(id: string, title: string, ...children: Child[]): HTMLEl
   return h('section', { class: 'card', 'aria-labelledby': `${id}-title`, id }, h('h2', { id: `${id}-title` }, title), ...children);
 }
 
+/** Markup for a table cell, already escaped (see `dataCell`). */
+export class Html {
+  constructor(readonly html: string) {}
+}
+
+/** A cell naming an organisation: its name is data (translate=no), its id follows. Written as
+ *  markup, so that a table of 700 organisations is one parse. */
+export function dataCell(name: string, id: string): Html {
+  return new Html(`<span translate="no" class="data">${escapeHtml(name)}</span> (${escapeHtml(id)})`);
+}
+
+type Cell = Child | Html;
+
 /** A table in a scrollable region named by its caption (so that a phone can scroll it). */
-export function table(caption: string | HTMLElement, headers: string[], rows: Child[][], attrs: Attrs = {}): HTMLElement {
+export function table(caption: string | HTMLElement, headers: string[], rows: Cell[][], attrs: Attrs = {}): HTMLElement {
   const captionId = uid('caption');
   return h(
     'div',
@@ -87,9 +100,76 @@ export function table(caption: string | HTMLElement, headers: string[], rows: Ch
       attrs,
       h('caption', { id: captionId }, caption),
       h('thead', null, h('tr', null, headers.map((header) => h('th', { scope: 'col' }, header)))),
-      h('tbody', null, rows.map((cells) => h('tr', null, cells.map((cell) => h('td', null, cell))))),
+      tableBody(rows),
     ),
   );
+}
+
+const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+
+export function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (character) => ESCAPES[character]);
+}
+
+/** The rows of a table, written as one string of escaped text and parsed at once: a table of
+ *  organisations has thousands of cells, and an element, a text node and an append for each
+ *  cost far more than one parse. Cells that are elements (buttons with their handlers, names
+ *  marked as data) are put in their place afterwards. */
+function tableBody(rows: Cell[][]): HTMLElement {
+  const body = document.createElement('tbody');
+  const nodes: Node[] = [];
+  const write = (content: Cell): string => {
+    if (content === null || content === undefined || content === false) return '';
+    if (content instanceof Html) return content.html;
+    if (Array.isArray(content)) return content.map(write).join('');
+    if (typeof content === 'object') {
+      nodes.push(content);
+      return `<template data-node="${nodes.length - 1}"></template>`;
+    }
+    return escapeHtml(String(content));
+  };
+  body.innerHTML = rows.map((cells) => `<tr>${cells.map((cell) => `<td>${write(cell)}</td>`).join('')}</tr>`).join('');
+  if (nodes.length) {
+    for (const slot of body.querySelectorAll<HTMLTemplateElement>('template[data-node]')) slot.replaceWith(nodes[Number(slot.dataset.node)]);
+  }
+  return body;
+}
+
+/** A table of many rows (the country's organisations): the first `limit` rows in the order given,
+ *  with a button for all of them (and back). Only the rows shown are built. */
+export function longTable<T>(
+  caption: string | HTMLElement,
+  headers: string[],
+  items: T[],
+  row: (item: T) => Cell[],
+  options: { id: string; limit: number; expanded: boolean; onToggle: () => void },
+): HTMLElement[] {
+  const { id, limit, expanded, onToggle } = options;
+  const shown = expanded || items.length <= limit ? items : items.slice(0, limit);
+  const tableElement = table(caption, headers, shown.map(row), { id });
+  if (items.length <= limit) return [tableElement];
+  return [
+    tableElement,
+    h(
+      'p',
+      { class: 'table-more' },
+      h('span', { id: `${id}-shown` }, t('common.shownOf', { shown: formatNumber(shown.length), total: formatNumber(items.length) })),
+      ' ',
+      h(
+        'button',
+        {
+          type: 'button',
+          id: `${id}-toggle`,
+          class: 'secondary',
+          'aria-controls': id,
+          'aria-expanded': String(expanded),
+          'aria-describedby': `${id}-shown`,
+          onclick: onToggle,
+        },
+        expanded ? t('common.showFirst', { count: formatNumber(limit) }) : t('common.showAll', { count: formatNumber(items.length) }),
+      ),
+    ),
+  ];
 }
 
 export function button(id: string, text: string, onclick: () => void, attrs: Attrs = {}): HTMLElement {

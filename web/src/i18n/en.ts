@@ -41,6 +41,9 @@ export const en: Messages = {
   'common.open': 'ongoing',
   'common.action': 'Action',
   'common.km': '{km} km',
+  'common.showAll': 'Show all rows ({count})',
+  'common.showFirst': 'Show only the first {count}',
+  'common.shownOf': 'Showing {shown} of {total}.',
 
   'error.network': 'The server cannot be reached. Check the connection and try again.',
   'error.notAvailable': 'The server does not offer this yet.',

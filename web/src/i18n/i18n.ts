@@ -4,42 +4,16 @@
 import { ru, type Messages } from './ru';
 import { kk } from './kk';
 import { en } from './en';
+import { currentLanguage, type Language } from './language';
 
-export type Language = 'kk' | 'ru' | 'en';
-export const LANGUAGES: Language[] = ['kk', 'ru', 'en'];
+export { LANGUAGES, currentLanguage, onLanguageChange, setLanguage, type Language } from './language';
 export type MessageKey = keyof Messages;
 
 const DICTIONARIES: Record<Language, Messages> = { kk, ru, en };
-const LOCALES: Record<Language, string> = { kk: 'kk-KZ', ru: 'ru-RU', en: 'en-GB' };
-const STORAGE_KEY = 'emkhana.lang';
-
-function initialLanguage(): Language {
-  const stored = localStorage.getItem(STORAGE_KEY);
-  return stored === 'kk' || stored === 'en' || stored === 'ru' ? stored : 'ru';
-}
-
-let language: Language = initialLanguage();
-const listeners: Array<() => void> = [];
-
-export function currentLanguage(): Language {
-  return language;
-}
-
-export function setLanguage(next: Language): void {
-  if (next === language) return;
-  language = next;
-  localStorage.setItem(STORAGE_KEY, next);
-  document.documentElement.lang = next;
-  listeners.forEach((listener) => listener());
-}
-
-export function onLanguageChange(listener: () => void): void {
-  listeners.push(listener);
-}
 
 /** The text of a key with {placeholders} filled in. */
 export function t(key: MessageKey, params: Record<string, string | number> = {}): string {
-  const template = DICTIONARIES[language][key] ?? ru[key] ?? key;
+  const template = DICTIONARIES[currentLanguage()][key] ?? ru[key] ?? key;
   return template.replace(/\{(\w+)\}/g, (whole, name: string) => (name in params ? String(params[name]) : whole));
 }
 
@@ -54,43 +28,90 @@ export function hasCode(group: string, code: string): boolean {
   return `${group}.${code}` in ru;
 }
 
-// Debian's Chromium (and other small ICU builds) has no Kazakh calendar data and would write
-// "2026 M11 23": Kazakh dates are written here; numbers follow the Russian grouping (1 234,5),
-// which is also the Kazakh one.
-const KAZAKH_MONTHS = ['қаңтар', 'ақпан', 'наурыз', 'сәуір', 'мамыр', 'маусым', 'шілде', 'тамыз', 'қыркүйек', 'қазан', 'қараша', 'желтоқсан'];
-const NUMBER_LOCALES: Record<Language, string> = { kk: 'ru-RU', ru: 'ru-RU', en: 'en-GB' };
+// Dates are written here, not by Intl.DateTimeFormat: Debian's Chromium (and other small ICU
+// builds) has no Kazakh calendar data and would write "2026 M11 23", and the first
+// DateTimeFormat of a page costs about 60 ms (ICU loads its calendar data), which the analytics
+// page cannot afford. The words are ICU's own for ru-RU and en-GB.
+const MONTHS: Record<Language, { of: string[]; alone: string[] }> = {
+  kk: {
+    of: ['қаңтар', 'ақпан', 'наурыз', 'сәуір', 'мамыр', 'маусым', 'шілде', 'тамыз', 'қыркүйек', 'қазан', 'қараша', 'желтоқсан'],
+    alone: ['қаңтар', 'ақпан', 'наурыз', 'сәуір', 'мамыр', 'маусым', 'шілде', 'тамыз', 'қыркүйек', 'қазан', 'қараша', 'желтоқсан'],
+  },
+  ru: {
+    of: ['января', 'февраля', 'марта', 'апреля', 'мая', 'июня', 'июля', 'августа', 'сентября', 'октября', 'ноября', 'декабря'],
+    alone: ['январь', 'февраль', 'март', 'апрель', 'май', 'июнь', 'июль', 'август', 'сентябрь', 'октябрь', 'ноябрь', 'декабрь'],
+  },
+  en: {
+    of: ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'],
+    alone: ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'],
+  },
+};
 
 export function formatDate(iso: string | null | undefined): string {
   if (!iso) return '—';
   const [year, month, day] = iso.slice(0, 10).split('-').map(Number);
-  if (!year || !month || !day) return iso;
-  if (language === 'kk') return `${day} ${KAZAKH_MONTHS[month - 1]} ${year} ж.`;
-  return new Intl.DateTimeFormat(LOCALES[language], { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' }).format(
-    new Date(Date.UTC(year, month - 1, day)),
-  );
+  if (!year || !month || !day || month > 12) return iso;
+  const language = currentLanguage();
+  const name = MONTHS[language].of[month - 1];
+  if (language === 'kk') return `${day} ${name} ${year} ж.`;
+  if (language === 'ru') return `${day} ${name} ${year} г.`;
+  return `${day} ${name} ${year}`;
 }
 
 export function formatMonth(yearMonth: string): string {
   const [year, month] = yearMonth.split('-').map(Number);
-  if (language === 'kk') return `${year} ж. ${KAZAKH_MONTHS[month - 1]}`;
-  return new Intl.DateTimeFormat(LOCALES[language], { month: 'long', year: 'numeric', timeZone: 'UTC' }).format(
-    new Date(Date.UTC(year, month - 1, 1)),
-  );
+  const language = currentLanguage();
+  const name = MONTHS[language].alone[month - 1];
+  if (!year || !name) return yearMonth;
+  if (language === 'kk') return `${year} ж. ${name}`;
+  if (language === 'ru') return `${name} ${year} г.`;
+  return `${name} ${year}`;
+}
+
+// Numbers are written here too, as ICU writes them for ru-RU (also the Kazakh grouping) and
+// en-GB: the first Intl.NumberFormat of a page costs 50 to 130 ms on this kind of machine (ICU
+// loads its data), a tenth of the analytics page's budget. Rounding is ICU's: half away from
+// zero, on the shortest decimal form of the number.
+const SEPARATORS: Record<Language, { group: string; decimal: string; percent: string }> = {
+  kk: { group: '\u00a0', decimal: ',', percent: '\u00a0%' },
+  ru: { group: '\u00a0', decimal: ',', percent: '\u00a0%' },
+  en: { group: ',', decimal: '.', percent: '%' },
+};
+
+function writeNumber(value: number, minDigits: number, maxDigits: number): string {
+  if (!Number.isFinite(value)) return String(value);
+  const { group, decimal } = SEPARATORS[currentLanguage()];
+  const negative = value < 0 || Object.is(value, -0);
+  const scale = 10 ** maxDigits;
+  // toPrecision(15) first: 1.005 × 100 is 100.49999999999999 in binary, 100.5 in decimal.
+  const scaled = Math.round(Number((Math.abs(value) * scale).toPrecision(15)));
+  let whole = String(Math.floor(scaled / scale));
+  let fraction = maxDigits ? String(scaled % scale).padStart(maxDigits, '0') : '';
+  while (fraction.length > minDigits && fraction.endsWith('0')) fraction = fraction.slice(0, -1);
+  whole = whole.replace(/\B(?=(\d{3})+(?!\d))/g, group);
+  return `${negative ? '-' : ''}${whole}${fraction ? decimal + fraction : ''}`;
 }
 
 export function formatNumber(value: number, fractionDigits = 0): string {
-  return new Intl.NumberFormat(NUMBER_LOCALES[language], { maximumFractionDigits: fractionDigits, minimumFractionDigits: fractionDigits }).format(value);
+  return writeNumber(value, fractionDigits, fractionDigits);
 }
 
 export function formatPercent(share: number): string {
-  return new Intl.NumberFormat(NUMBER_LOCALES[language], { style: 'percent', maximumFractionDigits: 1 }).format(share);
+  return `${writeNumber(share * 100, 0, 1)}${SEPARATORS[currentLanguage()].percent}`;
+}
+
+/** An axis's numbers: as many decimals as the step between ticks needs (as Chart.js would). */
+export function formatTick(value: number, step: number): string {
+  if (value === 0) return '0';
+  const digits = step ? Math.max(0, Math.min(20, -Math.floor(Math.log10(Math.abs(step))))) : 0;
+  return formatNumber(value, digits);
 }
 
 export function formatMoney(tenge: number): string {
   return `${formatNumber(tenge)} ₸`;
 }
 
-/** Every text of a dictionary, for the language tests (exposed on window in main.ts). */
+/** Every text of a dictionary, for the language tests (exposed on window in start.ts). */
 export function allTexts(of: Language): string[] {
   return Object.values(DICTIONARIES[of]);
 }

@@ -41,6 +41,9 @@ export const kk: Messages = {
   'common.open': 'қазіргі уақытқа дейін',
   'common.action': 'Әрекет',
   'common.km': '{km} шақырым',
+  'common.showAll': 'Барлық жолдарды көрсету ({count})',
+  'common.showFirst': 'Тек алғашқы {count} жолды көрсету',
+  'common.shownOf': '{total} жолдың {shown} көрсетілген.',
 
   'error.network': 'Серверге қосылу мүмкін емес. Байланысты тексеріп, қайталаңыз.',
   'error.notAvailable': 'Бұл мүмкіндік серверде әзірге жоқ.',

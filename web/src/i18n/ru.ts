@@ -40,6 +40,9 @@ export const ru = {
   'common.open': 'по настоящее время',
   'common.action': 'Действие',
   'common.km': '{km} км',
+  'common.showAll': 'Показать все строки ({count})',
+  'common.showFirst': 'Показать только первые {count}',
+  'common.shownOf': 'Показаны {shown} из {total}.',
 
   'error.network': 'Сервер недоступен. Проверьте соединение и повторите.',
   'error.notAvailable': 'Эта функция пока недоступна на сервере.',

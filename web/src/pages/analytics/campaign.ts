@@ -1,11 +1,11 @@
 // The campaign: flows between organisations, district utilisation, refusals by reason and channel.
 
 import { chart, PALETTE } from '../../charts';
-import { data, h } from '../../dom';
+import { h } from '../../dom';
 import { formatDate, formatNumber, formatPercent, t, tCode } from '../../i18n/i18n';
 import { reasonText, regionName } from '../../labels';
 import { CHANNELS } from '../../model';
-import { notice, section, table } from '../../ui';
+import { dataCell, notice, section, table } from '../../ui';
 import { shorten, sum, type Share, type Stats } from './state';
 
 export function flowsView(stats: Stats): HTMLElement {
@@ -45,7 +45,7 @@ export function flowsView(stats: Stats): HTMLElement {
             t('analytics.flowsTable'),
             [t('citizen.organisation'), t('analytics.region'), t('analytics.inflow'), t('analytics.outflow'), t('analytics.net'), t('analytics.pendingIn'), t('analytics.pendingOut')],
             shown.map((org) => [
-              h('span', null, data(org.name), ` (${org.id})`),
+              dataCell(org.name, org.id),
               regionName(org.region),
               formatNumber(org.inflow),
               formatNumber(org.outflow),

@@ -1,11 +1,12 @@
 // Monthly per-capita funding by organisation (the Fund).
 
 import { chart, PALETTE } from '../../charts';
-import { data, h } from '../../dom';
+import { h } from '../../dom';
 import { formatMoney, formatMonth, formatNumber, t } from '../../i18n/i18n';
 import { regionName } from '../../labels';
-import { errorBox, field, loading, notice, section, table } from '../../ui';
-import { loadFunding, state } from './state';
+import { dataCell, errorBox, field, loading, longTable, notice, section } from '../../ui';
+import { requestRender } from '../../app';
+import { loadFunding, state, TABLE_ROWS } from './state';
 
 export function fundingView(): HTMLElement {
   const funding = state.funding;
@@ -55,17 +56,27 @@ export function fundingView(): HTMLElement {
             ),
             h('figcaption', null, t('analytics.fundingChart')),
           ),
-          table(
+          // The country has about 700 organisations: the largest payments first, all on request.
+          longTable(
             t('analytics.fundingTable'),
             [t('citizen.organisation'), t('analytics.region'), t('analytics.persons'), t('analytics.amount'), t('analytics.change')],
-            top.map((line) => [
-              h('span', null, data(line.name), ` (${line.id})`),
+            top,
+            (line) => [
+              dataCell(line.name, line.id),
               regionName(line.region),
               formatNumber(line.persons),
               formatMoney(line.amount),
               line.change ? formatMoney(line.change.amount) : '—',
-            ]),
-            { id: 'funding-table' },
+            ],
+            {
+              id: 'funding-table',
+              limit: TABLE_ROWS,
+              expanded: state.fundingAll,
+              onToggle: () => {
+                state.fundingAll = !state.fundingAll;
+                requestRender();
+              },
+            },
           ),
         ]
       : null,

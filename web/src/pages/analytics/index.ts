@@ -6,7 +6,7 @@ import { h } from '../../dom';
 import { t, type MessageKey } from '../../i18n/i18n';
 import { session } from '../../session';
 import { errorBox, loading } from '../../ui';
-import { canSeeFunding, loadAccounts, loadFunding, loadStats, state } from './state';
+import { canSeeFunding, loadAccounts, loadPage, state } from './state';
 import { scopeView, signInView } from './sign-in';
 import { osmsView, pyramidView, regionsView, summaryView } from './population';
 import { flowsView, refusalsView, utilisationView } from './campaign';
@@ -26,9 +26,7 @@ export const analyticsPage: Page = {
     if (state.loadedFor === key) return;
     state.loadedFor = key;
     state.region = '';
-    if (!state.accounts) void loadAccounts();
-    void loadStats();
-    if (canSeeFunding()) void loadFunding();
+    void loadPage(!state.accounts, canSeeFunding());
   },
   render() {
     const current = session.as('region', 'fund', 'admin');

@@ -4,6 +4,7 @@
 import { getJson, postJson } from '../../api';
 import { requestRender } from '../../app';
 import { demoAccounts, type DemoAccounts } from '../../demo';
+import { latest } from '../../latest';
 import { campaignWindow, personUnits, today, type Attachment, type Decision, type History, type Organisation, type Person, type PersonRef, type Policy } from '../../model';
 import { knownOrganisation, organisation, organisationsOfUnit, rememberOrganisationName } from '../../organisations';
 import { session } from '../../session';
@@ -78,18 +79,26 @@ export async function loadAccounts(): Promise<void> {
   requestRender();
 }
 
-export async function loadPerson(iin: string): Promise<void> {
+/** Each sign-in (or reload of the person) begins a generation; replies to an earlier one are
+ *  dropped, so that a slow reply for the person signed in before never lands in this page. */
+const allRequest = latest();
+let currentAll: () => boolean = () => true;
+const orgsRequest = latest();
+
+export async function loadPerson(iin: string, isLatest: () => boolean = currentAll): Promise<void> {
   const results = await Promise.allSettled([
     getJson<Person>(`/api/v1/persons/${iin}`),
     getJson<Attachment>(`/api/v1/persons/${iin}/attachment`),
     getJson<History>(`/api/v1/persons/${iin}/history`),
   ]);
+  if (!isLatest()) return;
   const [profile, attachment, history] = results;
   // The person's applications as the register keeps them (the ones made elsewhere too).
   getJson<{ applications: Decision[] }>(`/api/v1/applications?iin=${iin}&limit=50`)
     .then(async (reply) => {
-      state.applications[iin] = reply.applications;
       await Promise.all(reply.applications.map((item) => organisation(item.applied_to ?? item.org ?? '')));
+      if (!isLatest()) return;
+      state.applications[iin] = reply.applications;
       requestRender();
     })
     .catch(() => undefined);
@@ -105,32 +114,57 @@ export async function loadPerson(iin: string): Promise<void> {
   if (attachment.status === 'fulfilled' && attachment.value.org) orgIds.add(attachment.value.org);
   if (history.status === 'fulfilled') history.value.periods.forEach((period) => orgIds.add(period.org));
   await Promise.all([...orgIds].map((id) => organisation(id)));
+  if (!isLatest()) return;
   requestRender();
 }
 
 export async function loadAll(): Promise<void> {
   const current = session.as('citizen');
   if (!current) return;
+  const isLatest = allRequest();
+  currentAll = isLatest;
   state.loadedFor = current.subject;
+  state.me = undefined;
   state.profiles = {};
   state.attachments = {};
   state.histories = {};
   state.loadErrors = {};
   state.outcome = undefined;
   state.applications = {};
-  getJson<Policy>('/api/v1/policy').then((policy) => ((state.policy = policy), requestRender())).catch(() => undefined);
+  state.orgs = undefined;
+  state.orgsError = undefined;
+  state.orgsLoading = false;
+  state.unit = '';
+  state.form = { org: '', district: '', basis: '', consent: true, documents: [] };
+  state.submitting = false;
+  state.submitError = undefined;
+  getJson<Policy>('/api/v1/policy')
+    .then((policy) => {
+      if (!isLatest()) return;
+      state.policy = policy;
+      requestRender();
+    })
+    .catch(() => undefined);
+  let me: Person;
+  let meError: unknown;
   try {
-    state.me = await getJson<Person>(`/api/v1/persons/${current.subject}`);
-    state.meError = undefined;
+    me = await getJson<Person>(`/api/v1/persons/${current.subject}`);
   } catch (error) {
     // Without the profile route the page still works for the person alone.
-    state.me = { iin: current.subject, name: current.name };
-    state.meError = error;
+    me = { iin: current.subject, name: current.name };
+    meError = error;
   }
-  state.profiles[current.subject] = state.me;
+  if (!isLatest()) return;
+  state.me = me;
+  state.meError = meError;
+  state.profiles[current.subject] = me;
   state.forIin = current.subject;
   requestRender();
-  await Promise.all(people().map((person) => loadPerson(person.iin)));
+  await Promise.all(people().map((person) => loadPerson(person.iin, isLatest)));
+  if (!isLatest()) return;
+  // The person may already have chosen a unit (or whom to apply for, which chooses theirs) while
+  // the cards loaded: that choice stands (choosing again would redraw the form under them).
+  if (state.unit) return;
   chooseDefaultUnit();
   await loadOrganisations();
 }
@@ -153,15 +187,22 @@ export function chooseDefaultUnit(): void {
 
 export async function loadOrganisations(): Promise<void> {
   if (!state.unit) return;
+  const isLatest = orgsRequest();
+  const isSameSession = currentAll;
   state.orgsLoading = true;
   state.orgsError = undefined;
   requestRender();
+  let orgs: Organisation[] | undefined;
+  let error: unknown;
   try {
-    state.orgs = await organisationsOfUnit(state.unit, referencePoint(), true);
-  } catch (error) {
-    state.orgs = undefined;
-    state.orgsError = error;
+    orgs = await organisationsOfUnit(state.unit, referencePoint(), true);
+  } catch (caught) {
+    error = caught;
   }
+  // Another unit asked for since (or another person signed in): that reply will be drawn.
+  if (!isLatest() || !isSameSession()) return;
+  state.orgs = orgs;
+  state.orgsError = error;
   state.orgsLoading = false;
   requestRender();
 }
@@ -184,6 +225,7 @@ export function newIdempotencyKey(): string {
 export async function submit(body: ApplicationBody): Promise<void> {
   const current = session.as('citizen');
   if (!current) return;
+  const isSameSession = currentAll;
   state.submitting = true;
   state.submitError = undefined;
   requestRender();
@@ -195,11 +237,14 @@ export async function submit(body: ApplicationBody): Promise<void> {
     const decision = await postJson<Decision>('/api/v1/applications', { ...body, signature }, { 'Idempotency-Key': newIdempotencyKey() });
     if (decision.org) await organisation(decision.org);
     await Promise.all((decision.alternatives ?? []).map((id) => organisation(id)));
+    if (!isSameSession()) return;
     state.outcome = { decision, body };
-    await loadPerson(body.iin);
+    await loadPerson(body.iin, isSameSession);
   } catch (error) {
+    if (!isSameSession()) return;
     state.submitError = error;
   }
+  if (!isSameSession()) return;
   state.submitting = false;
   requestRender();
   document.getElementById('decision')?.focus();

@@ -4,6 +4,7 @@
 import { getJson, postJson, query } from '../../api';
 import { requestRender } from '../../app';
 import { demoAccounts, type DemoAccounts } from '../../demo';
+import { latest } from '../../latest';
 import { nextFirstOfJanuary, today, type Attachment, type Decision, type Organisation, type Person, type Policy } from '../../model';
 import { organisation, organisationsOfUnit, unitOfOrganisation } from '../../organisations';
 import { session } from '../../session';
@@ -73,24 +74,39 @@ export async function loadAccounts(): Promise<void> {
   requestRender();
 }
 
+/** Each sign-in begins a generation: replies for the registrar signed in before are dropped.
+ *  The applications list and the look-up have their own (a newer filter or IIN wins). */
+const sessionRequest = latest();
+let currentSession: () => boolean = () => true;
+const applicationsRequest = latest();
+const lookupRequest = latest();
+
 export async function loadOrganisation(id: string): Promise<void> {
+  const isSameSession = currentSession;
+  let org: Organisation | undefined;
+  let orgError: unknown;
   try {
-    state.org = await getJson<Organisation>(`/api/v1/organisations/${encodeURIComponent(id)}`);
-    state.orgError = undefined;
+    org = await getJson<Organisation>(`/api/v1/organisations/${encodeURIComponent(id)}`);
   } catch (error) {
     // Until the one-organisation route answers, the unit's list has the same record.
-    const fromList = (await organisationsOfUnit(unitOfOrganisation(id), null, true).catch(() => [])).find((org) => org.id === id);
-    state.org = fromList;
-    state.orgError = fromList ? undefined : error;
+    org = (await organisationsOfUnit(unitOfOrganisation(id), null, true).catch(() => [])).find((item) => item.id === id);
+    orgError = org ? undefined : error;
   }
+  if (!isSameSession()) return;
+  state.org = org;
+  state.orgError = orgError;
   requestRender();
 }
 
 export async function loadMoves(id: string): Promise<void> {
+  const isSameSession = currentSession;
   try {
-    state.moves = await getJson<Moves>(`/api/v1/organisations/${encodeURIComponent(id)}/moves${query({ date: nextFirstOfJanuary(today()) })}`);
+    const moves = await getJson<Moves>(`/api/v1/organisations/${encodeURIComponent(id)}/moves${query({ date: nextFirstOfJanuary(today()) })}`);
+    if (!isSameSession()) return;
+    state.moves = moves;
     state.movesError = undefined;
   } catch (error) {
+    if (!isSameSession()) return;
     state.movesError = error;
   }
   requestRender();
@@ -99,6 +115,8 @@ export async function loadMoves(id: string): Promise<void> {
 export async function loadApplications(more = false): Promise<void> {
   const current = session.as('registrar');
   if (!current) return;
+  const isLatest = applicationsRequest();
+  const isSameSession = currentSession;
   state.applicationsLoading = true;
   requestRender();
   try {
@@ -106,12 +124,14 @@ export async function loadApplications(more = false): Promise<void> {
     const reply = await getJson<ApplicationList | Decision[]>(
       `/api/v1/applications${query({ org: current.subject, status: state.filters.status, from: state.filters.from, to: state.filters.to, limit: PAGE_SIZE, offset })}`,
     );
+    if (!isLatest() || !isSameSession()) return;
     const page = Array.isArray(reply) ? reply : (reply.applications ?? reply.items ?? []);
     state.applications = more ? [...(state.applications ?? []), ...page] : page;
     state.nextOffset = Array.isArray(reply) ? null : (reply.next_offset ?? null);
     if (page.length < PAGE_SIZE) state.nextOffset = null;
     state.applicationsError = undefined;
   } catch (error) {
+    if (!isLatest() || !isSameSession()) return;
     state.applicationsError = error;
   }
   state.applicationsLoading = false;
@@ -121,27 +141,48 @@ export async function loadApplications(more = false): Promise<void> {
 export async function loadAll(): Promise<void> {
   const current = session.as('registrar');
   if (!current) return;
+  currentSession = sessionRequest();
+  const isSameSession = currentSession;
   state.loadedFor = current.subject;
   state.decision = undefined;
   state.panel = undefined;
-  getJson<Policy>('/api/v1/policy').then((policy) => ((state.policy = policy), requestRender())).catch(() => undefined);
+  state.org = undefined;
+  state.orgError = undefined;
+  state.moves = undefined;
+  state.movesError = undefined;
+  state.applications = undefined;
+  state.applicationsError = undefined;
+  state.lookup = undefined;
+  state.submitting = false;
+  state.submitError = undefined;
+  getJson<Policy>('/api/v1/policy')
+    .then((policy) => {
+      if (!isSameSession()) return;
+      state.policy = policy;
+      requestRender();
+    })
+    .catch(() => undefined);
   await Promise.all([loadOrganisation(current.subject), loadMoves(current.subject), loadApplications()]);
 }
 
 export async function lookUp(): Promise<void> {
   const iin = state.lookupIin.trim();
+  const isLatest = lookupRequest();
+  const isSameSession = currentSession;
   state.lookup = {};
   requestRender();
   const [person, attachment] = await Promise.allSettled([
     getJson<Person>(`/api/v1/persons/${encodeURIComponent(iin)}`),
     getJson<Attachment>(`/api/v1/persons/${encodeURIComponent(iin)}/attachment`),
   ]);
+  if (!isLatest() || !isSameSession()) return;
   state.lookup = {
     person: person.status === 'fulfilled' ? person.value : undefined,
     attachment: attachment.status === 'fulfilled' ? attachment.value : undefined,
     error: attachment.status === 'rejected' ? attachment.reason : person.status === 'rejected' ? person.reason : undefined,
   };
   if (state.lookup.attachment?.org) await organisation(state.lookup.attachment.org);
+  if (!isLatest() || !isSameSession()) return;
   requestRender();
 }
 
@@ -158,25 +199,33 @@ export async function submitPaper(): Promise<void> {
   if (state.form.district) body.district = state.form.district;
   if (state.form.applicant.trim()) body.applicant = state.form.applicant.trim();
   if (state.form.documents.length) body.documents = [...state.form.documents];
+  const isSameSession = currentSession;
   state.submitting = true;
   state.submitError = undefined;
   requestRender();
   try {
-    state.decision = await postJson<Decision>('/api/v1/applications', body, { 'Idempotency-Key': crypto.randomUUID?.() ?? String(Date.now()) });
+    const decision = await postJson<Decision>('/api/v1/applications', body, { 'Idempotency-Key': crypto.randomUUID?.() ?? String(Date.now()) });
+    if (!isSameSession()) return;
+    state.decision = decision;
     await Promise.all([loadOrganisation(current.subject), loadApplications(), loadMoves(current.subject)]);
   } catch (error) {
+    if (!isSameSession()) return;
     state.submitError = error;
   }
+  if (!isSameSession()) return;
   state.submitting = false;
   requestRender();
   document.getElementById('paper-decision')?.focus();
 }
 
 export async function showPanel(district: string): Promise<void> {
+  const isSameSession = currentSession;
   try {
     const reply = await getJson<{ district: string; members?: string[]; attached: number }>(`/api/v1/districts/${encodeURIComponent(district)}/panel`);
+    if (!isSameSession()) return;
     state.panel = { district: reply.district, members: reply.members ?? [], attached: reply.attached };
   } catch (error) {
+    if (!isSameSession()) return;
     state.orgError = error;
   }
   requestRender();
