@@ -135,6 +135,7 @@ int RunServe(const ServeOptions& o) {
                         .web = web ? &*web : nullptr,
                         .signatures = signatures ? &*signatures : nullptr,
                         .demo_ca = demo_ca ? &*demo_ca : nullptr});
+    api.PrepareStatistics();
     http::ServerOptions server;
     server.address = o.address;
     server.port = o.port;

@@ -87,6 +87,9 @@ class Api {
   void Submit(Deferred deferred, std::function<void(Response)> done);
   // Stops taking decisions after finishing those submitted (graceful shutdown).
   void Drain();
+  // Takes the statistics snapshot now (1.5 s at 20 M people), so that the first dashboard after
+  // start does not wait for it.
+  void PrepareStatistics() { CurrentSnapshot(); }
   // The server is stopping: /readyz answers 503 so that a balancer sends no more.
   void BeginStop() { stopping_ = true; }
   // One JSON line for the access log: no IIN appears unmasked (routes are patterns).
