@@ -16,35 +16,12 @@ if [ "$#" -lt 1 ]; then
 fi
 
 PG_BIN=${PG_BIN:-/usr/lib/postgresql/15/bin}
-for tool in initdb pg_ctl postgres; do
-  if [ ! -x "$PG_BIN/$tool" ]; then
-    echo "with_postgres.sh: $PG_BIN/$tool not found: install postgresql-15 (EMKHANA_SETUP_EXTRA=pg scripts/setup)" >&2
-    exit 77
-  fi
-done
 
 # shellcheck source=tests/pg/pg_lib.sh
 source "$(dirname "$0")/pg_lib.sh"
+require_pg_tools with_postgres.sh initdb pg_ctl postgres
 
-dir=$(mktemp -d "${TMPDIR:-/tmp}/emkhana-pg.XXXXXX")
-started=0
-# shellcheck disable=SC2317  # called by the trap
-cleanup() {
-  local status=$?
-  if [ "$started" -eq 1 ]; then
-    as_owner "$PG_BIN/pg_ctl" -D "$dir/data" -m immediate -w stop >/dev/null 2>&1 || true
-  fi
-  rm -rf "$dir"
-  exit "$status"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
-if [ "$(id -u)" -eq 0 ]; then
-  chown postgres: "$dir"
-fi
-chmod 700 "$dir"
+make_cluster_dir emkhana-pg
 
 if ! as_owner "$PG_BIN/initdb" -D "$dir/data" -A trust -U postgres -E UTF8 --no-locale \
   >"$dir/initdb.log" 2>&1; then

@@ -22,35 +22,12 @@ if [ -z "${EMKHANA_TEST_PG_URL:-}" ]; then
 fi
 
 PG_BIN=${PG_BIN:-/usr/lib/postgresql/15/bin}
-for tool in pg_basebackup pg_ctl postgres; do
-  if [ ! -x "$PG_BIN/$tool" ]; then
-    echo "with_replica.sh: $PG_BIN/$tool not found: install postgresql-15" >&2
-    exit 77
-  fi
-done
 
 # shellcheck source=tests/pg/pg_lib.sh
 source "$(dirname "$0")/pg_lib.sh"
+require_pg_tools with_replica.sh pg_basebackup pg_ctl postgres
 
-dir=$(mktemp -d "${TMPDIR:-/tmp}/emkhana-replica.XXXXXX")
-started=0
-# shellcheck disable=SC2317  # called by the trap
-cleanup() {
-  local status=$?
-  if [ "$started" -eq 1 ]; then
-    as_owner "$PG_BIN/pg_ctl" -D "$dir/data" -m immediate -w stop >/dev/null 2>&1 || true
-  fi
-  rm -rf "$dir"
-  exit "$status"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
-if [ "$(id -u)" -eq 0 ]; then
-  chown postgres: "$dir"
-fi
-chmod 700 "$dir"
+make_cluster_dir emkhana-replica
 
 # Streaming the WAL while copying, so that the copy is consistent without archiving.
 if ! as_owner "$PG_BIN/pg_basebackup" -d "$EMKHANA_TEST_PG_URL" -D "$dir/data" -R -X stream \
