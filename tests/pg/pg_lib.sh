@@ -49,3 +49,23 @@ cleanup_cluster_dir() {
   rm -rf "$dir"
   exit "$status"
 }
+
+# Starts the cluster in $dir/data on a free loopback port (sets $port and started=1), trying
+# five ports: another process could take a free port before the server binds it.
+# $1 names the calling script; $2 adds server options.
+start_cluster() {
+  local who=$1 options=$2 attempt
+  for attempt in 1 2 3 4 5; do
+    port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+    if as_owner "$PG_BIN/pg_ctl" -D "$dir/data" -l "$dir/log" -w -t 60 start \
+      -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c shared_buffers=32MB -c max_connections=50 $options" \
+      >/dev/null 2>&1; then
+      started=1
+      return
+    fi
+    echo "$who: start on port $port failed (attempt $attempt)" >&2
+  done
+  cat "$dir/log" >&2 || true
+  echo "$who: the server did not start" >&2
+  exit 1
+}

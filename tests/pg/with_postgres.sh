@@ -30,28 +30,8 @@ if ! as_owner "$PG_BIN/initdb" -D "$dir/data" -A trust -U postgres -E UTF8 --no-
   exit 1
 fi
 
-# A free port: bind port 0 and keep what the kernel gave. Another process could take it before
-# the server binds; then the start fails and we try another.
-free_port() {
-  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
-
 # Throwaway data: no fsync; small shared memory so that it starts anywhere.
-for attempt in 1 2 3 4 5; do
-  port=$(free_port)
-  if as_owner "$PG_BIN/pg_ctl" -D "$dir/data" -l "$dir/log" -w -t 60 start \
-    -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c shared_buffers=32MB -c max_connections=50" \
-    >/dev/null 2>&1; then
-    started=1
-    break
-  fi
-  echo "with_postgres.sh: start on port $port failed (attempt $attempt)" >&2
-done
-if [ "$started" -ne 1 ]; then
-  cat "$dir/log" >&2 || true
-  echo "with_postgres.sh: the server did not start" >&2
-  exit 1
-fi
+start_cluster with_postgres.sh "-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
 
 export EMKHANA_TEST_PG_URL="postgresql://postgres@127.0.0.1:$port/postgres"
 echo "with_postgres.sh: PostgreSQL $("$PG_BIN/postgres" --version | awk '{print $3}') at $EMKHANA_TEST_PG_URL" >&2

@@ -37,25 +37,8 @@ if ! as_owner "$PG_BIN/pg_basebackup" -d "$EMKHANA_TEST_PG_URL" -D "$dir/data" -
   exit 1
 fi
 
-free_port() {
-  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
-
-for attempt in 1 2 3 4 5; do
-  port=$(free_port)
-  if as_owner "$PG_BIN/pg_ctl" -D "$dir/data" -l "$dir/log" -w -t 60 start \
-    -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c hot_standby=on -c fsync=off -c shared_buffers=32MB -c max_connections=50" \
-    >/dev/null 2>&1; then
-    started=1
-    break
-  fi
-  echo "with_replica.sh: start on port $port failed (attempt $attempt)" >&2
-done
-if [ "$started" -ne 1 ]; then
-  cat "$dir/log" >&2 || true
-  echo "with_replica.sh: the replica did not start" >&2
-  exit 1
-fi
+# Throwaway data: no fsync; small shared memory so that it starts anywhere.
+start_cluster with_replica.sh "-c hot_standby=on -c fsync=off"
 
 export EMKHANA_TEST_PG_REPLICA_URL="postgresql://postgres@127.0.0.1:$port/postgres"
 echo "with_replica.sh: streaming replica at $EMKHANA_TEST_PG_REPLICA_URL" >&2
