@@ -110,13 +110,23 @@ int RunCampaign(const CampaignOptions& o) {
     return 2;
   }
   const double checkpoint = Since(t0);
+  // The decisions are durable in the store's journal; writing them into its tables is deferred
+  // work (ADR 0007) that a server does when idle. Timed here, so that it is not hidden.
+  t0 = std::chrono::steady_clock::now();
+  if (auto j = reg.ApplyStoreJournal(INT64_MAX); !j) {
+    std::cerr << o.db << ": " << j.error().message << "\n";
+    return 2;
+  }
+  const double journal = Since(t0);
 
   const auto decided = approved + refused;
   std::cout << fmt::format(
       "campaign {}: {} decisions in {:.2f} s = {:.0f} durable decisions/s ({} commits, largest "
-      "batch {}); statistics checkpoint {:.1f} s\n",
+      "batch {}); statistics checkpoint {:.1f} s\n"
+      "  journal written to the tables afterwards in {:.1f} s: {:.0f} decisions/s all in\n",
       year, decided, seconds, static_cast<double>(decided) / seconds, pipeline_stats.batches,
-      pipeline_stats.largest_batch, checkpoint);
+      pipeline_stats.largest_batch, checkpoint, journal,
+      static_cast<double>(decided) / (seconds + journal));
   std::cout << fmt::format("  approved {} ({:.1f} %), refused {} ({:.1f} %){}\n", approved,
                            100.0 * static_cast<double>(approved) / static_cast<double>(decided),
                            refused,

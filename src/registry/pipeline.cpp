@@ -137,7 +137,18 @@ void DecisionPipeline::Run() {
 void DecisionPipeline::Commit() {
   std::unique_lock lock(commit_mu_);
   for (;;) {
-    commit_cv_.wait(lock, [&] { return commit_requested_ || committer_stop_; });
+    if (!commit_cv_.wait_for(lock, std::chrono::milliseconds(options_.tidy_after_idle_ms),
+                             [&] { return commit_requested_ || committer_stop_; })) {
+      // Idle: write journalled decisions to the store's tables, yielding to the next commit.
+      bool more = true;
+      while (more && !commit_requested_ && !committer_stop_) {
+        lock.unlock();
+        auto applied = registry_.ApplyStoreJournal(1);
+        more = applied && *applied;  // a failure shows again, and is reported, at the next read
+        lock.lock();
+      }
+      continue;
+    }
     if (!commit_requested_) return;
     auto& decided = *in_flight_;  // the writer leaves it alone until finished
     lock.unlock();

@@ -43,6 +43,10 @@ struct PipelineOptions {
   int extra_every_ms = 200;
   // A shared registry: how often the idle writer applies other processes' changes.
   int poll_every_ms = 100;
+  // After this long without a commit, the committer applies the store's decision journal to its
+  // tables, a record at a time, until work comes (ADR 0007). Long enough that a steady load of
+  // reads (whose audit records commit every `extra_every_ms`) never pays for it.
+  int tidy_after_idle_ms = 1000;
 };
 
 struct PipelineStats {

@@ -262,6 +262,11 @@ Result<void> Registry::Checkpoint() {
   return store_.SaveStats(stats::EncodeHeader(s), stats::EncodeEntries(s.cube));
 }
 
+Result<bool> Registry::ApplyStoreJournal(std::int64_t max_records) {
+  std::lock_guard lock(store_mu_);
+  return store_.ApplyJournal(max_records);
+}
+
 void Registry::SetPolicy(domain::Policy policy) {
   policy_ = std::move(policy);
   calendar_ = std::make_unique<domain::Calendar>(policy_.holidays);

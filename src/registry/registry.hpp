@@ -165,6 +165,9 @@ class Registry final : public rules::RegistryView {
   stats::Snapshot FullSnapshot();
   // Flushes, then stores the statistics snapshot that `stats` and `funding` read.
   [[nodiscard]] Result<void> Checkpoint();
+  // Applies up to `max_records` of the store's decision journal (Store::ApplyJournal); true
+  // when more remain. Safe beside a commit on another thread.
+  [[nodiscard]] Result<bool> ApplyStoreJournal(std::int64_t max_records);
 
   // --- durability ---
   // Commits the pending changes in one transaction.

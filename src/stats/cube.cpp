@@ -9,8 +9,12 @@ using domain::Date;
 using namespace cube_bits;
 
 BirthKey BirthKey::Of(Date birth) {
-  const int months = (birth.year() - 1900) * 12 + static_cast<int>(birth.month()) - 1;
-  return {static_cast<std::uint32_t>(std::clamp(months, 0, 4095)), birth.day() == 1};
+  // The first month whose first day counts the birthday: the birth month if born on the 1st,
+  // else the next. Ages are only ever asked on first days, so people born on any day of one
+  // such month share a cell (a quarter fewer cells than keying by the birth month and the 1st).
+  const int months =
+      (birth.year() - 1900) * 12 + static_cast<int>(birth.month()) - 1 + (birth.day() == 1 ? 0 : 1);
+  return {static_cast<std::uint32_t>(std::clamp(months, 0, 4095)), true};
 }
 
 int BirthKey::AgeOnMonthStart(Date month_start) const {

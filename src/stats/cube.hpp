@@ -7,9 +7,11 @@
 // days after `horizon` into the day after it, which keeps the cube small (a child's 18th birthday
 // is a day of its own) and makes it answer exactly for every D in [since, horizon].
 //
-// Ages: a cell keeps the birth month (and whether the person was born on the 1st), so the age
-// in completed years on the first day of any month is exact. Statistics count ages on the first
-// day of the month of the date asked, as the Fund does for per-capita payments.
+// Ages: a cell keeps a birth month and whether the person was born on its 1st, so the age in
+// completed years on the first day of any month is exact. Statistics count ages on the first
+// day of the month of the date asked, as the Fund does for per-capita payments. Cells are made
+// with the first month whose 1st counts the birthday (and the flag set): snapshots stored before
+// keyed by the birth month itself, and both read the same ages.
 //
 // Not thread-safe; copyable (a reader takes a copy or a snapshot).
 #pragma once
@@ -82,6 +84,8 @@ inline std::uint32_t Field(std::uint64_t key, int shift, int width) {
 struct BirthKey {
   std::uint32_t month = 0;
   bool born_first = false;
+  // The key cells are made with: the month from whose first day the birthday counts, born on
+  // its 1st. (month, false) from older snapshots is the same as (month + 1, true).
   static BirthKey Of(domain::Date birth);
   // Age in completed years on the first day of `month_start`'s month.
   int AgeOnMonthStart(domain::Date month_start) const;

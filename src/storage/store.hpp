@@ -4,7 +4,9 @@
 //
 // Contract:
 // - `Commit` applies one WriteBatch atomically: all of it or none of it, durable on return.
-//   The decision pipeline calls it with many decisions at once (group commit).
+//   The decision pipeline calls it with many decisions at once (group commit). A store may keep
+//   a batch of decisions in a journal and write its tables later (SQLite, ADR 0007); every read
+//   it answers includes every committed batch all the same.
 // - Attachment periods are inserted once; later changes (cut short, cancelled) are recorded as
 //   new rows of attachment_history and reflected in the period's current `to`/`end`.
 // - Decisions and the audit log are append-only: a Store never updates or deletes them.
@@ -167,6 +169,13 @@ class Store {
   // Ends a bulk load (see OpenStoreForBulkLoad): makes the store crash-safe again. A no-op for a
   // store opened normally.
   [[nodiscard]] virtual Result<void> FinishBulkLoad() { return {}; }
+  // Applies up to `max_records` of a journal of decisions not yet written to the store's tables
+  // (SQLite, ADR 0007), oldest first; true when more remain. For idle moments: reads and
+  // restarts apply what is left themselves. A store without a journal has nothing to apply.
+  [[nodiscard]] virtual Result<bool> ApplyJournal(std::int64_t max_records) {
+    (void)max_records;
+    return false;
+  }
   // Number of Commit calls that wrote something (for tests and metrics of group commit).
   virtual std::int64_t commits() const = 0;
 

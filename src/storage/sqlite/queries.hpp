@@ -108,4 +108,14 @@ inline constexpr const char* kCounts =
     "(SELECT count(*) FROM attachment_history), (SELECT count(*) FROM application), "
     "(SELECT count(*) FROM audit_log)";
 
+// The decision journal (journal_codec.hpp), oldest record first.
+inline constexpr const char* kAppendJournal =
+    "INSERT INTO decision_journal(mutations, body) VALUES (?1, ?2)";
+inline constexpr const char* kReadJournal =
+    "SELECT seq, body FROM decision_journal ORDER BY seq LIMIT ?1";
+inline constexpr const char* kDeleteJournal = "DELETE FROM decision_journal WHERE seq <= ?1";
+inline constexpr const char* kJournalPending = "SELECT 1 FROM decision_journal LIMIT 1";
+inline constexpr const char* kApplicationExists = "SELECT 1 FROM application WHERE id = ?1";
+inline constexpr const char* kAttachmentExists = "SELECT 1 FROM attachment WHERE id = ?1";
+
 }  // namespace emkhana::storage::sqlite::queries

@@ -2,10 +2,13 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <map>
+#include <unordered_set>
 
 #include "core/huge_pages.hpp"
 #include "storage/row_codec.hpp"
+#include "storage/sqlite/journal_codec.hpp"
 #include "storage/sqlite/migrations.hpp"
 #include "storage/sqlite/queries.hpp"
 #include "storage/sqlite/sqlite_db.hpp"
@@ -121,29 +124,76 @@ class SqliteStore final : public Store {
       if (auto r = db_.Exec(pragma); !r) return r;
     }
     if (auto r = Migrate(); !r) return r;
-    return Prepare();
+    if (auto r = Prepare(); !r) return r;
+    auto pending = db_.Prepare("SELECT coalesce(sum(length(body)), 0) FROM decision_journal");
+    if (!pending) return pending.error();
+    Error error{ErrorCode::kInternal, ""};
+    if (pending->Step(&error)) journal_bytes_ = pending->Int(0);
+    if (!error.message.empty()) return error;
+    return {};
   }
 
+  // A batch of decisions (only journalled mutations) is appended to the decision journal; any
+  // other batch is written to the tables, after what the journal holds, so that the tables
+  // always change in commit order.
   Result<void> Commit(const WriteBatch& batch) override {
     if (batch.empty()) return {};
+    const bool journal =
+        !bulk_ && std::all_of(batch.mutations.begin(), batch.mutations.end(), Journalled);
+    if (!journal) {
+      if (auto r = ApplyJournal(kAllRecords); !r) return r.error();
+    }
+    if (journal && !journal_ids_known_) {
+      // Records of an earlier run: their ids are not in the sets below, so apply them first.
+      if (auto r = ApplyWholeJournal(); !r) return r;
+      journal_ids_known_ = true;
+    }
     if (auto r = db_.Exec("BEGIN IMMEDIATE"); !r) return r;
-    for (const auto& m : batch.mutations) {
-      auto r = std::visit([this](const auto& v) { return Write(v); }, m);
-      if (!r) {
-        (void)db_.Exec("ROLLBACK");
-        return r;
-      }
-    }
-    if (auto r = mark_stats_stale_.Run(); !r) {
+    std::vector<std::string> new_apps;
+    std::vector<std::int64_t> new_periods;
+    auto written = journal ? CheckForJournal(batch, new_apps, new_periods) : Result<void>{};
+    if (written) written = journal ? AppendToJournal(batch) : WriteToTables(batch);
+    if (written) written = mark_stats_stale_.Run();
+    if (written) written = db_.Exec("COMMIT");
+    if (!written) {
       (void)db_.Exec("ROLLBACK");
-      return r;
-    }
-    if (auto r = db_.Exec("COMMIT"); !r) {
-      (void)db_.Exec("ROLLBACK");
-      return r;
+      for (const auto& id : new_apps) journal_apps_.erase(id);
+      for (auto id : new_periods) journal_periods_.erase(id);
+      journal_bytes_ = -1;  // unknown again: counted afresh before the next decision to apply
+      return written;
     }
     ++commits_;
+    if (journal && journal_bytes_ > kJournalLimitBytes) {
+      if (auto r = ApplyJournal(kAllRecords); !r) return r.error();
+    }
     return {};
+  }
+
+  // Applies up to `max_records` of the journal's oldest records to the tables (see
+  // ApplyJournalInTransaction). True when records remain.
+  Result<bool> ApplyJournal(std::int64_t max_records) override {
+    if (journal_bytes_ == 0) return false;
+    for (;;) {
+      if (auto r = db_.Exec("BEGIN IMMEDIATE"); !r) return r.error();
+      auto applied = ApplyJournalInTransaction(std::min(max_records, kRecordsPerTransaction));
+      if (applied) {
+        if (auto r = db_.Exec("COMMIT"); !r) applied = r.error();
+      }
+      if (!applied) {
+        (void)db_.Exec("ROLLBACK");
+        journal_bytes_ = -1;
+        return applied.error();
+      }
+      max_records -= applied->records;
+      if (applied->records == 0 || !applied->more) {
+        journal_bytes_ = 0;
+        journal_apps_.clear();  // all in the tables now
+        journal_periods_.clear();
+        return false;
+      }
+      journal_bytes_ = std::max<std::int64_t>(journal_bytes_ - applied->bytes, 1);
+      if (max_records <= 0) return true;
+    }
   }
 
   Result<void> SaveStats(const std::string& header, const std::string& entries) override {
@@ -228,6 +278,139 @@ class SqliteStore final : public Store {
                              sqlite3_errmsg(db_.get()));
     }
     return std::optional<StoredStats>(std::move(out));
+  }
+
+  // A record holds at most this many mutations: what an idle moment applies at once.
+  static constexpr std::size_t kMutationsPerRecord = 512;
+  // Records applied in one transaction: large transactions write a page the journal touches
+  // many times only once.
+  static constexpr std::int64_t kRecordsPerTransaction = 512;
+  static constexpr std::int64_t kAllRecords = INT64_MAX;
+  // A commit that leaves more than this in the journal applies all of it (about three million
+  // decisions): it bounds the work a restart or a read may find waiting.
+  static constexpr std::int64_t kJournalLimitBytes = std::int64_t{1} << 30;
+
+  // What the tables would refuse at once, checked before a batch goes to the journal, so that
+  // a journalled batch fails as a whole just as a written one does: an application decided
+  // before, an attachment period stored before, a change to a period that does not exist. The
+  // ids of records not yet applied are kept here; the tables answer for the rest.
+  Result<void> CheckForJournal(const WriteBatch& batch, std::vector<std::string>& new_apps,
+                               std::vector<std::int64_t>& new_periods) {
+    auto stored = [this](Statement& s, auto key) {
+      s.Bind(1, key);
+      const bool found = s.Step(nullptr);
+      s.Reset();
+      return found;
+    };
+    for (const auto& m : batch.mutations) {
+      if (const auto* d = std::get_if<DecidedApplication>(&m)) {
+        const auto& id = d->application.id;
+        if (journal_apps_.contains(id) || stored(application_exists_, id)) {
+          return Error::FailedPrecondition("application " + id + " is already decided");
+        }
+        journal_apps_.insert(id);
+        new_apps.push_back(id);
+      } else if (const auto* a = std::get_if<domain::Attachment>(&m)) {
+        if (journal_periods_.contains(a->id) || stored(attachment_exists_, a->id)) {
+          return Error::FailedPrecondition(fmt::format("attachment {} already exists", a->id));
+        }
+        journal_periods_.insert(a->id);
+        new_periods.push_back(a->id);
+      } else if (const auto* c = std::get_if<PeriodChange>(&m)) {
+        if (!journal_periods_.contains(c->attachment_id) &&
+            !stored(attachment_exists_, c->attachment_id)) {
+          return Error::Internal(fmt::format("attachment {} does not exist", c->attachment_id));
+        }
+      }
+    }
+    return {};
+  }
+
+  Result<void> AppendToJournal(const WriteBatch& batch) {
+    std::string body;
+    std::size_t from = 0;
+    while (from < batch.mutations.size()) {
+      std::size_t to = from, count = 0;
+      while (to < batch.mutations.size() && count < kMutationsPerRecord) {
+        if (!std::holds_alternative<IdempotencyKey>(batch.mutations[to])) ++count;
+        ++to;
+      }
+      if (count > 0) {
+        body.clear();
+        EncodeJournal(batch, from, to, body);
+        if (auto r =
+                append_journal_.Bind(1, static_cast<std::int64_t>(count)).BindBlob(2, body).Run();
+            !r) {
+          return r;
+        }
+        if (journal_bytes_ >= 0) journal_bytes_ += static_cast<std::int64_t>(body.size());
+      }
+      from = to;
+    }
+    return {};
+  }
+
+  Result<void> WriteToTables(const WriteBatch& batch) {
+    for (const auto& m : batch.mutations) {
+      if (auto r = std::visit([this](const auto& v) { return Write(v); }, m); !r) return r;
+    }
+    return {};
+  }
+
+  struct Applied {
+    std::int64_t records = 0, bytes = 0;
+    bool more = false;  // records remain after these
+  };
+  // Writes the oldest `max_records` journal records to the tables, in order, and deletes them.
+  Result<Applied> ApplyJournalInTransaction(std::int64_t max_records) {
+    Applied applied;
+    std::int64_t last = 0;
+    Error error{ErrorCode::kInternal, ""};
+    read_journal_.Bind(1, max_records + 1);  // one more tells whether records remain
+    while (read_journal_.Step(&error)) {
+      if (applied.records == max_records) {
+        applied.more = true;
+        break;
+      }
+      last = read_journal_.Int(0);
+      const std::string body = read_journal_.Blob(1);
+      auto batch = DecodeJournal(body);
+      if (!batch) {
+        read_journal_.Reset();
+        return Error::Internal(
+            fmt::format("decision journal record {}: {}", last, batch.error().message));
+      }
+      if (auto r = WriteToTables(*batch); !r) {
+        read_journal_.Reset();
+        return Error{r.error().code,
+                     fmt::format("decision journal record {}: {}", last, r.error().message)};
+      }
+      ++applied.records;
+      applied.bytes += static_cast<std::int64_t>(body.size());
+    }
+    read_journal_.Reset();
+    if (!error.message.empty()) return error;
+    if (applied.records > 0) {
+      if (auto r = delete_journal_.Bind(1, last).Run(); !r) return r.error();
+    }
+    return applied;
+  }
+
+  // What a read of the tables needs first: nothing left in the journal. Asks the database, not
+  // the count kept here, since another process may have journalled (a CLI beside a server reads
+  // without writing when there is nothing to apply).
+  Result<void> ApplyWholeJournal() {
+    Error error{ErrorCode::kInternal, ""};
+    const bool pending = journal_pending_.Step(&error);
+    journal_pending_.Reset();
+    if (!error.message.empty()) return error;
+    if (!pending) {
+      journal_bytes_ = 0;
+      return {};
+    }
+    journal_bytes_ = -1;
+    if (auto r = ApplyJournal(kAllRecords); !r) return r.error();
+    return {};
   }
 
   Result<void> Write(const domain::Organization& o) {
@@ -387,11 +570,20 @@ class SqliteStore final : public Store {
 
   Connection db_;
   std::int64_t commits_ = 0;
+  // Bytes of journal records not yet applied; -1 when unknown (counted before the next apply).
+  std::int64_t journal_bytes_ = -1;
+  // Ids of the applications and periods in journal records (CheckForJournal); known only once
+  // the records of an earlier run have been applied.
+  std::unordered_set<std::string> journal_apps_;
+  std::unordered_set<std::int64_t> journal_periods_;
+  bool journal_ids_known_ = false;
   bool bulk_ = false;
   std::vector<std::string> deferred_indexes_;  // CREATE INDEX statements, during a bulk load
   Statement upsert_policy_, upsert_org_, close_org_, upsert_district_, upsert_person_, delete_reps_,
       insert_rep_, mark_deceased_, insert_attachment_, change_attachment_, insert_history_,
-      insert_application_, insert_audit_, find_application_, mark_stats_stale_, save_stats_;
+      insert_application_, insert_audit_, find_application_, mark_stats_stale_, save_stats_,
+      append_journal_, read_journal_, delete_journal_, journal_pending_, application_exists_,
+      attachment_exists_;
 };
 
 Result<void> SqliteStore::Migrate() {
@@ -438,6 +630,12 @@ Result<void> SqliteStore::Prepare() {
       {&find_application_, queries::kFindApplication},
       {&mark_stats_stale_, queries::kMarkStatsStale},
       {&save_stats_, queries::kSaveStats},
+      {&append_journal_, queries::kAppendJournal},
+      {&read_journal_, queries::kReadJournal},
+      {&delete_journal_, queries::kDeleteJournal},
+      {&journal_pending_, queries::kJournalPending},
+      {&application_exists_, queries::kApplicationExists},
+      {&attachment_exists_, queries::kAttachmentExists},
   };
   for (const auto& item : items) {
     auto s = db_.Prepare(item.sql);
@@ -448,6 +646,7 @@ Result<void> SqliteStore::Prepare() {
 }
 
 Result<void> SqliteStore::Load(LoadSink& sink) {
+  if (auto r = ApplyWholeJournal(); !r) return r;
   Error error{ErrorCode::kInternal, ""};
   // A row that cannot be read back is reported, never skipped: the registry would be incomplete.
   auto Corrupt = [&](const std::string& iin_text) {
@@ -567,6 +766,7 @@ Result<void> SqliteStore::Load(LoadSink& sink) {
 }
 
 Result<std::optional<DecidedApplication>> SqliteStore::FindApplication(const std::string& id) {
+  if (auto r = ApplyWholeJournal(); !r) return r.error();
   find_application_.Bind(1, id);
   Error error{ErrorCode::kInternal, ""};
   std::optional<DecidedApplication> found;
@@ -580,6 +780,7 @@ Result<std::vector<DecidedApplication>> SqliteStore::ListApplications(const Appl
   if (q.org.empty() == q.iin.empty()) {
     return Error::InvalidArgument("list by an organisation or by a person");
   }
+  if (auto r = ApplyWholeJournal(); !r) return r.error();
   auto s =
       db_.Prepare(q.org.empty() ? queries::kApplicationsByPerson : queries::kApplicationsByOrg);
   if (!s) return s.error();
@@ -608,6 +809,7 @@ Result<std::string> SqliteStore::PersonName(const std::string& iin) {
 }
 
 Result<StoreCounts> SqliteStore::Counts() {
+  if (auto r = ApplyWholeJournal(); !r) return r.error();
   auto s = db_.Prepare(queries::kCounts);
   if (!s) return s.error();
   Error error{ErrorCode::kInternal, ""};
@@ -616,6 +818,7 @@ Result<StoreCounts> SqliteStore::Counts() {
 }
 
 Result<std::vector<AuditEntry>> SqliteStore::AuditTrail(const std::string& subject, int limit) {
+  if (auto r = ApplyWholeJournal(); !r) return r.error();
   auto s = db_.Prepare(queries::kAuditBySubject);
   if (!s) return s.error();
   s->Bind(1, subject).Bind(2, limit);

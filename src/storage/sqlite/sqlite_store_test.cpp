@@ -4,6 +4,8 @@
 // storage/store_conformance_test.cpp.
 #include "storage/sqlite/sqlite_store.hpp"
 
+#include "storage/sqlite/journal_codec.hpp"
+
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
@@ -143,6 +145,177 @@ TEST_F(SqliteStoreTest, ANewerSchemaIsRefused) {
   auto store = OpenStore(path_);
   ASSERT_FALSE(store.has_value());
   EXPECT_EQ(store.error().code, ErrorCode::kFailedPrecondition) << store.error().message;
+}
+
+// The decision journal (ADR 0007): batches of decisions are appended as records and written to
+// the tables later; every read sees them all the same.
+WriteBatch Registered() {  // what the decisions below refer to
+  WriteBatch b;
+  for (auto& m : FullBatch().mutations) {
+    if (!sqlite::Journalled(m)) b.mutations.push_back(std::move(m));
+  }
+  return b;
+}
+WriteBatch Decisions() {
+  WriteBatch b;
+  for (auto& m : FullBatch().mutations) {
+    if (sqlite::Journalled(m)) b.mutations.push_back(std::move(m));
+  }
+  return b;
+}
+
+TEST_F(SqliteStoreTest, DecisionsWaitInTheJournalUntilARead) {
+  auto store = Open();
+  ASSERT_NE(store, nullptr);
+  ASSERT_TRUE(store->Commit(Registered()).has_value());
+  ASSERT_TRUE(store->Commit(Decisions()).has_value());
+  EXPECT_EQ(RawInt("SELECT count(*) FROM decision_journal"), 1);
+  EXPECT_EQ(RawInt("SELECT count(*) FROM application"), 0);
+  EXPECT_EQ(RawInt("SELECT count(*) FROM audit_log"), 0);
+
+  auto found = store->FindApplication("APP-1");
+  ASSERT_TRUE(found.has_value()) << found.error().message;
+  ASSERT_TRUE(found->has_value());
+  ExpectSameDecided(**found, Approved());
+  EXPECT_EQ(RawInt("SELECT count(*) FROM decision_journal"), 0);
+  EXPECT_EQ(RawInt("SELECT count(*) FROM application"), 2);
+  EXPECT_EQ(RawInt("SELECT count(*) FROM audit_log"), 3);
+  EXPECT_EQ(RawInt("SELECT count(*) FROM attachment_history"), 3);
+  EXPECT_EQ(RawInt("SELECT count(*) FROM attachment WHERE id = 1 AND valid_to = '2026-01-01'"), 1);
+}
+
+TEST_F(SqliteStoreTest, EveryReadSeesTheJournal) {
+  auto store = Open();
+  ASSERT_NE(store, nullptr);
+  ASSERT_TRUE(store->Commit(Registered()).has_value());
+  ASSERT_TRUE(store->Commit(Decisions()).has_value());
+  auto trail = store->AuditTrail("APP-1", 10);
+  ASSERT_TRUE(trail.has_value());
+  EXPECT_EQ(trail->size(), 2u);
+
+  ApplicationQuery q;
+  q.org = "ORG-B";
+  auto listed = store->ListApplications(q);
+  ASSERT_TRUE(listed.has_value()) << listed.error().message;
+  EXPECT_EQ(listed->size(), 1u);
+  EXPECT_EQ(CountsOf(*store).audit, 3);
+}
+
+// The registry never journals a decision twice; if a record cannot be written to the tables all
+// the same, reads fail with the reason and the journal keeps it (nothing is lost or half-written).
+TEST_F(SqliteStoreTest, ARecordTheTablesRefuseStaysInTheJournal) {
+  auto store = Open();
+  ASSERT_NE(store, nullptr);
+  ASSERT_TRUE(store->Commit(Registered()).has_value());
+  ASSERT_TRUE(store->Commit(Decisions()).has_value());
+  // APP-1 written behind the store's back: the tables now refuse the journal's APP-1.
+  ASSERT_EQ(RawExec("INSERT INTO application SELECT 'APP-1', 1, '2025-10-25', '', '', 'ORG-A', "
+                    "NULL, 'egov', 'free_choice', 1, 0, NULL, NULL, 'refused', '', NULL, NULL, "
+                    "NULL, '2025-10-28', '', 'v', 0, 1"),
+            "");
+  auto found = store->FindApplication("APP-1");
+  ASSERT_FALSE(found.has_value());
+  EXPECT_NE(found.error().message.find("journal"), std::string::npos) << found.error().message;
+  EXPECT_EQ(RawInt("SELECT count(*) FROM application"), 1);
+  EXPECT_EQ(RawInt("SELECT count(*) FROM decision_journal"), 1);
+  EXPECT_EQ(RawInt("SELECT count(*) FROM attachment"), 0);  // nothing of the record applied
+}
+
+TEST_F(SqliteStoreTest, AJournalledDuplicateIsRefusedWhole) {
+  auto store = Open();
+  ASSERT_NE(store, nullptr);
+  ASSERT_TRUE(store->Commit(Registered()).has_value());
+  ASSERT_TRUE(store->Commit(Decisions()).has_value());
+  WriteBatch again;
+  again.mutations.push_back(Audit("APP-1", 100));
+  again.mutations.push_back(Approved());  // still in the journal
+  auto r = store->Commit(again);
+  ASSERT_FALSE(r.has_value());
+  EXPECT_EQ(r.error().code, ErrorCode::kFailedPrecondition) << r.error().message;
+  WriteBatch period_again;
+  period_again.mutations.push_back(AttachmentTwo());
+  EXPECT_FALSE(store->Commit(period_again).has_value());
+  WriteBatch no_such_period;
+  no_such_period.mutations.push_back(
+      PeriodChange{404, Date::Ymd(2026, 1, 1), domain::PeriodEnd::kCancelled, 1});
+  EXPECT_FALSE(store->Commit(no_such_period).has_value());
+  // A failed batch leaves its ids behind: the same new application commits afterwards.
+  WriteBatch fresh;
+  auto other = Approved();
+  other.application.id = other.decision.application_id = "APP-3";
+  fresh.mutations.push_back(other);
+  fresh.mutations.push_back(other);  // twice in one batch: refused
+  EXPECT_FALSE(store->Commit(fresh).has_value());
+  fresh.mutations.pop_back();
+  ASSERT_TRUE(store->Commit(fresh).has_value());
+  EXPECT_EQ(CountsOf(*store).applications, 3);
+  EXPECT_EQ(CountsOf(*store).audit, 3);
+}
+
+TEST_F(SqliteStoreTest, AReopenedStoreLoadsTheJournal) {
+  {
+    auto store = Open();
+    ASSERT_NE(store, nullptr);
+    ASSERT_TRUE(store->Commit(Registered()).has_value());
+    ASSERT_TRUE(store->Commit(Decisions()).has_value());
+  }  // closed (or crashed) with the decisions in the journal only
+  EXPECT_EQ(RawInt("SELECT count(*) FROM decision_journal"), 1);
+  auto store = Open();
+  ASSERT_NE(store, nullptr);
+  RecordingSink sink;
+  ASSERT_TRUE(store->Load(sink).has_value());
+  ASSERT_EQ(sink.decided.size(), 2u);
+  ExpectSameDecided(sink.decided[0], Approved());
+  ASSERT_EQ(sink.attachments.size(), 2u);
+  EXPECT_EQ(sink.attachments[0].end, domain::PeriodEnd::kSuperseded);
+  EXPECT_EQ(RawInt("SELECT count(*) FROM decision_journal"), 0);
+}
+
+TEST_F(SqliteStoreTest, TheJournalIsAppliedARecordAtATime) {
+  auto store = Open();
+  ASSERT_NE(store, nullptr);
+  ASSERT_TRUE(store->Commit(Registered()).has_value());
+  // 1 200 audit entries: three records of at most 512 mutations.
+  WriteBatch reads;
+  for (int i = 0; i < 1200; ++i) reads.mutations.push_back(Audit("850305301578", i));
+  ASSERT_TRUE(store->Commit(reads).has_value());
+  EXPECT_EQ(RawInt("SELECT count(*) FROM decision_journal"), 3);
+  EXPECT_EQ(RawInt("SELECT max(mutations) FROM decision_journal"), 512);
+  auto more = store->ApplyJournal(1);
+  ASSERT_TRUE(more.has_value());
+  EXPECT_TRUE(*more);
+  EXPECT_EQ(RawInt("SELECT count(*) FROM audit_log"), 512);
+  more = store->ApplyJournal(1);
+  ASSERT_TRUE(more.has_value());
+  EXPECT_TRUE(*more);
+  more = store->ApplyJournal(1);
+  ASSERT_TRUE(more.has_value());
+  EXPECT_FALSE(*more);
+  EXPECT_EQ(RawInt("SELECT count(*) FROM audit_log"), 1200);
+  EXPECT_EQ(RawInt("SELECT count(*) FROM decision_journal"), 0);
+  more = store->ApplyJournal(1);  // nothing left
+  ASSERT_TRUE(more.has_value());
+  EXPECT_FALSE(*more);
+}
+
+TEST_F(SqliteStoreTest, ADamagedRecordIsAnErrorAndChangesNothing) {
+  auto store = Open();
+  ASSERT_NE(store, nullptr);
+  ASSERT_TRUE(store->Commit(Registered()).has_value());
+  ASSERT_TRUE(store->Commit(Decisions()).has_value());
+  WriteBatch more;
+  more.mutations.push_back(Audit("x", 1));
+  ASSERT_TRUE(store->Commit(more).has_value());
+  ASSERT_EQ(RawExec("UPDATE decision_journal SET body = x'0104' WHERE seq = (SELECT max(seq) "
+                    "FROM decision_journal)"),
+            "");
+  auto found = store->FindApplication("APP-1");
+  ASSERT_FALSE(found.has_value());
+  EXPECT_EQ(found.error().code, ErrorCode::kInternal);
+  EXPECT_NE(found.error().message.find("journal"), std::string::npos) << found.error().message;
+  // All or nothing: the good record before it was not applied either.
+  EXPECT_EQ(RawInt("SELECT count(*) FROM application"), 0);
+  EXPECT_EQ(RawInt("SELECT count(*) FROM decision_journal"), 2);
 }
 
 }  // namespace
