@@ -124,13 +124,9 @@ class SqliteStore final : public Store {
       if (auto r = db_.Exec(pragma); !r) return r;
     }
     if (auto r = Migrate(); !r) return r;
-    if (auto r = Prepare(); !r) return r;
-    auto pending = db_.Prepare("SELECT coalesce(sum(length(body)), 0) FROM decision_journal");
-    if (!pending) return pending.error();
-    Error error{ErrorCode::kInternal, ""};
-    if (pending->Step(&error)) journal_bytes_ = pending->Int(0);
-    if (!error.message.empty()) return error;
-    return {};
+    // The journal is not measured here: a reader (`stats`) must not pay for it. The first
+    // journalled commit applies what an earlier run left (journal_ids_known_).
+    return Prepare();
   }
 
   // A batch of decisions (only journalled mutations) is appended to the decision journal; any
@@ -143,12 +139,14 @@ class SqliteStore final : public Store {
     if (!journal) {
       if (auto r = ApplyJournal(kAllRecords); !r) return r.error();
     }
-    if (journal && !journal_ids_known_) {
-      // Records of an earlier run: their ids are not in the sets below, so apply them first.
+    if (journal && (!journal_ids_known_ || journal_bytes_ < 0)) {
+      // Records of an earlier run (their ids are not in the sets below), or a journal whose size
+      // a failed apply left unknown: apply them first.
       if (auto r = ApplyWholeJournal(); !r) return r;
       journal_ids_known_ = true;
     }
     if (auto r = db_.Exec("BEGIN IMMEDIATE"); !r) return r;
+    const std::int64_t bytes_before = journal_bytes_;
     std::vector<std::string> new_apps;
     std::vector<std::int64_t> new_periods;
     auto written = journal ? CheckForJournal(batch, new_apps, new_periods) : Result<void>{};
@@ -159,12 +157,14 @@ class SqliteStore final : public Store {
       (void)db_.Exec("ROLLBACK");
       for (const auto& id : new_apps) journal_apps_.erase(id);
       for (auto id : new_periods) journal_periods_.erase(id);
-      journal_bytes_ = -1;  // unknown again: counted afresh before the next decision to apply
+      journal_bytes_ = bytes_before;  // the journal is as it was
       return written;
     }
     ++commits_;
     if (journal && journal_bytes_ > kJournalLimitBytes) {
-      if (auto r = ApplyJournal(kAllRecords); !r) return r.error();
+      // The batch is committed whatever happens here; a failure shows at the next commit or
+      // read, which apply the journal first (journal_bytes_ is unknown after one).
+      (void)ApplyJournal(kAllRecords);
     }
     return {};
   }
