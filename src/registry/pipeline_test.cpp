@@ -3,6 +3,9 @@
 // futures waited on.
 #include "registry/pipeline.hpp"
 
+#include <sqlite3.h>
+
+#include <chrono>
 #include <map>
 #include <thread>
 
@@ -263,6 +266,40 @@ TEST_F(PipelineTest, ACommitFailureFailsThatBatchAndEveryLaterOne) {
   EXPECT_TRUE(reg->failed());
   EXPECT_EQ(store_->Counts().value().applications - stored_before, ok)
       << "exactly the decisions answered as durable are stored";
+}
+
+// Rows of `table` in the SQLite file at `path`, read through a connection of the test's own.
+std::int64_t RowsIn(const std::string& path, const std::string& table) {
+  sqlite3* db = nullptr;
+  std::int64_t n = -1;
+  if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK) {
+    sqlite3_stmt* s = nullptr;
+    if (sqlite3_prepare_v2(db, ("SELECT count(*) FROM " + table).c_str(), -1, &s, nullptr) ==
+            SQLITE_OK &&
+        sqlite3_step(s) == SQLITE_ROW) {
+      n = sqlite3_column_int64(s, 0);
+    }
+    sqlite3_finalize(s);
+  }
+  sqlite3_close(db);
+  return n;
+}
+
+// ADR 0007: decisions are durable in the store's journal; an idle committer writes them into the
+// tables. The one bounded wait of this file: the idle moment is the point.
+TEST_F(PipelineTest, AnIdleCommitterWritesTheJournalIntoTheTables) {
+  SetUpWorld(30);
+  DecisionPipeline pipeline(*reg_, {.tidy_after_idle_ms = 20});
+  std::vector<std::future<Result<domain::Decision>>> futures;
+  for (int n = 0; n < 30; ++n)
+    futures.push_back(pipeline.Submit(AppFor(n, "J" + std::to_string(n))));
+  for (auto& f : futures) ASSERT_TRUE(f.get().has_value());
+  EXPECT_GT(RowsIn(db_.path(), "decision_journal") + RowsIn(db_.path(), "application"), 0);
+  for (int i = 0; i < 1000 && RowsIn(db_.path(), "decision_journal") != 0; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_EQ(RowsIn(db_.path(), "decision_journal"), 0);
+  EXPECT_EQ(RowsIn(db_.path(), "application"), 30);
 }
 
 }  // namespace
