@@ -125,7 +125,7 @@ class SqliteStore final : public Store {
     }
     if (auto r = Migrate(); !r) return r;
     // The journal is not measured here: a reader (`stats`) must not pay for it. The first
-    // journalled commit applies what an earlier run left (journal_ids_known_).
+    // journalled commit applies what an earlier run left (journal_bytes_ stays unknown till then).
     return Prepare();
   }
 
@@ -139,11 +139,10 @@ class SqliteStore final : public Store {
     if (!journal) {
       if (auto r = ApplyJournal(kAllRecords); !r) return r.error();
     }
-    if (journal && (!journal_ids_known_ || journal_bytes_ < 0)) {
+    if (journal && journal_bytes_ < 0) {
       // Records of an earlier run (their ids are not in the sets below), or a journal whose size
       // a failed apply left unknown: apply them first.
       if (auto r = ApplyWholeJournal(); !r) return r;
-      journal_ids_known_ = true;
     }
     if (auto r = db_.Exec("BEGIN IMMEDIATE"); !r) return r;
     const std::int64_t bytes_before = journal_bytes_;
@@ -191,7 +190,9 @@ class SqliteStore final : public Store {
         journal_periods_.clear();
         return false;
       }
-      journal_bytes_ = std::max<std::int64_t>(journal_bytes_ - applied->bytes, 1);
+      if (journal_bytes_ > 0) {
+        journal_bytes_ = std::max<std::int64_t>(journal_bytes_ - applied->bytes, 1);
+      }
       if (max_records <= 0) return true;
     }
   }
@@ -570,13 +571,12 @@ class SqliteStore final : public Store {
 
   Connection db_;
   std::int64_t commits_ = 0;
-  // Bytes of journal records not yet applied; -1 when unknown (counted before the next apply).
+  // Bytes of journal records not yet applied; -1 when unknown: records of an earlier run, or
+  // after a failed apply. Known (>= 0) only while every pending record was journalled here, so
+  // that the sets below hold all their ids (CheckForJournal).
   std::int64_t journal_bytes_ = -1;
-  // Ids of the applications and periods in journal records (CheckForJournal); known only once
-  // the records of an earlier run have been applied.
   std::unordered_set<std::string> journal_apps_;
   std::unordered_set<std::int64_t> journal_periods_;
-  bool journal_ids_known_ = false;
   bool bulk_ = false;
   std::vector<std::string> deferred_indexes_;  // CREATE INDEX statements, during a bulk load
   Statement upsert_policy_, upsert_org_, close_org_, upsert_district_, upsert_person_, delete_reps_,

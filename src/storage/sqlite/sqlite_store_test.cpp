@@ -252,6 +252,34 @@ TEST_F(SqliteStoreTest, AJournalledDuplicateIsRefusedWhole) {
   EXPECT_EQ(CountsOf(*store).audit, 3);
 }
 
+// Records left by an earlier run are not in the store's id sets: partly applied or not, they are
+// all applied before a new batch is checked against the tables.
+TEST_F(SqliteStoreTest, ADuplicateOfARecordLeftByAnEarlierRunIsRefused) {
+  auto later = Approved();
+  later.application.id = later.decision.application_id = "APP-9";
+  {
+    auto store = Open();
+    ASSERT_NE(store, nullptr);
+    ASSERT_TRUE(store->Commit(Registered()).has_value());
+    ASSERT_TRUE(store->Commit(Decisions()).has_value());
+    WriteBatch second;
+    second.mutations.push_back(later);
+    ASSERT_TRUE(store->Commit(second).has_value());
+  }
+  EXPECT_EQ(RawInt("SELECT count(*) FROM decision_journal"), 2);
+  auto store = Open();
+  ASSERT_NE(store, nullptr);
+  auto more = store->ApplyJournal(1);  // an idle moment: the first record only
+  ASSERT_TRUE(more.has_value());
+  EXPECT_TRUE(*more);
+  WriteBatch again;
+  again.mutations.push_back(later);  // APP-9 is still in the journal only
+  auto r = store->Commit(again);
+  ASSERT_FALSE(r.has_value());
+  EXPECT_EQ(r.error().code, ErrorCode::kFailedPrecondition) << r.error().message;
+  EXPECT_EQ(CountsOf(*store).applications, 3);
+}
+
 TEST_F(SqliteStoreTest, AReopenedStoreLoadsTheJournal) {
   {
     auto store = Open();
