@@ -36,6 +36,7 @@
 
 #include "core/clock.hpp"
 #include "core/error.hpp"
+#include "core/sharded_set.hpp"
 #include "domain/calendar.hpp"
 #include "domain/model.hpp"
 #include "domain/policy.hpp"
@@ -340,9 +341,9 @@ class Registry final : public rules::RegistryView {
     domain::Date effective;
   };
   std::vector<LoadedDecision> loaded_decisions_;  // from Open until RebuildCube
-  std::vector<std::string> application_ids_;      // referenced by periods (1-based)
+  std::deque<std::string> application_ids_;  // referenced by periods (1-based); grows in blocks
   boost::unordered_flat_map<std::uint64_t, std::uint16_t> free_choice_changes_;  // iin*10^4+year
-  boost::unordered_flat_set<std::string> decided_;      // application ids with a decision
+  ShardedSet<std::string> decided_;                     // application ids with a decision
   std::map<std::string, domain::Decision> unflushed_;   // decided since the last TakeBatch
   std::map<std::string, domain::Decision> committing_;  // taken, commit not yet done
 

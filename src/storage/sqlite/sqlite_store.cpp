@@ -4,14 +4,15 @@
 
 #include <algorithm>
 #include <map>
-#include <unordered_set>
 
 #include "core/huge_pages.hpp"
+#include "core/sharded_set.hpp"
 #include "storage/row_codec.hpp"
 #include "storage/sqlite/journal_codec.hpp"
 #include "storage/sqlite/migrations.hpp"
 #include "storage/sqlite/queries.hpp"
 #include "storage/sqlite/sqlite_db.hpp"
+#include "storage/sqlite/wal_checkpointer.hpp"
 
 namespace emkhana::storage::sqlite {
 
@@ -118,10 +119,14 @@ class SqliteStore final : public Store {
     for (const char* pragma : {"PRAGMA journal_mode = WAL", "PRAGMA synchronous = NORMAL",
                                "PRAGMA foreign_keys = ON", "PRAGMA busy_timeout = 5000",
                                // A registry is read and written all over: keep its pages in
-                               // memory and checkpoint the WAL in larger steps.
+                               // memory.
                                "PRAGMA cache_size = -262144", "PRAGMA mmap_size = 1073741824",
-                               "PRAGMA wal_autocheckpoint = 16384", "PRAGMA temp_store = MEMORY"}) {
+                               "PRAGMA temp_store = MEMORY"}) {
       if (auto r = db_.Exec(pragma); !r) return r;
+    }
+    // Checkpoints run beside the commits (a file only: memory has no WAL).
+    if (const char* file = sqlite3_db_filename(db_.get(), "main"); file && *file) {
+      checkpointer_ = std::make_unique<WalCheckpointer>(db_.get(), file);
     }
     if (auto r = Migrate(); !r) return r;
     // The journal is not measured here: a reader (`stats`) must not pay for it. The first
@@ -570,13 +575,14 @@ class SqliteStore final : public Store {
   Result<void> Write(const IdempotencyKey&) { return {}; }
 
   Connection db_;
+  std::unique_ptr<WalCheckpointer> checkpointer_;  // after db_: stops before it closes
   std::int64_t commits_ = 0;
   // Bytes of journal records not yet applied; -1 when unknown: records of an earlier run, or
   // after a failed apply. Known (>= 0) only while every pending record was journalled here, so
   // that the sets below hold all their ids (CheckForJournal).
   std::int64_t journal_bytes_ = -1;
-  std::unordered_set<std::string> journal_apps_;
-  std::unordered_set<std::int64_t> journal_periods_;
+  ShardedSet<std::string> journal_apps_;
+  ShardedSet<std::int64_t> journal_periods_;
   bool bulk_ = false;
   std::vector<std::string> deferred_indexes_;  // CREATE INDEX statements, during a bulk load
   Statement upsert_policy_, upsert_org_, close_org_, upsert_district_, upsert_person_, delete_reps_,
