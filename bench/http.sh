@@ -24,14 +24,23 @@ cleanup() {
   [ -n "$EMKHANA_PID" ] && stop_server
   [ -n "$NGINX_PID" ] && kill "$NGINX_PID" 2>/dev/null
   rm -rf "$T"
+  rm -f "$OUT/http-run.db" "$OUT/http-run.db"-wal "$OUT/http-run.db"-shm "$OUT/http-run.db.secret"
 }
 trap cleanup EXIT
 mkdir -p "$OUT"
 [ -f "$DB" ] || { echo "no registry at $DB: run bench/national.sh first" >&2; exit 2; }
+# Each run serves a copy, so that every run starts from the same registry: a run's reads and
+# POSTs would otherwise leave the next one a longer history and a journal to write.
+SOURCE_DB=$DB
+DB=$OUT/http-run.db
+rm -f "$DB" "$DB"-wal "$DB"-shm
+sqlite3 "$SOURCE_DB" "PRAGMA wal_checkpoint(TRUNCATE)" >/dev/null
+cp "$SOURCE_DB" "$DB"
+[ -f "$SOURCE_DB.secret" ] && cp "$SOURCE_DB.secret" "$DB.secret"
 for tool in wrk nginx; do command -v $tool >/dev/null || PATH=$PATH:/usr/sbin; done
 say() { echo "$*" | tee -a "$REPORT"; }
 : > "$REPORT"
-say "bench/http.sh $(date -u +%FT%TZ) db=$DB rounds=$ROUNDS duration=$DURATION server threads=$THREADS"
+say "bench/http.sh $(date -u +%FT%TZ) db=$SOURCE_DB (a copy) rounds=$ROUNDS duration=$DURATION server threads=$THREADS"
 
 # The server, with the time it takes to load the registry and its memory.
 /usr/bin/time -v "$BIN" serve --db "$DB" --port 0 --threads "$THREADS" >"$T/serve.out" \
