@@ -7,7 +7,7 @@ namespace emkhana::storage::sqlite {
 WalCheckpointer::WalCheckpointer(sqlite3* writer, std::string path, WalCheckpointerOptions options)
     : writer_(writer), path_(std::move(path)), options_(options) {
   sqlite3_wal_hook(writer_, &WalCheckpointer::OnCommit, this);
-  sqlite3_busy_handler(writer_, &WalCheckpointer::WaitBriefly, nullptr);
+  sqlite3_busy_handler(writer_, &WalCheckpointer::WaitBriefly, const_cast<int*>(&kWriterWaitMs));
 }
 
 WalCheckpointer::~WalCheckpointer() {
@@ -28,9 +28,8 @@ WalCheckpointerStats WalCheckpointer::stats() const {
 
 // SQLite's own busy handler sleeps 1, 2, 5, 10, 15, 20… ms between tries: a forced restart that
 // holds the writer for 2 ms cost a commit 50 ms (measured). Tries every 0.1 ms instead.
-int WalCheckpointer::WaitBriefly(void*, int tries) {
-  constexpr int kTries = kWriterWaitMs * 10;
-  if (tries >= kTries) return 0;
+int WalCheckpointer::WaitBriefly(void* wait_ms, int tries) {
+  if (tries >= *static_cast<const int*>(wait_ms) * 10) return 0;
   std::this_thread::sleep_for(std::chrono::microseconds(100));
   return 1;
 }
@@ -76,8 +75,9 @@ void WalCheckpointer::Run() {
     ++stats_.failures;
     return;
   }
-  // A forced restart waits for the writer's transaction in flight, never for long.
-  sqlite3_busy_timeout(db, 1000);
+  // A forced restart waits for a gap between the writer's transactions: tried every 0.1 ms, so
+  // that back-to-back transactions (the journal written while idle) still leave one.
+  sqlite3_busy_handler(db, &WalCheckpointer::WaitBriefly, const_cast<int*>(&kRestartWaitMs));
   std::unique_lock lock(mu_);
   for (;;) {
     wake_.wait(lock, [&] { return stopping_ || due_; });
@@ -95,15 +95,24 @@ void WalCheckpointer::CheckpointOnce(sqlite3* db) {
   int frames = 0;
   int copied = 0;
   int rc = sqlite3_wal_checkpoint_v2(db, nullptr, SQLITE_CHECKPOINT_PASSIVE, &frames, &copied);
+  int passes = 1;
+  // The writer waits while a restart copies what came after the passive step: copy passively
+  // again until little is left (measured: 8 500 frames left held a commit for 275 ms).
+  auto left = [&] { return wal_frames_.load(std::memory_order_relaxed) - copied; };
+  while (rc == SQLITE_OK && frames >= options_.restart_frames && left() > kRestartLeftFrames &&
+         passes < kMaxPasses) {
+    rc = sqlite3_wal_checkpoint_v2(db, nullptr, SQLITE_CHECKPOINT_PASSIVE, &frames, &copied);
+    ++passes;
+  }
   bool restarted = false;
-  if (rc == SQLITE_OK && frames >= options_.restart_frames) {
+  if (rc == SQLITE_OK && frames >= options_.restart_frames && left() <= kRestartLeftFrames) {
     rc = sqlite3_wal_checkpoint_v2(db, nullptr, SQLITE_CHECKPOINT_RESTART, &frames, &copied);
     restarted = rc == SQLITE_OK;
   }
   // After a restart the writer's next commit starts the WAL over: nothing in it is left to copy.
   if (rc == SQLITE_OK || rc == SQLITE_BUSY) copied_frames_ = restarted ? 0 : copied;
   std::lock_guard lock(mu_);
-  ++stats_.passive;
+  stats_.passive += passes;
   if (restarted) ++stats_.restarts;
   if (rc != SQLITE_OK && rc != SQLITE_BUSY) ++stats_.failures;
 }

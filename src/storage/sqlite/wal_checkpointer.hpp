@@ -19,9 +19,10 @@ struct WalCheckpointerOptions {
   // beside the writer (SQLite's PASSIVE mode): commits go on while it copies and syncs.
   int start_frames = 16384;
   // Under a steady load the writer never finds the WAL fully copied, so the WAL never starts
-  // over. Above this many frames the checkpointer copies the rest with the writer held back
-  // (RESTART mode): a short wait, since the passive step copied nearly all of it.
-  int restart_frames = 65536;
+  // over. Above this many frames (1 GiB) the checkpointer copies the rest with the writer held
+  // back (RESTART mode). Passive steps copy nearly all of it first, but the restart still syncs
+  // the database once: 70 ms here, so it is kept rare.
+  int restart_frames = 262144;
 };
 
 struct WalCheckpointerStats {
@@ -47,8 +48,11 @@ class WalCheckpointer {
 
  private:
   static int OnCommit(void* self, sqlite3* db, const char* schema, int frames);
-  static int WaitBriefly(void* unused, int tries);
-  static constexpr int kWriterWaitMs = 5000;  // as the store's busy_timeout
+  static int WaitBriefly(void* wait_ms, int tries);  // wait_ms: const int*
+  static constexpr int kWriterWaitMs = 5000;         // as the store's busy_timeout
+  static constexpr int kRestartWaitMs = 1000;        // then the restart is tried at a later commit
+  static constexpr int kRestartLeftFrames = 1024;  // frames a restart may copy with the writer held
+  static constexpr int kMaxPasses = 8;             // passive steps before giving up a restart
   void Due();
   void Run();
   void CheckpointOnce(sqlite3* db);
