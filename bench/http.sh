@@ -108,11 +108,16 @@ import statistics, sys
 def load(p):
     rows = [l.split() for l in open(p) if l.strip()]
     return [float(r[0]) for r in rows], [r[1] for r in rows]
+def ms(text):  # wrk prints 850.00us, 2.46ms or 1.02s
+    for unit, scale in (("us", 0.001), ("ms", 1.0), ("s", 1000.0)):
+        if text.endswith(unit):
+            return float(text[: -len(unit)]) * scale
+    return float(text)
 ours, ours_p99 = load(sys.argv[1]); ngx, ngx_p99 = load(sys.argv[2])
 print(f"GET attachment: emkhana median {statistics.median(ours):.0f} best {max(ours):.0f} req/s; "
       f"nginx median {statistics.median(ngx):.0f} best {max(ngx):.0f} req/s; "
       f"ratio of medians {statistics.median(ours) / statistics.median(ngx):.2f}; "
-      f"emkhana p99 {', '.join(ours_p99)}")
+      f"emkhana p99 {', '.join(ours_p99)} (median {statistics.median(ms(p) for p in ours_p99):.2f}ms)")
 PY
 
 # Durable POSTs: applications in the campaign window for random people and organisations.
