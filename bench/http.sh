@@ -6,6 +6,7 @@
 #  2. durable POST /api/v1/applications (each reply comes after its commit).
 #   bench/http.sh [DB] [ROUNDS] [DURATION]     (default out/bench/national-20000000.db 5 10s)
 # SERVER_THREADS (default 1): the server's I/O threads; wrk takes the other core.
+# The server runs on a copy of DB (out/bench/http-run.db, as large as DB, removed at the end).
 # Needs: EMKHANA_SETUP_EXTRA=bench scripts/setup (wrk, nginx-light). Report: out/bench/http.txt
 set -euo pipefail
 cd "$(dirname "$0")/.."
