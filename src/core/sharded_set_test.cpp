@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdint>
+#include <stdexcept>
 #include <string>
 
 namespace emkhana {
@@ -48,6 +49,27 @@ TEST(ShardedSet, EntriesSpreadEvenlyOverTheParts) {
     EXPECT_TRUE(numbers.contains(i + 1));
   }
   EXPECT_FALSE(numbers.contains(kEntries + 1));
+}
+
+TEST(ShardedMap, BehavesAsAMap) {
+  ShardedMap<std::uint32_t, int> map;
+  EXPECT_EQ(map.find(7), nullptr);
+  EXPECT_FALSE(map.contains(7));
+  map[7] = 70;
+  map[8] = 80;
+  ASSERT_NE(map.find(7), nullptr);
+  EXPECT_EQ(*map.find(7), 70);
+  EXPECT_EQ(map.at(8), 80);
+  EXPECT_THROW((void)map.at(9), std::out_of_range);
+  EXPECT_EQ(map.size(), 2u);
+  EXPECT_EQ(map.erase(7), 1u);
+  EXPECT_EQ(map.erase(7), 0u);
+  EXPECT_FALSE(map.contains(7));
+  for (std::uint32_t i = 0; i < 100'000; ++i) map[i] = static_cast<int>(i) * 2;
+  for (std::uint32_t i = 0; i < 100'000; i += 101) EXPECT_EQ(map.at(i), static_cast<int>(i) * 2);
+  EXPECT_EQ(map.size(), 100'000u);
+  map.clear();
+  EXPECT_EQ(map.size(), 0u);
 }
 
 }  // namespace

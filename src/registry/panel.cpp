@@ -14,6 +14,7 @@ void Panel::Block::Summarise() {
     sum += s.delta;
     peak = std::max(peak, sum);
   }
+  last = steps.back().day;
 }
 
 void Panel::Build(std::vector<std::pair<Date, Date>> periods) {
@@ -27,6 +28,7 @@ void Panel::Build(std::vector<std::pair<Date, Date>> periods) {
   std::sort(steps.begin(), steps.end(), [](const Step& a, const Step& b) { return a.day < b.day; });
   blocks_.clear();
   total_ = 0;
+  memo_valid_ = false;
   for (std::size_t i = 0; i < steps.size();) {
     Step merged{steps[i].day, 0};
     for (; i < steps.size() && steps[i].day == merged.day; ++i) merged.delta += steps[i].delta;
@@ -47,18 +49,19 @@ void Panel::Change(Date from, Date to, int sign) {
 std::size_t Panel::BlockFor(Date day) const {
   return static_cast<std::size_t>(
       std::partition_point(blocks_.begin(), blocks_.end(),
-                           [&](const Block& b) { return b.steps.back().day < day; }) -
+                           [&](const Block& b) { return b.last < day; }) -
       blocks_.begin());
 }
 
 std::size_t Panel::BlockAfter(Date day) const {
   return static_cast<std::size_t>(
       std::partition_point(blocks_.begin(), blocks_.end(),
-                           [&](const Block& b) { return b.steps.back().day <= day; }) -
+                           [&](const Block& b) { return b.last <= day; }) -
       blocks_.begin());
 }
 
 void Panel::AddStep(Date day, int delta) {
+  memo_valid_ = false;
   total_ += delta;
   if (blocks_.empty()) {
     blocks_.emplace_back().steps.push_back({day, delta});
@@ -89,40 +92,37 @@ void Panel::AddStep(Date day, int delta) {
   blocks_[i].Summarise();
 }
 
-int Panel::SumAfter(Date day) const {
-  int sum = 0;
+Panel::After Panel::StepsAfter(Date day, bool remember) const {
+  if (memo_valid_ && memo_.day == day) return memo_;
+  After a{day};
   std::size_t i = BlockAfter(day);
   if (i < blocks_.size()) {
-    for (const auto& s : blocks_[i].steps) sum += s.day > day ? s.delta : 0;
-    for (++i; i < blocks_.size(); ++i) sum += blocks_[i].sum;
-  }
-  return sum;
-}
-
-int Panel::PeakAfter(Date day, int size) const {
-  int peak = INT_MIN;
-  std::size_t i = BlockAfter(day);
-  if (i < blocks_.size()) {
+    a.peak = INT_MIN;
     for (const auto& s : blocks_[i].steps) {
       if (s.day <= day) continue;
-      size += s.delta;
-      peak = std::max(peak, size);
+      a.sum += s.delta;
+      a.peak = std::max(a.peak, a.sum);
     }
     for (++i; i < blocks_.size(); ++i) {
-      peak = std::max(peak, size + blocks_[i].peak);
-      size += blocks_[i].sum;
+      a.peak = std::max(a.peak, a.sum + blocks_[i].peak);
+      a.sum += blocks_[i].sum;
     }
+    a.any = true;
   }
-  return peak;
+  if (remember) {
+    memo_ = a;
+    memo_valid_ = true;
+  }
+  return a;
 }
 
-int Panel::SizeOn(Date day, Periods minus) const {
+int Panel::SizeOn(Date day, Periods minus, bool remember) const {
   int own = 0;
   for (const auto& [from, to] : minus) own += from <= day && day < to ? 1 : 0;
-  return total_ - SumAfter(day) - own;
+  return total_ - StepsAfter(day, remember).sum - own;
 }
 
-int Panel::LargestFrom(Date day, Periods minus) const {
+int Panel::LargestFrom(Date day, Periods minus, bool remember) const {
   // Periods that cover every date from `day` on, or none, take a constant off: the fast path.
   int constant = 0;
   for (const auto& [from, to] : minus) {
@@ -133,8 +133,9 @@ int Panel::LargestFrom(Date day, Periods minus) const {
     }
     return LargestFromWalking(day, minus);
   }
-  const int size = total_ - SumAfter(day);
-  return std::max(size, PeakAfter(day, size)) - constant;
+  const auto after = StepsAfter(day, remember);
+  const int size = total_ - after.sum;
+  return (after.any ? std::max(size, size + after.peak) : size) - constant;
 }
 
 int Panel::LargestFromWalking(Date day, Periods minus) const {

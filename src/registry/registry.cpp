@@ -309,6 +309,7 @@ Result<void> Registry::PutOrganization(domain::Organization org, const Actor& ac
     return {};
   }
   org_index_.emplace(org.id, static_cast<std::uint32_t>(orgs_.size()));
+  org_lookup_.emplace(org.id, static_cast<std::uint32_t>(orgs_.size()));
   orgs_by_ate_[org.ate].insert(org.id);
   orgs_.push_back(std::move(org));
   return {};
@@ -345,6 +346,7 @@ Result<void> Registry::PutDistrict(domain::District district, const Actor& actor
   ids.insert(pos, index);
   district_org_.push_back(org_index_.at(district.org));
   districts_.push_back(std::move(district));
+  district_at_.emplace(&districts_.back(), index);
   panels_.emplace_back();
   InvalidatePlans(district_org_[index]);
   return {};
@@ -460,15 +462,17 @@ void Registry::InvalidatePlans(std::uint32_t org) {
 void Registry::IndexAgeOut(std::uint32_t pediatric, bool add) {
   const auto& plan = age_outs_.at(pediatric);
   const auto& row = population_.period(pediatric);
-  const auto key = std::make_tuple(plan.birthday, population_.row(row.person).iin, pediatric);
+  const AgeOutQueue::Key key{plan.birthday, population_.row(row.person).iin, pediatric};
   const auto org = district_org_[row.district];
-  if (age_outs_by_org_.size() <= org) age_outs_by_org_.resize(org + 1);
+  if (age_outs_by_org_.size() <= org) {
+    age_outs_by_org_.resize(org + 1, AgeOutQueue(kOrgAgeOutBucketDays));
+  }
   if (add) {
-    due_age_outs_.insert(key);
-    age_outs_by_org_[org].insert(key);
+    due_age_outs_.Insert(key);
+    age_outs_by_org_[org].Insert(key);
   } else {
-    due_age_outs_.erase(key);
-    age_outs_by_org_[org].erase(key);
+    due_age_outs_.Erase(key);
+    age_outs_by_org_[org].Erase(key);
   }
   InvalidatePlans(org);
 }
@@ -520,7 +524,7 @@ void Registry::PlanAgeOut(std::uint32_t pediatric, Date birthday, Date until) {
   // its district is provisional until resolved.
   const auto org = districts_[population_.period(pediatric).district].org;
   if (const auto* adult = rules::MostFreeFitting(*this, DistrictsOf(org), 18, birthday, false)) {
-    SetContinuation(plan, DistrictIndex(adult->id));
+    SetContinuation(plan, IndexOf(*adult));
   }
   if (birthday <= today_) AdvanceTo(today_);  // already due: make it history at once
 }
@@ -552,9 +556,9 @@ void Registry::CancelContinuation(AgeOut& plan) {
 }
 
 void Registry::DropPlan(std::uint32_t pediatric) {
-  auto it = age_outs_.find(pediatric);
-  if (it == age_outs_.end()) return;
-  CancelContinuation(it->second);
+  auto* plan = age_outs_.find(pediatric);
+  if (!plan) return;
+  CancelContinuation(*plan);
   EraseAgeOut(pediatric);
 }
 
@@ -573,19 +577,18 @@ void Registry::ResolvePlans(std::uint32_t org, Date through) {
   }
   const auto candidates = DistrictsOf(orgs_[org].id);
   std::vector<std::uint32_t> placed;
-  for (const auto& [birthday, iin, pediatric] : age_outs_by_org_[org]) {
-    if (birthday > through) break;
-    auto& plan = age_outs_.at(pediatric);
-    const auto* adult = rules::MostFreeFitting(*this, candidates, 18, birthday, false);
+  age_outs_by_org_[org].ForEachThrough(through, [&](const AgeOutQueue::Key& key) {
+    auto& plan = age_outs_.at(key.id);
+    const auto* adult = rules::MostFreeFitting(*this, candidates, 18, key.birthday, false);
     if (!adult) {  // no adult district: the person is unattached from the birthday
       CancelContinuation(plan);
-      continue;
+      return;
     }
-    SetContinuation(plan, DistrictIndex(adult->id));
+    SetContinuation(plan, IndexOf(*adult));
     const auto& c = population_.period(plan.continuation);
     panels_[c.district].Add(c.From(), c.To());
     placed.push_back(plan.continuation);
-  }
+  });
   for (auto id : placed) {
     const auto& c = population_.period(id);
     panels_[c.district].Remove(c.From(), c.To());
@@ -597,15 +600,13 @@ void Registry::ResolvePlans(std::uint32_t org, Date through) {
 // (the earlier age-outs already stored) and stored.
 void Registry::AdvanceTo(Date day) {
   today_ = std::max(today_, day);
-  std::vector<std::pair<std::pair<Date, std::uint64_t>, std::uint32_t>> due;
-  for (auto it = due_age_outs_.begin(); it != due_age_outs_.end() && std::get<0>(*it) <= today_;
-       ++it) {
-    due.push_back({{std::get<0>(*it), std::get<1>(*it)}, std::get<2>(*it)});
-  }
-  for (const auto& [key, pediatric] : due) {
+  std::vector<AgeOutQueue::Key> due;
+  due_age_outs_.ForEachThrough(today_, [&](const AgeOutQueue::Key& key) { due.push_back(key); });
+  for (const auto& key : due) {
+    const auto pediatric = key.id;
     auto plan = age_outs_[pediatric];
     EraseAgeOut(pediatric);
-    const auto iin = Iin::FromNumberUnchecked(key.second).ToString();
+    const auto iin = Iin::FromNumberUnchecked(key.iin).ToString();
     const auto org = districts_[population_.period(pediatric).district].org;
     const auto* adult = rules::MostFreeFitting(*this, DistrictsOf(org), 18, plan.birthday, false);
     if (!adult) {
@@ -614,7 +615,7 @@ void Registry::AdvanceTo(Date day) {
             fmt::format("no adult district: unattached from {}", plan.birthday.ToString()));
       continue;
     }
-    SetContinuation(plan, DistrictIndex(adult->id));
+    SetContinuation(plan, IndexOf(*adult));
     continuation_of_.erase(plan.continuation);
     // The plan gives way to a stored period with the next stored id (plans' ids are never
     // stored: ADR 0006).
@@ -749,7 +750,7 @@ Result<void> Registry::CloseOrganization(const std::string& org_id, Date date,
       // A planned age-out goes with its child's period (ending it drops the plan).
       if (p.Cancelled() || p.planned || !in_org[p.district] || p.To() <= date) continue;
       Date until = p.To();
-      if (auto plan = age_outs_.find(id); plan != age_outs_.end()) until = plan->second.until;
+      if (const auto* plan = age_outs_.find(id)) until = plan->until;
       const bool pending = p.From() > date;
       if (pending) {
         EndPeriod(id, p.To(), PeriodEnd::kCancelled);
@@ -809,7 +810,20 @@ domain::Decision Registry::Decide(const domain::Application& app, const Actor& a
   }
   AdvanceTo(app.date);
   ResolvePlansSeenBy(app);
+  deciding_for_.reset();
+  if (const auto iin = Iin::Parse(app.iin)) {
+    if (const auto person = population_.Find(*iin)) {
+      deciding_for_.emplace().iin = iin->number();
+      for (auto id : LivePeriods(*person)) {
+        const auto& p = population_.period(id);
+        if (!p.planned) deciding_for_->periods.emplace_back(p.district, p.From(), p.To());
+      }
+    }
+  }
+  deciding_ = true;
   domain::Decision decision = rules::Evaluate(app, *this, policy_, *calendar_);
+  deciding_ = false;
+  deciding_for_.reset();
   ForgetMaterialised();
 
   if (decision.outcome == domain::Outcome::kApproved) {
@@ -1086,8 +1100,8 @@ const domain::Person* Registry::FindPerson(const Iin& iin) const {
   return slot.get();
 }
 const domain::Organization* Registry::FindOrg(std::string_view id) const {
-  auto it = org_index_.find(id);
-  return it == org_index_.end() ? nullptr : &orgs_[it->second];
+  auto it = org_lookup_.find(id);
+  return it == org_lookup_.end() ? nullptr : &orgs_[it->second];
 }
 const District* Registry::FindDistrict(std::string_view id) const {
   auto it = district_index_.find(id);
@@ -1133,6 +1147,12 @@ std::vector<std::pair<Date, Date>> Registry::OwnPeriodsIn(std::uint32_t district
                                                           const domain::Iin* person) const {
   std::vector<std::pair<Date, Date>> own;
   if (!person) return own;
+  if (deciding_for_ && deciding_for_->iin == person->number()) {
+    for (const auto& [d, from, to] : deciding_for_->periods) {
+      if (d == district) own.emplace_back(from, to);
+    }
+    return own;
+  }
   if (auto index = population_.Find(*person)) {
     for (auto id : LivePeriods(*index)) {
       const auto& p = population_.period(id);
@@ -1141,17 +1161,21 @@ std::vector<std::pair<Date, Date>> Registry::OwnPeriodsIn(std::uint32_t district
   }
   return own;
 }
+std::uint32_t Registry::IndexOf(const District& d) const {
+  if (auto it = district_at_.find(&d); it != district_at_.end()) return it->second;
+  return DistrictIndex(d.id);
+}
 int Registry::FreePlacesOn(const District& d, Date day, const domain::Iin* excluding) const {
-  const auto index = DistrictIndex(d.id);
+  const auto index = IndexOf(d);
   if (index == kNone) return CapacityOf(d, day);
   const auto own = OwnPeriodsIn(index, excluding);
-  return CapacityOf(d, day) - panels_[index].SizeOn(day, own);
+  return CapacityOf(d, day) - panels_[index].SizeOn(day, own, deciding_);
 }
 int Registry::LeastFreePlacesFrom(const District& d, Date day, const domain::Iin* excluding) const {
-  const auto index = DistrictIndex(d.id);
+  const auto index = IndexOf(d);
   if (index == kNone) return CapacityOf(d, day);
   const auto own = OwnPeriodsIn(index, excluding);
-  return CapacityOf(d, day) - panels_[index].LargestFrom(day, own);
+  return CapacityOf(d, day) - panels_[index].LargestFrom(day, own, deciding_);
 }
 
 }  // namespace emkhana::registry

@@ -40,6 +40,7 @@
 #include "domain/calendar.hpp"
 #include "domain/model.hpp"
 #include "domain/policy.hpp"
+#include "registry/age_out_queue.hpp"
 #include "registry/panel.hpp"
 #include "registry/population.hpp"
 #include "rules/facts.hpp"
@@ -323,9 +324,20 @@ class Registry final : public rules::RegistryView {
 
   Population population_;
   std::deque<domain::Organization> orgs_;  // deque: pointers stay valid as it grows
-  std::map<std::string, std::uint32_t, std::less<>> org_index_;
+  // Ids to indexes, found from a string_view without a copy. A hash: the ordered maps they
+  // replace cost a string compare and a cache miss per tree level, several times per decision.
+  struct IdHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view id) const { return std::hash<std::string_view>{}(id); }
+  };
+  using IdIndex = boost::unordered_flat_map<std::string, std::uint32_t, IdHash, std::equal_to<>>;
+  std::map<std::string, std::uint32_t, std::less<>> org_index_;  // in id order, for listings
+  IdIndex org_lookup_;                                           // the same, for FindOrg
   std::deque<domain::District> districts_;
-  std::map<std::string, std::uint32_t, std::less<>> district_index_;
+  IdIndex district_index_;
+  // The same by address: the rules ask about districts that DistrictsOf handed out, and a
+  // pointer hashes faster than an id.
+  boost::unordered_flat_map<const domain::District*, std::uint32_t> district_at_;
   std::map<std::string, std::vector<std::uint32_t>, std::less<>> districts_by_org_;  // by id
   std::map<std::string, std::set<std::string>, std::less<>> orgs_by_ate_;
   std::vector<Panel> panels_;                // by district index
@@ -359,16 +371,32 @@ class Registry final : public rules::RegistryView {
     domain::Date birthday;
     domain::Date until;  // where the whole period would have ended
   };
-  using AgeOutKey = std::tuple<domain::Date, std::uint64_t, std::uint32_t>;  // birthday, IIN, id
-  std::map<std::uint32_t, AgeOut> age_outs_;  // by pediatric period id
-  // The same plans in birthday order: all (for AdvanceTo) and by organisation index.
-  std::set<AgeOutKey> due_age_outs_;
-  std::vector<std::set<AgeOutKey>> age_outs_by_org_;
-  std::map<std::uint32_t, std::uint32_t> continuation_of_;  // continuation id -> pediatric id
+  ShardedMap<std::uint32_t, AgeOut> age_outs_;  // by pediatric period id
+  // The same plans in birthday order: all (for AdvanceTo, a day to a bucket) and by
+  // organisation index (a few thousand plans each at 20 million people: 32 days to a bucket).
+  AgeOutQueue due_age_outs_{1};
+  std::vector<AgeOutQueue> age_outs_by_org_;
+  static constexpr int kOrgAgeOutBucketDays = 32;
+  ShardedMap<std::uint32_t, std::uint32_t> continuation_of_;  // continuation id -> pediatric id
   // By organisation index: its plans with a birthday up to this date have current districts.
   std::vector<domain::Date> resolved_through_;
   domain::Date today_ = domain::Date::Min();  // the story's latest event
   mutable std::uint64_t version_ = 0;         // moved by every use case (ForgetMaterialised)
+
+  // The periods in panels (not plans) of the person whose application is being decided, as
+  // (district, from, to): the capacity rules ask for them once per district of the clinic, so
+  // Decide works them out once (under the exclusive lock) and OwnPeriodsIn reads them.
+  struct DecidingFor {
+    std::uint64_t iin = 0;
+    std::vector<std::tuple<std::uint32_t, domain::Date, domain::Date>> periods;
+  };
+  std::optional<DecidingFor> deciding_for_;
+  // Set while Decide evaluates the rules (the writer, exclusive): panels may remember answers
+  // (Panel::SizeOn). Not while age-outs are placed: each asks about its own birthday, and
+  // would push out the answers about the day that a clinic's applications share.
+  bool deciding_ = false;
+  // The index of a district, by address if it is one of ours, else by id; kNone if unknown.
+  std::uint32_t IndexOf(const domain::District& d) const;
 
   // Domain objects made from rows for the rules: valid until the next use case starts.
   mutable boost::unordered_flat_map<std::uint32_t, std::unique_ptr<domain::Person>> person_cache_;

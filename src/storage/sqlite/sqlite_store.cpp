@@ -6,6 +6,7 @@
 #include <map>
 
 #include "core/huge_pages.hpp"
+#include "core/id_bitmap.hpp"
 #include "core/sharded_set.hpp"
 #include "storage/row_codec.hpp"
 #include "storage/sqlite/journal_codec.hpp"
@@ -324,6 +325,7 @@ class SqliteStore final : public Store {
         new_periods.push_back(a->id);
       } else if (const auto* c = std::get_if<PeriodChange>(&m)) {
         if (!journal_periods_.contains(c->attachment_id) &&
+            !loaded_periods_.contains(c->attachment_id) &&
             !stored(attachment_exists_, c->attachment_id)) {
           return Error::Internal(fmt::format("attachment {} does not exist", c->attachment_id));
         }
@@ -583,6 +585,11 @@ class SqliteStore final : public Store {
   std::int64_t journal_bytes_ = -1;
   ShardedSet<std::string> journal_apps_;
   ShardedSet<std::int64_t> journal_periods_;
+  // Attachment ids that Load read from the tables. Rows are never deleted (a trigger refuses
+  // it), so these are stored for good: a change to one needs no lookup in the table. On a
+  // registry larger than the page cache, that lookup is a random read of the disk for every
+  // approved move, on the commit's path (ADR 0009).
+  IdBitmap loaded_periods_;
   bool bulk_ = false;
   std::vector<std::string> deferred_indexes_;  // CREATE INDEX statements, during a bulk load
   Statement upsert_policy_, upsert_org_, close_org_, upsert_district_, upsert_person_, delete_reps_,
@@ -754,6 +761,7 @@ Result<void> SqliteStore::Load(LoadSink& sink) {
                      if (!iin) return Corrupt(s.Text(1));
                      domain::Attachment a;
                      a.id = s.Int(0);
+                     loaded_periods_.insert(a.id);
                      a.iin = *iin;
                      a.org = s.Text(2);
                      a.district = s.Text(3);
