@@ -46,6 +46,17 @@ void Panel::Change(Date from, Date to, int sign) {
   if (!to.IsMax()) AddStep(to, -sign);
 }
 
+void Panel::ChangeEnd(Date from, Date old_to, Date new_to) {
+  if (old_to == new_to) return;
+  if (from >= old_to || from >= new_to) {
+    Remove(from, old_to);
+    Add(from, new_to);
+    return;
+  }
+  if (!old_to.IsMax()) AddStep(old_to, +1);
+  if (!new_to.IsMax()) AddStep(new_to, -1);
+}
+
 std::size_t Panel::BlockFor(Date day) const {
   return static_cast<std::size_t>(
       std::partition_point(blocks_.begin(), blocks_.end(),

@@ -20,6 +20,9 @@ class Panel {
 
   void Add(domain::Date from, domain::Date to) { Change(from, to, +1); }
   void Remove(domain::Date from, domain::Date to) { Change(from, to, -1); }
+  // A period [from, old_to) now ends on `new_to`: Remove then Add, touching only the end when
+  // both are non-empty.
+  void ChangeEnd(domain::Date from, domain::Date old_to, domain::Date new_to);
   // Replaces the panel with the periods [from, to) given (a registry opening): one sort.
   void Build(std::vector<std::pair<domain::Date, domain::Date>> periods);
 

@@ -161,6 +161,12 @@ void DecisionPipeline::Commit() {
         decided.items[i].done(result.error());
       }
     }
+    // Free the batch here rather than on the writer, which is the pipeline's bottleneck: its
+    // applications, closures and mutations are many small frees (5-7 % of the writer's time
+    // at 20 million people). The writer still needs the ids (CommitDone).
+    decided.items = {};
+    decided.decisions = {};
+    decided.taken.writes = {};
     lock.lock();
     commit_result_ = std::move(result);
     commit_requested_ = false;

@@ -420,8 +420,8 @@ std::uint32_t Registry::ApplicationRef(const std::string& application_id) {
   return static_cast<std::uint32_t>(application_ids_.size());
 }
 
-std::vector<std::uint32_t> Registry::LivePeriods(std::uint32_t person) const {
-  std::vector<std::uint32_t> ids;
+Registry::PeriodIds Registry::LivePeriods(std::uint32_t person) const {
+  PeriodIds ids;
   population_.ForEachPeriod(person, [&](std::uint32_t id) {
     if (!population_.period(id).Cancelled()) ids.push_back(id);
   });
@@ -632,14 +632,21 @@ void Registry::AdvanceTo(Date day) {
 void Registry::EndPeriod(std::uint32_t id, Date to, PeriodEnd why) {
   auto& p = population_.period(id);
   if (p.Cancelled()) return;
-  if (!p.planned) panels_[p.district].Remove(p.From(), p.To());  // a plan holds no place
-  CountPeriod(p, -1);
-  if (why != PeriodEnd::kCancelled) {
-    p.to = std::max(p.From(), std::min(p.To(), to)).days();
-    if (!p.planned) panels_[p.district].Add(p.From(), p.To());
-  }
+  const PeriodRow before = p;
+  if (why != PeriodEnd::kCancelled) p.to = std::max(p.From(), std::min(p.To(), to)).days();
   p.end = static_cast<std::uint8_t>(why);
-  CountPeriod(p, +1);
+  if (!p.planned) {  // a plan holds no place, and does not count
+    if (why == PeriodEnd::kCancelled) {
+      panels_[p.district].Remove(p.From(), before.To());
+    } else {
+      panels_[p.district].ChangeEnd(p.From(), before.To(), p.To());
+    }
+    if (p.from < p.to || before.from < before.to) {
+      cube_.ChangePeriodEnd(FactsOf(p.person), district_org_[p.district], p.district, p.From(),
+                            before.To(), static_cast<PeriodEnd>(before.end), p.To(),
+                            static_cast<PeriodEnd>(p.end));
+    }
+  }
   MarkDirty(p.district);
   if (p.planned) {
     // Only a plan: nothing stored yet. Cancelled, the age-out is gone (a later attachment
@@ -802,8 +809,7 @@ Result<domain::Decision> Registry::Decide(domain::Application app, const Actor& 
 domain::Decision Registry::Decide(const domain::Application& app, const Actor& actor) {
   ForgetMaterialised();
   if (decided_.contains(app.id)) {
-    if (auto it = unflushed_.find(app.id); it != unflushed_.end()) return it->second;
-    if (auto it = committing_.find(app.id); it != committing_.end()) return it->second;
+    if (const auto* known = not_durable_.find(app.id)) return *known;
     std::lock_guard lock(store_mu_);  // a commit may be running on the pipeline's committer
     auto stored = store_.FindApplication(app.id);
     if (stored && *stored) return (*stored)->decision;
@@ -858,7 +864,8 @@ domain::Decision Registry::Decide(const domain::Application& app, const Actor& a
   Audit(actor, "application.decided", app.id,
         fmt::format("{} {} {}", domain::NameOf(decision.outcome), decision.district, reasons));
   decided_.insert(app.id);
-  unflushed_[app.id] = decision;
+  not_durable_[app.id] = decision;
+  untaken_ids_.push_back(app.id);
   return decision;
 }
 
@@ -1052,11 +1059,7 @@ Result<void> Registry::Flush() {
 Registry::TakenBatch Registry::TakeBatch() {
   // Decisions of the batch stay answerable from memory until CommitDone.
   TakenBatch taken;
-  for (auto& [id, decision] : unflushed_) {
-    taken.decided.push_back(id);
-    committing_.insert_or_assign(id, std::move(decision));
-  }
-  unflushed_.clear();
+  taken.decided.swap(untaken_ids_);
   taken.writes.mutations.swap(batch_.mutations);
   return taken;
 }
@@ -1087,7 +1090,7 @@ Result<void> Registry::CommitTaken(const TakenBatch& taken) {
 }
 
 void Registry::CommitDone(const TakenBatch& taken) {
-  for (const auto& id : taken.decided) committing_.erase(id);
+  for (const auto& id : taken.decided) not_durable_.erase(id);
 }
 
 // ---------------------------------------------------------------- RegistryView

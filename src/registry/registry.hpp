@@ -21,6 +21,7 @@
 // Not thread-safe: one writer owns a Registry (see pipeline.hpp for concurrent submitters).
 #pragma once
 
+#include <boost/container/small_vector.hpp>
 #include <boost/unordered/unordered_flat_set.hpp>
 
 #include <atomic>
@@ -269,7 +270,9 @@ class Registry final : public rules::RegistryView {
   // Reopens a period that a cancelled move had cut short, up to `to`.
   void RestorePeriod(std::uint32_t id, domain::Date to);
   // The person's live (not cancelled) period ids, ordered by `from`.
-  std::vector<std::uint32_t> LivePeriods(std::uint32_t person) const;
+  // Inline for the usual few: a heap allocation per call showed in the decision's profile.
+  using PeriodIds = boost::container::small_vector<std::uint32_t, 8>;
+  PeriodIds LivePeriods(std::uint32_t person) const;
   // Age-out plans (see AgeOut).
   struct AgeOut;
   void PlanAgeOut(std::uint32_t pediatric, domain::Date birthday, domain::Date until);
@@ -355,9 +358,11 @@ class Registry final : public rules::RegistryView {
   std::vector<LoadedDecision> loaded_decisions_;  // from Open until RebuildCube
   std::deque<std::string> application_ids_;  // referenced by periods (1-based); grows in blocks
   boost::unordered_flat_map<std::uint64_t, std::uint16_t> free_choice_changes_;  // iin*10^4+year
-  ShardedSet<std::string> decided_;                     // application ids with a decision
-  std::map<std::string, domain::Decision> unflushed_;   // decided since the last TakeBatch
-  std::map<std::string, domain::Decision> committing_;  // taken, commit not yet done
+  ShardedSet<std::string> decided_;  // application ids with a decision
+  // Decisions not yet durable (answered from here if asked again), and the ids of those
+  // decided since the last TakeBatch (CommitDone forgets a taken batch's).
+  ShardedMap<std::string, domain::Decision> not_durable_;
+  std::vector<std::string> untaken_ids_;
 
   // A child's pediatric period that reaches the 18th birthday ends on it; from it, the rest of
   // the period is planned in the adult district of the same organisation with most free places

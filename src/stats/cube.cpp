@@ -143,10 +143,40 @@ void Cube::AddPeriod(const PersonFacts& who, std::uint32_t org, std::uint32_t di
   d.facet = Facet::kDistrict;
   d.district = district;
   Add(d, from, sign);
+  AddPeriodEnd(who, org, district, to, end, -sign);
+}
+
+void Cube::AddPeriodEnd(const PersonFacts& who, std::uint32_t org, std::uint32_t district, Date to,
+                        domain::PeriodEnd end, int sign) {
   if (to.IsMax()) return;
-  c.event = d.event = end == domain::PeriodEnd::kDeath ? Event::kDeath : Event::kLeave;
-  Add(c, to, -sign);
-  Add(d, to, -sign);
+  Cell c;
+  c.facet = Facet::kAttached;
+  c.org = org;
+  c.region = who.region;
+  c.sex = who.sex;
+  c.birth = BirthKey::Of(who.birth);
+  c.event = end == domain::PeriodEnd::kDeath ? Event::kDeath : Event::kLeave;
+  Add(c, to, sign);
+  Cell d;
+  d.facet = Facet::kDistrict;
+  d.district = district;
+  d.event = c.event;
+  Add(d, to, sign);
+}
+
+void Cube::ChangePeriodEnd(const PersonFacts& who, std::uint32_t org, std::uint32_t district,
+                           Date from, Date old_to, domain::PeriodEnd old_end, Date new_to,
+                           domain::PeriodEnd new_end) {
+  const auto counts = [&](Date to, domain::PeriodEnd end) {
+    return end != domain::PeriodEnd::kCancelled && from < to;
+  };
+  if (!counts(old_to, old_end) || !counts(new_to, new_end)) {
+    AddPeriod(who, org, district, from, old_to, old_end, -1);
+    AddPeriod(who, org, district, from, new_to, new_end, +1);
+    return;
+  }
+  AddPeriodEnd(who, org, district, old_to, old_end, +1);  // undone: its leave added back
+  AddPeriodEnd(who, org, district, new_to, new_end, -1);
 }
 
 void Cube::AddPerson(const PersonFacts& who, std::optional<Date> deceased, int sign) {

@@ -186,6 +186,12 @@ class Cube {
   // A period of attachment [from, to) in `district` of `org`, ended for `end` (sign -1 undoes).
   void AddPeriod(const PersonFacts& who, std::uint32_t org, std::uint32_t district,
                  domain::Date from, domain::Date to, domain::PeriodEnd end, int sign = +1);
+  // The same period [from, old_to) ended for `old_end` now ends on `new_to` for `new_end`: the
+  // same as undoing it and adding it again, with half the entries touched when both count (the
+  // join stays as it is).
+  void ChangePeriodEnd(const PersonFacts& who, std::uint32_t org, std::uint32_t district,
+                       domain::Date from, domain::Date old_to, domain::PeriodEnd old_end,
+                       domain::Date new_to, domain::PeriodEnd new_end);
   // A person of the population register, alive until `deceased` (sign -1 undoes).
   void AddPerson(const PersonFacts& who, std::optional<domain::Date> deceased, int sign = +1);
   void AddDecision(int year, domain::Channel channel, domain::Outcome outcome,
@@ -237,6 +243,9 @@ class Cube {
     }
   };
   void Add(const Cell& cell, domain::Date day, std::int64_t count);
+  // The leave (or death) entries of a period ending on `to` (nothing if open-ended).
+  void AddPeriodEnd(const PersonFacts& who, std::uint32_t org, std::uint32_t district,
+                    domain::Date to, domain::PeriodEnd end, int sign);
   // Two forms of the same entries: a hash map for changes, a sorted array for reading (made on
   // demand after changes; Load fills it directly, and the map is made on the next change).
   const std::vector<Entry>& Frozen() const;
