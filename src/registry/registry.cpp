@@ -859,10 +859,16 @@ domain::Decision Registry::Decide(const domain::Application& app, const Actor& a
   cube_.AddDecision(app.date.year(), app.channel, decision.outcome, decision.reasons);
   const auto now = clock_.NowMicros();
   batch_.mutations.push_back(storage::DecidedApplication{app, decision, now});
-  std::string reasons;
-  for (auto r : decision.reasons) reasons += fmt::format("{} ", domain::NameOf(r));
-  Audit(actor, "application.decided", app.id,
-        fmt::format("{} {} {}", domain::NameOf(decision.outcome), decision.district, reasons));
+  // "<outcome> <district> <reason> <reason> ", built without a format call per reason.
+  std::string detail(domain::NameOf(decision.outcome));
+  detail += ' ';
+  detail += decision.district;
+  detail += ' ';
+  for (auto r : decision.reasons) {
+    detail += domain::NameOf(r);
+    detail += ' ';
+  }
+  Audit(actor, "application.decided", app.id, std::move(detail));
   decided_.insert(app.id);
   not_durable_[app.id] = decision;
   untaken_ids_.push_back(app.id);

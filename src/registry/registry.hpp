@@ -341,7 +341,9 @@ class Registry final : public rules::RegistryView {
   // The same by address: the rules ask about districts that DistrictsOf handed out, and a
   // pointer hashes faster than an id.
   boost::unordered_flat_map<const domain::District*, std::uint32_t> district_at_;
-  std::map<std::string, std::vector<std::uint32_t>, std::less<>> districts_by_org_;  // by id
+  // An organisation's districts in id order (a hash: looked up for every decision).
+  boost::unordered_flat_map<std::string, std::vector<std::uint32_t>, IdHash, std::equal_to<>>
+      districts_by_org_;
   std::map<std::string, std::set<std::string>, std::less<>> orgs_by_ate_;
   std::vector<Panel> panels_;                // by district index
   std::vector<std::uint32_t> district_org_;  // by district index: the org's index
