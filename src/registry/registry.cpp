@@ -1180,6 +1180,16 @@ int Registry::FreePlacesOn(const District& d, Date day, const domain::Iin* exclu
   const auto own = OwnPeriodsIn(index, excluding);
   return CapacityOf(d, day) - panels_[index].SizeOn(day, own, deciding_);
 }
+Registry::Places Registry::PlacesOf(const District& d, Date day,
+                                    const domain::Iin* excluding) const {
+  const auto index = IndexOf(d);
+  const int capacity = CapacityOf(d, day);
+  if (index == kNone) return {capacity, capacity};
+  const auto own = OwnPeriodsIn(index, excluding);
+  const auto& panel = panels_[index];
+  return {capacity - panel.SizeOn(day, own, deciding_),
+          capacity - panel.LargestFrom(day, own, deciding_)};
+}
 int Registry::LeastFreePlacesFrom(const District& d, Date day, const domain::Iin* excluding) const {
   const auto index = IndexOf(d);
   if (index == kNone) return CapacityOf(d, day);

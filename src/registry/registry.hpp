@@ -219,6 +219,8 @@ class Registry final : public rules::RegistryView {
                    const domain::Iin* excluding = nullptr) const override;
   int LeastFreePlacesFrom(const domain::District& d, domain::Date day,
                           const domain::Iin* excluding = nullptr) const override;
+  Places PlacesOf(const domain::District& d, domain::Date day,
+                  const domain::Iin* excluding = nullptr) const override;
 
   // Explicit capacity, else norm(kind) x doctors under the norms in force on `day`.
   int CapacityOf(const domain::District& d, domain::Date day) const;

@@ -16,9 +16,10 @@ const District* MostFreeFitting(const RegistryView& view,
   int best_free = 0;
   for (const auto* d : candidates) {  // ordered by id, so `>` keeps the smaller id on ties
     if (!d->ServesAge(age)) continue;
-    const bool has_room = view.LeastFreePlacesFrom(*d, day, excluding) > 0;
+    const auto places = view.PlacesOf(*d, day, excluding);
+    const bool has_room = places.least_from > 0;
     if (require_room && !has_room) continue;
-    const int free = view.FreePlacesOn(*d, day, excluding);
+    const int free = places.free_on;
     if (!best || (has_room && !best_has_room) || (has_room == best_has_room && free > best_free)) {
       best = d;
       best_has_room = has_room;
@@ -34,7 +35,7 @@ const District* PickDistrict(const Context& ctx, const Plan& plan) {
   const auto* self = &ctx.person.iin;
   if (ctx.district) {
     return ctx.view.LeastFreePlacesFrom(*ctx.district, plan.effective, self) > 0 ? ctx.district
-                                                                                  : nullptr;
+                                                                                 : nullptr;
   }
   return MostFreeFitting(ctx.view, ctx.view.DistrictsOf(ctx.app.org),
                          ctx.person.AgeOn(plan.effective), plan.effective, /*require_room=*/true,

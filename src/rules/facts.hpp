@@ -34,6 +34,16 @@ class RegistryView {
   // The least free places over every date from `day` on.
   virtual int LeastFreePlacesFrom(const domain::District& d, domain::Date day,
                                   const domain::Iin* excluding = nullptr) const = 0;
+  // Both at once (the capacity rules ask both of each district): a registry answers them from
+  // one lookup of the district and its panel.
+  struct Places {
+    int free_on = 0;     // FreePlacesOn
+    int least_from = 0;  // LeastFreePlacesFrom
+  };
+  virtual Places PlacesOf(const domain::District& d, domain::Date day,
+                          const domain::Iin* excluding = nullptr) const {
+    return {FreePlacesOn(d, day, excluding), LeastFreePlacesFrom(d, day, excluding)};
+  }
 };
 
 }  // namespace emkhana::rules
