@@ -105,9 +105,7 @@ void WalCheckpointer::CheckpointOnce(sqlite3* db) {
     ++passes;
   }
   bool restarted = false;
-  const bool far_over = frames >= kForceRestartFactor * options_.restart_frames;
-  if (rc == SQLITE_OK && frames >= options_.restart_frames &&
-      (left() <= kRestartLeftFrames || far_over)) {
+  if (rc == SQLITE_OK && frames >= options_.restart_frames && left() <= kRestartLeftFrames) {
     rc = sqlite3_wal_checkpoint_v2(db, nullptr, SQLITE_CHECKPOINT_RESTART, &frames, &copied);
     restarted = rc == SQLITE_OK;
   }

@@ -53,11 +53,6 @@ class WalCheckpointer {
   static constexpr int kRestartWaitMs = 1000;        // then the restart is tried at a later commit
   static constexpr int kRestartLeftFrames = 1024;  // frames a restart may copy with the writer held
   static constexpr int kMaxPasses = 8;             // passive steps before giving up a restart
-  // A WAL this many times restart_frames restarts even with much left to copy, holding the
-  // writer meanwhile. A writer of large back-to-back transactions (the journal written into the
-  // tables at the end of a 20 M campaign) outran the passive steps, and its WAL grew past
-  // 20 GB (session 8); a pause once per 4 GiB bounds it.
-  static constexpr int kForceRestartFactor = 4;
   void Due();
   void Run();
   void CheckpointOnce(sqlite3* db);
