@@ -25,16 +25,12 @@ std::size_t ShardOf(const Key& key) {
   return static_cast<std::size_t>(h % kParts);
 }
 
-template <class Key, class Hash = boost::hash<Key>>
-class ShardedSet {
+// What the set and the map share: 64 parts, a key's part, and the whole-container operations.
+template <class Part, class Key, class Hash>
+class ShardedParts {
  public:
   static constexpr std::size_t kParts = 64;
 
-  // True if `key` was not there.
-  bool insert(Key key) {
-    auto& part = PartOf(key);
-    return part.insert(std::move(key)).second;
-  }
   bool contains(const Key& key) const { return PartOf(key).contains(key); }
   std::size_t erase(const Key& key) { return PartOf(key).erase(key); }
   void clear() {
@@ -49,52 +45,43 @@ class ShardedSet {
   // The entries of part `i` (0 ≤ i < kParts): for tests of the spread.
   std::size_t part_size(std::size_t i) const { return parts_[i].size(); }
 
- private:
-  using Part = boost::unordered_flat_set<Key, Hash>;
+ protected:
   Part& PartOf(const Key& key) { return parts_[ShardOf<Key, Hash, kParts>(key)]; }
   const Part& PartOf(const Key& key) const { return parts_[ShardOf<Key, Hash, kParts>(key)]; }
 
+ private:
   std::array<Part, kParts> parts_;
+};
+
+template <class Key, class Hash = boost::hash<Key>>
+class ShardedSet : public ShardedParts<boost::unordered_flat_set<Key, Hash>, Key, Hash> {
+ public:
+  // True if `key` was not there.
+  bool insert(Key key) {
+    auto& part = this->PartOf(key);
+    return part.insert(std::move(key)).second;
+  }
 };
 
 // The same for a map. References to values stay valid until the next insertion.
 template <class Key, class Value, class Hash = boost::hash<Key>>
-class ShardedMap {
+class ShardedMap : public ShardedParts<boost::unordered_flat_map<Key, Value, Hash>, Key, Hash> {
  public:
-  static constexpr std::size_t kParts = 64;
-
-  Value& operator[](const Key& key) { return PartOf(key)[key]; }
+  Value& operator[](const Key& key) { return this->PartOf(key)[key]; }
   // nullptr if absent.
   Value* find(const Key& key) {
-    auto& part = PartOf(key);
+    auto& part = this->PartOf(key);
     auto it = part.find(key);
     return it == part.end() ? nullptr : &it->second;
   }
   const Value* find(const Key& key) const {
-    const auto& part = PartOf(key);
+    const auto& part = this->PartOf(key);
     auto it = part.find(key);
     return it == part.end() ? nullptr : &it->second;
   }
   // The value of a key that must be there (std::out_of_range otherwise, as std::map::at).
-  Value& at(const Key& key) { return PartOf(key).at(key); }
-  const Value& at(const Key& key) const { return PartOf(key).at(key); }
-  bool contains(const Key& key) const { return PartOf(key).contains(key); }
-  std::size_t erase(const Key& key) { return PartOf(key).erase(key); }
-  void clear() {
-    for (auto& part : parts_) part.clear();
-  }
-  std::size_t size() const {
-    std::size_t n = 0;
-    for (const auto& part : parts_) n += part.size();
-    return n;
-  }
-
- private:
-  using Part = boost::unordered_flat_map<Key, Value, Hash>;
-  Part& PartOf(const Key& key) { return parts_[ShardOf<Key, Hash, kParts>(key)]; }
-  const Part& PartOf(const Key& key) const { return parts_[ShardOf<Key, Hash, kParts>(key)]; }
-
-  std::array<Part, kParts> parts_;
+  Value& at(const Key& key) { return this->PartOf(key).at(key); }
+  const Value& at(const Key& key) const { return this->PartOf(key).at(key); }
 };
 
 }  // namespace emkhana

@@ -131,37 +131,32 @@ void Cube::Add(const Cell& cell, Date day, std::int64_t count) {
 void Cube::AddPeriod(const PersonFacts& who, std::uint32_t org, std::uint32_t district, Date from,
                      Date to, domain::PeriodEnd end, int sign) {
   if (end == domain::PeriodEnd::kCancelled || !(from < to)) return;
-  Cell c;
-  c.facet = Facet::kAttached;
-  c.org = org;
-  c.region = who.region;
-  c.sex = who.sex;
-  c.birth = BirthKey::Of(who.birth);
-  c.event = Event::kJoin;
-  Add(c, from, sign);
-  Cell d;
-  d.facet = Facet::kDistrict;
-  d.district = district;
-  Add(d, from, sign);
+  AddPeriodEvent(who, org, district, from, Event::kJoin, sign);
   AddPeriodEnd(who, org, district, to, end, -sign);
 }
 
 void Cube::AddPeriodEnd(const PersonFacts& who, std::uint32_t org, std::uint32_t district, Date to,
                         domain::PeriodEnd end, int sign) {
   if (to.IsMax()) return;
+  AddPeriodEvent(who, org, district, to,
+                 end == domain::PeriodEnd::kDeath ? Event::kDeath : Event::kLeave, sign);
+}
+
+void Cube::AddPeriodEvent(const PersonFacts& who, std::uint32_t org, std::uint32_t district,
+                          Date day, Event event, int sign) {
   Cell c;
   c.facet = Facet::kAttached;
   c.org = org;
   c.region = who.region;
   c.sex = who.sex;
   c.birth = BirthKey::Of(who.birth);
-  c.event = end == domain::PeriodEnd::kDeath ? Event::kDeath : Event::kLeave;
-  Add(c, to, sign);
+  c.event = event;
+  Add(c, day, sign);
   Cell d;
   d.facet = Facet::kDistrict;
   d.district = district;
-  d.event = c.event;
-  Add(d, to, sign);
+  d.event = event;
+  Add(d, day, sign);
 }
 
 void Cube::ChangePeriodEnd(const PersonFacts& who, std::uint32_t org, std::uint32_t district,

@@ -243,6 +243,10 @@ class Cube {
     }
   };
   void Add(const Cell& cell, domain::Date day, std::int64_t count);
+  // A period's entries for one event (its join, its leave or death) on `day`: the
+  // organisation's cell and the district's.
+  void AddPeriodEvent(const PersonFacts& who, std::uint32_t org, std::uint32_t district,
+                      domain::Date day, Event event, int sign);
   // The leave (or death) entries of a period ending on `to` (nothing if open-ended).
   void AddPeriodEnd(const PersonFacts& who, std::uint32_t org, std::uint32_t district,
                     domain::Date to, domain::PeriodEnd end, int sign);
