@@ -826,9 +826,16 @@ domain::Decision Registry::Decide(const domain::Application& app, const Actor& a
       }
     }
   }
-  deciding_ = true;
-  domain::Decision decision = rules::Evaluate(app, *this, policy_, *calendar_);
-  deciding_ = false;
+  domain::Decision decision;
+  {
+    // Reset even if the rules throw: readers beside a stopped pipeline must not write memory.
+    struct Deciding {
+      bool& flag;
+      explicit Deciding(bool& f) : flag(f) { flag = true; }
+      ~Deciding() { flag = false; }
+    } deciding{deciding_};
+    decision = rules::Evaluate(app, *this, policy_, *calendar_);
+  }
   deciding_for_.reset();
   ForgetMaterialised();
 
