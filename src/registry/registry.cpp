@@ -1181,11 +1181,12 @@ std::uint32_t Registry::IndexOf(const District& d) const {
   if (auto it = district_at_.find(&d); it != district_at_.end()) return it->second;
   return DistrictIndex(d.id);
 }
+// The two single questions are PlacesOf's halves (the other half is a cheap second look).
 int Registry::FreePlacesOn(const District& d, Date day, const domain::Iin* excluding) const {
-  const auto index = IndexOf(d);
-  if (index == kNone) return CapacityOf(d, day);
-  const auto own = OwnPeriodsIn(index, excluding);
-  return CapacityOf(d, day) - panels_[index].SizeOn(day, own, deciding_);
+  return PlacesOf(d, day, excluding).free_on;
+}
+int Registry::LeastFreePlacesFrom(const District& d, Date day, const domain::Iin* excluding) const {
+  return PlacesOf(d, day, excluding).least_from;
 }
 Registry::Places Registry::PlacesOf(const District& d, Date day,
                                     const domain::Iin* excluding) const {
@@ -1196,12 +1197,6 @@ Registry::Places Registry::PlacesOf(const District& d, Date day,
   const auto& panel = panels_[index];
   return {capacity - panel.SizeOn(day, own, deciding_),
           capacity - panel.LargestFrom(day, own, deciding_)};
-}
-int Registry::LeastFreePlacesFrom(const District& d, Date day, const domain::Iin* excluding) const {
-  const auto index = IndexOf(d);
-  if (index == kNone) return CapacityOf(d, day);
-  const auto own = OwnPeriodsIn(index, excluding);
-  return CapacityOf(d, day) - panels_[index].LargestFrom(day, own, deciding_);
 }
 
 }  // namespace emkhana::registry
