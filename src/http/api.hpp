@@ -175,7 +175,7 @@ class Api {
   std::mutex report_cache_mu_;
   std::map<std::string, std::pair<std::shared_ptr<const stats::Snapshot>, std::string>>
       report_cache_;
-  std::uint64_t snapshot_version_ = 0;
+  std::pair<std::uint64_t, std::uint64_t> snapshot_version_;  // registry, statistics
   std::int64_t snapshot_made_ = 0;
 };
 

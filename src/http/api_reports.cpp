@@ -20,10 +20,11 @@ using domain::Iin;
 std::shared_ptr<const stats::Snapshot> Api::CurrentSnapshot() {
   std::lock_guard lock(snapshot_mu_);
   const auto now = options_.clock->NowMicros();
-  std::uint64_t version;
   {
     std::shared_lock read(registry_lock_);
-    version = registry_.version();
+    // Counts reach the statistics when their batch commits, after the change that moved
+    // version(): both keep the snapshot current.
+    const std::pair version{registry_.version(), registry_.statistics_version()};
     if (!snapshot_ || (version != snapshot_version_ && now - snapshot_made_ > 1'000'000)) {
       snapshot_ = std::make_shared<const stats::Snapshot>(registry_.Snapshot());
       snapshot_version_ = version;

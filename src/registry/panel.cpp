@@ -72,7 +72,10 @@ std::size_t Panel::BlockAfter(Date day) const {
 }
 
 void Panel::AddStep(Date day, int delta) {
-  memo_valid_ = false;
+  // What is remembered sums the steps after its day: a step on or before it leaves that as it is
+  // (a campaign's moves all start on the remembered day, so its questions keep being answered
+  // from memory).
+  if (day > memo_.day) memo_valid_ = false;
   total_ += delta;
   if (blocks_.empty()) {
     blocks_.emplace_back().steps.push_back({day, delta});

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <utility>
 
 #include "policy/policy_loader.hpp"
 #include "rules/checks.hpp"
@@ -185,6 +186,7 @@ void Registry::RebuildCube() {
     if (p.application == 0 && !p.Cancelled()) reference = std::max(reference, p.From());
   }
   cube_ = stats::Cube::ForReference(reference);
+  counts_ = {};  // the state in memory is counted whole below
   as_of_ = reference;
   CountState(cube_);
   for (const auto& [year, channel, outcome, reasons, from_org, to_org, effective] :
@@ -212,6 +214,7 @@ void Registry::CountState(stats::Cube& cube) {
 }
 
 stats::Snapshot Registry::FullSnapshot() {
+  AddCounts(std::exchange(counts_, {}));  // a recount sees every change, durable or not
   stats::Cube full;
   full.Load({}, cube_.regions());       // the same region ids as the live cube
   CountState(full);                     // interns into cube_ (FactsOf): take its region list again
@@ -226,7 +229,13 @@ stats::Snapshot Registry::FullSnapshot() {
 stats::PersonFacts Registry::FactsOf(std::uint32_t person) {
   const auto& row = population_.row(person);
   stats::PersonFacts f;
-  f.region = cube_.RegionId(population_.RegionOf(person));
+  const auto region = population_.RegionOf(person);
+  if (const auto known = cube_.FindRegionId(region)) {
+    f.region = *known;  // only the writer adds regions: it may look without the lock
+  } else {
+    std::lock_guard lock(cube_mu_);
+    f.region = cube_.RegionId(region);
+  }
   f.sex = static_cast<domain::Sex>(row.sex);
   f.birth = Date::FromDays(row.birth);
   f.osms = {static_cast<domain::OsmsCategory>(row.osms_category),
@@ -236,8 +245,8 @@ stats::PersonFacts Registry::FactsOf(std::uint32_t person) {
 
 void Registry::CountPeriod(const PeriodRow& p, int sign) {
   if (p.planned || p.Cancelled() || p.from >= p.to) return;
-  cube_.AddPeriod(FactsOf(p.person), district_org_[p.district], p.district, p.From(), p.To(),
-                  static_cast<PeriodEnd>(p.end), sign);
+  counts_.AddPeriod(FactsOf(p.person), district_org_[p.district], p.district, p.From(), p.To(),
+                    static_cast<PeriodEnd>(p.end), sign);
 }
 
 stats::Snapshot Registry::Snapshot() const {
@@ -252,8 +261,16 @@ stats::Snapshot Registry::Snapshot() const {
     s.districts.push_back({d.id, district_org_[i], d.kind, d.doctors, d.capacity});
   }
   s.policy_json = policy::PolicyToJson(policy_);
+  std::lock_guard lock(cube_mu_);
   s.cube = cube_;
   return s;
+}
+
+void Registry::AddCounts(const stats::CubeChanges& counts) {
+  if (counts.empty()) return;
+  std::lock_guard lock(cube_mu_);
+  cube_.Apply(counts);
+  ++statistics_version_;
 }
 
 Result<void> Registry::Checkpoint() {
@@ -358,7 +375,7 @@ Result<void> Registry::PutPerson(domain::Person person, const Actor& actor) {
   const auto existing = population_.Find(person.iin);
   auto Recount = [&](std::uint32_t i, int sign) {
     const auto& row = population_.row(i);
-    cube_.AddPerson(FactsOf(i),
+    counts_.AddPerson(FactsOf(i),
                     row.deceased == INT32_MIN ? std::nullopt
                                               : std::optional<Date>(Date::FromDays(row.deceased)),
                     sign);
@@ -642,7 +659,7 @@ void Registry::EndPeriod(std::uint32_t id, Date to, PeriodEnd why) {
       panels_[p.district].ChangeEnd(p.From(), before.To(), p.To());
     }
     if (p.from < p.to || before.from < before.to) {
-      cube_.ChangePeriodEnd(FactsOf(p.person), district_org_[p.district], p.district, p.From(),
+      counts_.ChangePeriodEnd(FactsOf(p.person), district_org_[p.district], p.district, p.From(),
                             before.To(), static_cast<PeriodEnd>(before.end), p.To(),
                             static_cast<PeriodEnd>(p.end));
     }
@@ -701,11 +718,11 @@ Result<void> Registry::RecordDeath(const Iin& iin, Date date, const Actor& actor
   AdvanceTo(date);
   {
     const auto& row = population_.row(*person);
-    cube_.AddPerson(FactsOf(*person),
+    counts_.AddPerson(FactsOf(*person),
                     row.deceased == INT32_MIN ? std::nullopt
                                               : std::optional<Date>(Date::FromDays(row.deceased)),
                     -1);
-    cube_.AddPerson(FactsOf(*person), date, +1);
+    counts_.AddPerson(FactsOf(*person), date, +1);
   }
   population_.SetDeceased(*person, date);
   batch_.mutations.push_back(storage::PersonDeath{iin, date});
@@ -859,11 +876,11 @@ domain::Decision Registry::Decide(const domain::Application& app, const Actor& a
     const auto district = DistrictIndex(decision.district);
     AddPeriod(person, district, effective, Date::Max(), ApplicationRef(app.id));
     if (from_org != district_org_[district]) {
-      cube_.AddFlow(from_org, district_org_[district], effective);
+      counts_.AddFlow(from_org, district_org_[district], effective);
     }
     if (decision.free_choice_change) ++free_choice_changes_[FreeChoiceKey(iin, app.date.year())];
   }
-  cube_.AddDecision(app.date.year(), app.channel, decision.outcome, decision.reasons);
+  counts_.AddDecision(app.date.year(), app.channel, decision.outcome, decision.reasons);
   const auto now = clock_.NowMicros();
   batch_.mutations.push_back(storage::DecidedApplication{app, decision, now});
   // "<outcome> <district> <reason> <reason> ", built without a format call per reason.
@@ -1074,6 +1091,7 @@ Registry::TakenBatch Registry::TakeBatch() {
   TakenBatch taken;
   taken.decided.swap(untaken_ids_);
   taken.writes.mutations.swap(batch_.mutations);
+  taken.counts = std::exchange(counts_, {});
   return taken;
 }
 
@@ -1096,9 +1114,12 @@ Result<void> Registry::CommitTaken(const TakenBatch& taken) {
   in_turn_ = false;
   if (!r) {
     failed_ = true;
-  } else if (turn && store_.last_logged() > 0) {
+    return r;
+  }
+  if (turn && store_.last_logged() > 0) {
     applied_through_ = store_.last_logged();  // nobody else wrote in between: the turn's lock
   }
+  AddCounts(taken.counts);
   return r;
 }
 

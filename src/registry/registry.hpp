@@ -162,8 +162,12 @@ class Registry final : public rules::RegistryView {
   domain::Date today() const { return today_; }
 
   // --- statistics (maintained with every change; see stats/cube.hpp) ---
-  const stats::Cube& cube() const { return cube_; }
+  // The counts include a change once it is durable: the writer records what each change counts,
+  // and they are added to the cube when its batch commits (CommitTaken, ADR 0010), on the
+  // committing thread. Safe beside the pipeline's commits.
   stats::Snapshot Snapshot() const;
+  // Moves each time counts are added to the statistics (a key for caches of snapshots).
+  std::uint64_t statistics_version() const { return statistics_version_.load(); }
   // The same with nothing folded: every date can be asked (a recount; slower to build).
   stats::Snapshot FullSnapshot();
   // Flushes, then stores the statistics snapshot that `stats` and `funding` read.
@@ -180,6 +184,7 @@ class Registry final : public rules::RegistryView {
   struct TakenBatch {
     storage::WriteBatch writes;
     std::vector<std::string> decided;  // application ids
+    stats::CubeChanges counts;         // what the batch counts, added once it is durable
   };
   TakenBatch TakeBatch();
   [[nodiscard]] Result<void> CommitTaken(const TakenBatch& taken);
@@ -349,7 +354,12 @@ class Registry final : public rules::RegistryView {
   std::map<std::string, std::set<std::string>, std::less<>> orgs_by_ate_;
   std::vector<Panel> panels_;                // by district index
   std::vector<std::uint32_t> district_org_;  // by district index: the org's index
-  stats::Cube cube_;
+  stats::Cube cube_;               // under cube_mu_ once a pipeline runs
+  stats::CubeChanges counts_;      // what the changes since the last TakeBatch count
+  mutable std::mutex cube_mu_;     // the committing thread adds counts while readers copy
+  std::atomic<std::uint64_t> statistics_version_ = 0;
+  // Adds recorded counts to the cube (under cube_mu_).
+  void AddCounts(const stats::CubeChanges& counts);
   domain::Date as_of_ = domain::Date::Min();  // the latest event or import when opened
   struct LoadedDecision {
     int year;

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <set>
 #include <thread>
+#include <utility>
 
 #include "policy/policy_loader.hpp"
 #include "registry/registry.hpp"
@@ -73,6 +74,8 @@ Result<void> Registry::ApplyChanges(const std::vector<storage::LoggedBatch>& cha
     // this process write (audit records of the re-put reference data) is dropped.
     storage::WriteBatch own;
     own.mutations.swap(batch_.mutations);
+    // Likewise its counts: what the stored batch counts is durable, and counted at once.
+    auto own_counts = std::exchange(counts_, {});
     // Plans follow the stored periods: dropped for the persons the batch touches, made again
     // after it, as on opening.
     for (auto person : PersonsTouchedBy(logged.batch)) DropPlansOf(person);
@@ -89,6 +92,7 @@ Result<void> Registry::ApplyChanges(const std::vector<storage::LoggedBatch>& cha
       }
     }
     batch_.mutations.swap(own.mutations);
+    AddCounts(std::exchange(counts_, std::move(own_counts)));
     if (!applied) {
       failed_ = true;  // the memory is between two states: reopen
       return Error::Internal(fmt::format("registry: change {} of the log cannot be applied: {}",
@@ -175,14 +179,14 @@ Result<void> Registry::ApplyStored(const storage::DecidedApplication& d) {
   if (d.decision.free_choice_change && iin) {
     ++free_choice_changes_[FreeChoiceKey(*iin, app.date.year())];
   }
-  cube_.AddDecision(app.date.year(), app.channel, d.decision.outcome, d.decision.reasons);
+  counts_.AddDecision(app.date.year(), app.channel, d.decision.outcome, d.decision.reasons);
   if (d.decision.outcome == domain::Outcome::kApproved && d.decision.effective && iin) {
     const auto person = population_.Find(*iin);
     const auto district = DistrictIndex(d.decision.district);
     if (person && district != kNone) {
       const auto from_org = MovedFrom(*person, *d.decision.effective);
       if (from_org != district_org_[district]) {
-        cube_.AddFlow(from_org, district_org_[district], *d.decision.effective);
+        counts_.AddFlow(from_org, district_org_[district], *d.decision.effective);
       }
     }
   }
@@ -203,11 +207,11 @@ Result<void> Registry::ApplyStored(const storage::PersonDeath& d) {
   if (!person) return Error::Internal("death of an unknown person " + d.iin.Masked());
   today_ = std::max(today_, d.date);
   const auto& row = population_.row(*person);
-  cube_.AddPerson(
+  counts_.AddPerson(
       FactsOf(*person),
       row.deceased == INT32_MIN ? std::nullopt : std::optional<Date>(Date::FromDays(row.deceased)),
       -1);
-  cube_.AddPerson(FactsOf(*person), d.date, +1);
+  counts_.AddPerson(FactsOf(*person), d.date, +1);
   population_.SetDeceased(*person, d.date);
   return {};  // the periods' ends come as their own changes
 }

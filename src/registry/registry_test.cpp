@@ -58,6 +58,43 @@ TEST_F(RegistryTest, ApprovalCreatesAPeriodAndAnswersWhereOn) {
   EXPECT_EQ(Panel("O1-G1", kOutside.Prev()), 0);
 }
 
+// The statistics count a decision once its batch is durable (ADR 0010): not while it is only
+// decided, and then exactly as a recount of the state does.
+TEST_F(RegistryTest, StatisticsCountADecisionOnceItIsDurable) {
+  Person(0);
+  Person(1);
+  Import(1, "O2-G1", D(2020, 1, 1));
+  ASSERT_TRUE(reg_->Flush());
+  const auto counted = [&](stats::Facet facet, Date day) {
+    std::int64_t n = 0;
+    reg_->Snapshot().cube.ForEachOn(facet, day, [&](const stats::Cell&, std::int64_t c) { n += c; });
+    return n;
+  };
+  const Date after = kNextJan1.AddDays(40);
+  ASSERT_EQ(counted(stats::Facet::kAttached, after), 1);
+  ASSERT_EQ(Apply(0, "O1", kOutside).outcome, Outcome::kApproved);
+  ASSERT_EQ(Apply(1, "O3", kInCampaign, Basis::kFreeChoice).outcome, Outcome::kApproved);
+  const auto version = reg_->statistics_version();
+  EXPECT_EQ(counted(stats::Facet::kAttached, after), 1);  // decided, not yet durable
+  EXPECT_EQ(counted(stats::Facet::kDecision, kOutside), 0);
+  ASSERT_TRUE(reg_->Flush());
+  EXPECT_GT(reg_->statistics_version(), version);
+  EXPECT_EQ(counted(stats::Facet::kAttached, after), 2);
+  EXPECT_EQ(counted(stats::Facet::kDecision, kOutside), 2);
+  EXPECT_EQ(counted(stats::Facet::kFlow, after), 3);  // one in; one in and one out
+  // The same as counting the whole state afresh.
+  const auto live = reg_->Snapshot().cube;
+  const auto recount = reg_->FullSnapshot().cube;
+  for (auto facet : {stats::Facet::kAttached, stats::Facet::kDistrict, stats::Facet::kPopulation}) {
+    for (Date day : {kOutside.Prev(), kOutside, kNextJan1, after}) {
+      std::int64_t a = 0, b = 0;
+      live.ForEachOn(facet, day, [&](const stats::Cell&, std::int64_t c) { a += c; });
+      recount.ForEachOn(facet, day, [&](const stats::Cell&, std::int64_t c) { b += c; });
+      EXPECT_EQ(a, b) << static_cast<int>(facet) << " " << day.ToString();
+    }
+  }
+}
+
 TEST_F(RegistryTest, DecideIsIdempotentByApplicationId) {
   Person(0);
   auto app = App(0, "O1", kOutside);

@@ -68,8 +68,13 @@ std::uint64_t Cell::Pack() const {
   return k;
 }
 
+std::optional<std::uint32_t> Cube::FindRegionId(std::string_view region) const {
+  if (auto it = region_ids_.find(region); it != region_ids_.end()) return it->second;
+  return std::nullopt;
+}
+
 std::uint32_t Cube::RegionId(std::string_view region) {
-  if (auto it = region_ids_.find(std::string(region)); it != region_ids_.end()) return it->second;
+  if (auto it = region_ids_.find(region); it != region_ids_.end()) return it->second;
   if (regions_.size() + 1 >= kMaxRegions) {
     if (regions_.size() + 1 == kMaxRegions) regions_.emplace_back("other");
     return kMaxRegions - 1;
@@ -116,33 +121,41 @@ void Cube::Thaw() {
   frozen_valid_ = false;
 }
 
-void Cube::Add(const Cell& cell, Date day, std::int64_t count) {
+void Cube::AddEntry(std::uint64_t key, std::int32_t day, std::int64_t count) {
   Thaw();
   // Decisions and flows are few and asked by their own dates: never folded.
-  const bool folds = cell.facet != Facet::kDecision && cell.facet != Facet::kFlow;
-  std::int32_t d = day.days();
+  const auto facet = static_cast<Facet>(key >> kFacetShift);
+  const bool folds = facet != Facet::kDecision && facet != Facet::kFlow;
+  std::int32_t d = day;
   if (folds) d = std::clamp(d, since_, horizon_ == INT32_MAX ? INT32_MAX : horizon_ + 1);
-  const KeyDay kd{cell.Pack(), d};
+  const KeyDay kd{key, d};
   auto& n = entries_[kd];
   n += count;
   if (n == 0) entries_.erase(kd);
 }
 
-void Cube::AddPeriod(const PersonFacts& who, std::uint32_t org, std::uint32_t district, Date from,
+void Cube::Apply(const CubeChanges& changes) {
+  for (const auto& e : changes.entries_) AddEntry(e.key, e.day, e.count);
+}
+
+template <class Sink>
+void CubeEvents<Sink>::AddPeriod(const PersonFacts& who, std::uint32_t org, std::uint32_t district, Date from,
                      Date to, domain::PeriodEnd end, int sign) {
   if (end == domain::PeriodEnd::kCancelled || !(from < to)) return;
   AddPeriodEvent(who, org, district, from, Event::kJoin, sign);
   AddPeriodEnd(who, org, district, to, end, -sign);
 }
 
-void Cube::AddPeriodEnd(const PersonFacts& who, std::uint32_t org, std::uint32_t district, Date to,
+template <class Sink>
+void CubeEvents<Sink>::AddPeriodEnd(const PersonFacts& who, std::uint32_t org, std::uint32_t district, Date to,
                         domain::PeriodEnd end, int sign) {
   if (to.IsMax()) return;
   AddPeriodEvent(who, org, district, to,
                  end == domain::PeriodEnd::kDeath ? Event::kDeath : Event::kLeave, sign);
 }
 
-void Cube::AddPeriodEvent(const PersonFacts& who, std::uint32_t org, std::uint32_t district,
+template <class Sink>
+void CubeEvents<Sink>::AddPeriodEvent(const PersonFacts& who, std::uint32_t org, std::uint32_t district,
                           Date day, Event event, int sign) {
   Cell c;
   c.facet = Facet::kAttached;
@@ -159,7 +172,8 @@ void Cube::AddPeriodEvent(const PersonFacts& who, std::uint32_t org, std::uint32
   Add(d, day, sign);
 }
 
-void Cube::ChangePeriodEnd(const PersonFacts& who, std::uint32_t org, std::uint32_t district,
+template <class Sink>
+void CubeEvents<Sink>::ChangePeriodEnd(const PersonFacts& who, std::uint32_t org, std::uint32_t district,
                            Date from, Date old_to, domain::PeriodEnd old_end, Date new_to,
                            domain::PeriodEnd new_end) {
   const auto counts = [&](Date to, domain::PeriodEnd end) {
@@ -174,7 +188,8 @@ void Cube::ChangePeriodEnd(const PersonFacts& who, std::uint32_t org, std::uint3
   AddPeriodEnd(who, org, district, new_to, new_end, -1);
 }
 
-void Cube::AddPerson(const PersonFacts& who, std::optional<Date> deceased, int sign) {
+template <class Sink>
+void CubeEvents<Sink>::AddPerson(const PersonFacts& who, std::optional<Date> deceased, int sign) {
   Cell c;
   c.facet = Facet::kPopulation;
   c.region = who.region;
@@ -192,7 +207,8 @@ void Cube::AddPerson(const PersonFacts& who, std::optional<Date> deceased, int s
   Add(i, Date::Min(), sign);
 }
 
-void Cube::AddDecision(int year, domain::Channel channel, domain::Outcome outcome,
+template <class Sink>
+void CubeEvents<Sink>::AddDecision(int year, domain::Channel channel, domain::Outcome outcome,
                        std::span<const domain::Reason> reasons) {
   Cell c;
   c.facet = Facet::kDecision;
@@ -207,7 +223,8 @@ void Cube::AddDecision(int year, domain::Channel channel, domain::Outcome outcom
   }
 }
 
-void Cube::AddFlow(std::uint32_t from_org, std::uint32_t to_org, Date day) {
+template <class Sink>
+void CubeEvents<Sink>::AddFlow(std::uint32_t from_org, std::uint32_t to_org, Date day) {
   Cell c;
   c.facet = Facet::kFlow;
   if (to_org != kNone) {
@@ -221,6 +238,9 @@ void Cube::AddFlow(std::uint32_t from_org, std::uint32_t to_org, Date day) {
     Add(c, day, 1);
   }
 }
+
+template class CubeEvents<Cube>;
+template class CubeEvents<CubeChanges>;
 
 void Cube::CopyUnfolded(const Cube& other) {
   const auto& theirs = other.Frozen();

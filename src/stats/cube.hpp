@@ -19,6 +19,7 @@
 #include <boost/unordered/unordered_flat_map.hpp>
 
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -168,21 +169,14 @@ struct Entry {  // 16 bytes: a 20-million registry has a few million entries
   bool operator==(const Entry&) const = default;
 };
 
-class Cube {
+class Cube;
+class CubeChanges;
+
+// What a registry change counts, as entries of cells: written once for both sinks, the cube that
+// keeps the counts (Cube) and the changes recorded for it to take later (CubeChanges).
+template <class Sink>
+class CubeEvents {
  public:
-  explicit Cube(domain::Date since = domain::Date::Min(),
-                domain::Date horizon = domain::Date::Max())
-      : since_(since.days()), horizon_(horizon.days()) {}
-  // The window a registry keeps around its latest event: from the first of the previous month to
-  // the end of the year after next (a campaign's 1 January included).
-  static Cube ForReference(domain::Date reference);
-
-  domain::Date since() const { return domain::Date::FromDays(since_); }
-  domain::Date horizon() const { return domain::Date::FromDays(horizon_); }
-  bool Covers(domain::Date d) const { return since_ <= d.days() && d.days() <= horizon_; }
-  std::uint32_t RegionId(std::string_view region);
-  const std::vector<std::string>& regions() const { return regions_; }
-
   // A period of attachment [from, to) in `district` of `org`, ended for `end` (sign -1 undoes).
   void AddPeriod(const PersonFacts& who, std::uint32_t org, std::uint32_t district,
                  domain::Date from, domain::Date to, domain::PeriodEnd end, int sign = +1);
@@ -199,6 +193,57 @@ class Cube {
   // An approved move into `to_org` from `from_org` (kNone: from nowhere) effective on `day`.
   void AddFlow(std::uint32_t from_org, std::uint32_t to_org, domain::Date day);
   static constexpr std::uint32_t kNone = UINT32_MAX;
+
+ private:
+  // A period's entries for one event (its join, its leave or death) on `day`: the
+  // organisation's cell and the district's.
+  void AddPeriodEvent(const PersonFacts& who, std::uint32_t org, std::uint32_t district,
+                      domain::Date day, Event event, int sign);
+  // The leave (or death) entries of a period ending on `to` (nothing if open-ended).
+  void AddPeriodEnd(const PersonFacts& who, std::uint32_t org, std::uint32_t district,
+                    domain::Date to, domain::PeriodEnd end, int sign);
+  void Add(const Cell& cell, domain::Date day, std::int64_t count) {
+    static_cast<Sink&>(*this).AddEntry(cell.Pack(), day.days(), count);
+  }
+};
+
+// Entries recorded for a cube and not yet in it: the registry's writer records what a batch of
+// decisions counts, and the thread that commits the batch adds it to the cube (ADR 0010), so that
+// the statistics count durable decisions and cost the writer a list append per entry.
+class CubeChanges : public CubeEvents<CubeChanges> {
+ public:
+  bool empty() const { return entries_.empty(); }
+  std::size_t size() const { return entries_.size(); }
+
+ private:
+  friend class CubeEvents<CubeChanges>;
+  friend class Cube;
+  void AddEntry(std::uint64_t key, std::int32_t day, std::int64_t count) {
+    entries_.push_back({key, day, static_cast<std::int32_t>(count)});
+  }
+  std::vector<Entry> entries_;  // in the order recorded; days not yet folded
+};
+
+class Cube : public CubeEvents<Cube> {
+ public:
+  explicit Cube(domain::Date since = domain::Date::Min(),
+                domain::Date horizon = domain::Date::Max())
+      : since_(since.days()), horizon_(horizon.days()) {}
+  // The window a registry keeps around its latest event: from the first of the previous month to
+  // the end of the year after next (a campaign's 1 January included).
+  static Cube ForReference(domain::Date reference);
+
+  domain::Date since() const { return domain::Date::FromDays(since_); }
+  domain::Date horizon() const { return domain::Date::FromDays(horizon_); }
+  bool Covers(domain::Date d) const { return since_ <= d.days() && d.days() <= horizon_; }
+  // The id of a region, made on first sight. FindRegionId only looks (nullopt: not seen yet),
+  // and changes nothing.
+  std::uint32_t RegionId(std::string_view region);
+  std::optional<std::uint32_t> FindRegionId(std::string_view region) const;
+  const std::vector<std::string>& regions() const { return regions_; }
+
+  // Adds the recorded entries, as if their events had been added here.
+  void Apply(const CubeChanges& changes);
 
   // Calls f(cell, count on `day`) for every cell of `facet` with a non-zero count.
   template <class F>
@@ -242,14 +287,12 @@ class Cube {
                                         static_cast<std::uint32_t>(k.day));
     }
   };
-  void Add(const Cell& cell, domain::Date day, std::int64_t count);
-  // A period's entries for one event (its join, its leave or death) on `day`: the
-  // organisation's cell and the district's.
-  void AddPeriodEvent(const PersonFacts& who, std::uint32_t org, std::uint32_t district,
-                      domain::Date day, Event event, int sign);
-  // The leave (or death) entries of a period ending on `to` (nothing if open-ended).
-  void AddPeriodEnd(const PersonFacts& who, std::uint32_t org, std::uint32_t district,
-                    domain::Date to, domain::PeriodEnd end, int sign);
+  friend class CubeEvents<Cube>;
+  void AddEntry(std::uint64_t key, std::int32_t day, std::int64_t count);
+  struct StringHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
   // Two forms of the same entries: a hash map for changes, a sorted array for reading (made on
   // demand after changes; Load fills it directly, and the map is made on the next change).
   const std::vector<Entry>& Frozen() const;
@@ -258,7 +301,7 @@ class Cube {
 
   std::int32_t since_, horizon_;
   std::vector<std::string> regions_;
-  boost::unordered_flat_map<std::string, std::uint32_t> region_ids_;
+  boost::unordered_flat_map<std::string, std::uint32_t, StringHash, std::equal_to<>> region_ids_;
   boost::unordered_flat_map<KeyDay, std::int64_t, KeyDayHash> entries_;
   bool map_stale_ = false;  // entries_ must be rebuilt from frozen_ before a change
   mutable std::vector<Entry> frozen_;

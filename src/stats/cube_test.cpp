@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <random>
+
 namespace emkhana::stats {
 namespace {
 
@@ -56,6 +58,65 @@ TEST(Cube, PeopleOfOneKeyShareCells) {
   });
   EXPECT_EQ(cells, 1);
   EXPECT_EQ(people, 2);
+}
+
+// Recorded changes added later make the same cube as the events added directly, whatever the
+// events: periods, changed ends, people, decisions and flows, inside and outside the window.
+TEST(CubeChanges, AppliedLaterEqualTheEventsAddedDirectly) {
+  std::mt19937 rng(11);
+  Cube direct(Date::Ymd(2026, 10, 1), Date::Ymd(2028, 12, 31));
+  Cube later = direct;
+  CubeChanges changes;
+  const auto region = direct.RegionId("AST");
+  ASSERT_EQ(later.RegionId("AST"), region);
+  auto day = [&] { return Date::Ymd(2025, 1, 1).AddDays(static_cast<int>(rng() % 2000)); };
+  for (int i = 0; i < 3000; ++i) {
+    const PersonFacts who{region, rng() % 2 ? domain::Sex::kFemale : domain::Sex::kMale,
+                          Date::Ymd(1950, 1, 1).AddDays(static_cast<int>(rng() % 25000)),
+                          {}};
+    const auto org = static_cast<std::uint32_t>(rng() % 5);
+    const auto district = static_cast<std::uint32_t>(rng() % 20);
+    const Date from = day(), to = rng() % 3 ? from.AddDays(1 + static_cast<int>(rng() % 900))
+                                            : Date::Max();
+    const auto end = rng() % 4 ? domain::PeriodEnd::kSuperseded : domain::PeriodEnd::kDeath;
+    const int sign = rng() % 5 ? +1 : -1;
+    const Date new_to = from.AddDays(static_cast<int>(rng() % 500));
+    const domain::Reason reasons[] = {domain::Reason::kCapacityExceeded};
+    const auto deceased = rng() % 2 ? std::optional<Date>(to) : std::nullopt;
+    const auto from_org = rng() % 2 ? Cube::kNone : org + 1;
+    const auto both = [&](auto&& event) {
+      event(direct);
+      event(changes);
+    };
+    switch (rng() % 5) {
+      case 0:
+        both([&](auto& c) { c.AddPeriod(who, org, district, from, to, end, sign); });
+        break;
+      case 1:
+        both([&](auto& c) {
+          c.ChangePeriodEnd(who, org, district, from, to, end, new_to,
+                            domain::PeriodEnd::kSuperseded);
+        });
+        break;
+      case 2:
+        both([&](auto& c) {
+          c.AddPerson(who, deceased, sign);
+        });
+        break;
+      case 3:
+        both([&](auto& c) {
+          c.AddDecision(2027, domain::Channel::kEgov, domain::Outcome::kRefused, reasons);
+        });
+        break;
+      default:
+        both([&](auto& c) { c.AddFlow(from_org, org, from); });
+    }
+  }
+  EXPECT_GT(changes.size(), 1000u);
+  EXPECT_NE(later, direct);  // nothing added yet
+  later.Apply(changes);
+  EXPECT_EQ(later, direct);
+  EXPECT_EQ(later.Entries(), direct.Entries());
 }
 
 }  // namespace
