@@ -825,7 +825,9 @@ Result<domain::Decision> Registry::Decide(domain::Application app, const Actor& 
 
 domain::Decision Registry::Decide(const domain::Application& app, const Actor& actor) {
   ForgetMaterialised();
-  if (decided_.contains(app.id)) {
+  // Marked decided before it is: one look into the set instead of two. An id marked without a
+  // decision (the rules threw) is decided again when it comes back, as below.
+  if (!decided_.insert(app.id)) {
     if (const auto* known = not_durable_.find(app.id)) return *known;
     std::lock_guard lock(store_mu_);  // a commit may be running on the pipeline's committer
     auto stored = store_.FindApplication(app.id);
@@ -893,7 +895,6 @@ domain::Decision Registry::Decide(const domain::Application& app, const Actor& a
     detail += ' ';
   }
   Audit(actor, "application.decided", app.id, std::move(detail));
-  decided_.insert(app.id);
   not_durable_[app.id] = decision;
   untaken_ids_.push_back(app.id);
   return decision;
@@ -1091,6 +1092,8 @@ Registry::TakenBatch Registry::TakeBatch() {
   TakenBatch taken;
   taken.decided.swap(untaken_ids_);
   taken.writes.mutations.swap(batch_.mutations);
+  // The next batch is about as large: grown step by step, each step moved every mutation.
+  batch_.mutations.reserve(taken.writes.mutations.size());
   taken.counts = std::exchange(counts_, {});
   return taken;
 }
