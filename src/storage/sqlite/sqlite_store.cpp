@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <chrono>
 #include <map>
 
 #include "core/huge_pages.hpp"
@@ -178,7 +179,13 @@ class SqliteStore final : public Store {
   // ApplyJournalInTransaction). True when records remain.
   Result<bool> ApplyJournal(std::int64_t max_records) override {
     if (journal_bytes_ == 0) return false;
-    for (;;) {
+    for (bool first = true;; first = false) {
+      // Back-to-back transactions leave the WAL no moment to start over: past its restart size,
+      // wait for that between two of them (ADR 0010). A single one (the server's idle steps)
+      // leaves gaps of its own.
+      if (!first && checkpointer_ && checkpointer_->wants_restart()) {
+        (void)checkpointer_->GiveWay(std::chrono::seconds(60));
+      }
       if (auto r = db_.Exec("BEGIN IMMEDIATE"); !r) return r.error();
       auto applied = ApplyJournalInTransaction(std::min(max_records, kRecordsPerTransaction));
       if (applied) {

@@ -26,6 +26,20 @@ WalCheckpointerStats WalCheckpointer::stats() const {
   return stats_;
 }
 
+bool WalCheckpointer::GiveWay(std::chrono::milliseconds limit) {
+  if (!wants_restart()) return true;
+  std::int64_t restarts;
+  {
+    std::lock_guard lock(mu_);
+    restarts = stats_.restarts;
+  }
+  Due();  // the writer is idle now: the next checkpoint copies everything, then restarts
+  std::unique_lock lock(mu_);
+  return checkpointed_.wait_for(lock, limit,
+                                [&] { return stopping_ || broken_ || stats_.restarts > restarts; }) &&
+         stats_.restarts > restarts;
+}
+
 // SQLite's own busy handler sleeps 1, 2, 5, 10, 15, 20… ms between tries: a forced restart that
 // holds the writer for 2 ms cost a commit 50 ms (measured). Tries every 0.1 ms instead.
 int WalCheckpointer::WaitBriefly(void* wait_ms, int tries) {
@@ -71,8 +85,11 @@ void WalCheckpointer::Run() {
       sqlite3_exec(db, "PRAGMA synchronous = NORMAL", nullptr, nullptr, nullptr) != SQLITE_OK) {
     sqlite3_close(db);
     broken_ = true;
-    std::lock_guard lock(mu_);
-    ++stats_.failures;
+    {
+      std::lock_guard lock(mu_);
+      ++stats_.failures;
+    }
+    checkpointed_.notify_all();  // nobody need wait for a restart any more
     return;
   }
   // A forced restart waits for a gap between the writer's transactions: tried every 0.1 ms, so
@@ -111,10 +128,13 @@ void WalCheckpointer::CheckpointOnce(sqlite3* db) {
   }
   // After a restart the writer's next commit starts the WAL over: nothing in it is left to copy.
   if (rc == SQLITE_OK || rc == SQLITE_BUSY) copied_frames_ = restarted ? 0 : copied;
-  std::lock_guard lock(mu_);
-  stats_.passive += passes;
-  if (restarted) ++stats_.restarts;
-  if (rc != SQLITE_OK && rc != SQLITE_BUSY) ++stats_.failures;
+  {
+    std::lock_guard lock(mu_);
+    stats_.passive += passes;
+    if (restarted) ++stats_.restarts;
+    if (rc != SQLITE_OK && rc != SQLITE_BUSY) ++stats_.failures;
+  }
+  checkpointed_.notify_all();
 }
 
 }  // namespace emkhana::storage::sqlite

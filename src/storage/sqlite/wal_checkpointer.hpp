@@ -6,6 +6,7 @@
 #include <sqlite3.h>
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <mutex>
@@ -43,6 +44,15 @@ class WalCheckpointer {
   WalCheckpointer& operator=(const WalCheckpointer&) = delete;
 
   WalCheckpointerStats stats() const;
+  // Whether the WAL has grown past `restart_frames` and should start over.
+  bool wants_restart() const {
+    return !broken_.load(std::memory_order_relaxed) && wal_frames() >= options_.restart_frames;
+  }
+  // For a writer that runs back-to-back transactions (the journal written into the tables at
+  // once): called between two of them when wants_restart(), it waits until the WAL has been
+  // copied back and started over, or `limit` has passed. Such a writer leaves the restart no
+  // gap, and its WAL grew past 20 GB (ADR 0010). True when the WAL started over.
+  bool GiveWay(std::chrono::milliseconds limit);
   // The WAL's size in frames after the last commit (0 before the first).
   int wal_frames() const { return wal_frames_.load(std::memory_order_relaxed); }
 
@@ -65,6 +75,7 @@ class WalCheckpointer {
   std::atomic<bool> broken_{false};    // no connection of its own: commits checkpoint, as before
   mutable std::mutex mu_;
   std::condition_variable wake_;
+  std::condition_variable checkpointed_;  // after each checkpoint (GiveWay waits on it)
   bool due_ = false;
   bool stopping_ = false;
   WalCheckpointerStats stats_;

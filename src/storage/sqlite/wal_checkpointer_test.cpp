@@ -4,6 +4,7 @@
 #include <sqlite3.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -93,6 +94,26 @@ TEST_F(WalCheckpointerTest, AGrowingWalStartsOver) {
   }));
   EXPECT_EQ(checkpointer.stats().failures, 0);
   EXPECT_GE(Rows(), 2001);  // the writes, then at least one more
+}
+
+// A writer of back-to-back transactions gives the restart its moment: after GiveWay the next
+// commit starts the WAL over, and the WAL stays near its restart size however much is written.
+TEST_F(WalCheckpointerTest, AWriterThatGivesWayKeepsTheWalBounded) {
+  WalCheckpointer checkpointer(db_, path_, {.start_frames = 64, .restart_frames = 512});
+  int largest = 0;
+  for (int c = 0; c < 60; ++c) {
+    if (checkpointer.wants_restart()) {
+      ASSERT_TRUE(checkpointer.GiveWay(std::chrono::seconds(10))) << c;
+      Write(1, 1);
+      EXPECT_LT(checkpointer.wal_frames(), 64) << c;  // started over
+    }
+    Write(1, 100);  // 100 pages or more each
+    largest = std::max(largest, checkpointer.wal_frames());
+  }
+  EXPECT_GE(checkpointer.stats().restarts, 5);
+  EXPECT_LT(largest, 512 + 200);
+  EXPECT_EQ(checkpointer.stats().failures, 0);
+  EXPECT_GE(Rows(), 6000);
 }
 
 TEST_F(WalCheckpointerTest, WithoutAConnectionOfItsOwnCommitsCheckpointAsBefore) {
