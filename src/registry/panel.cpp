@@ -7,21 +7,14 @@ namespace emkhana::registry {
 
 using domain::Date;
 
-void Panel::Summarise(std::size_t block) {
-  Totals t{0, INT_MIN};
-  for (const auto& s : steps_[block]) {
-    t.sum += s.delta;
-    t.peak = std::max(t.peak, t.sum);
+void Panel::Block::Summarise() {
+  sum = 0;
+  peak = INT_MIN;
+  for (const auto& s : steps) {
+    sum += s.delta;
+    peak = std::max(peak, sum);
   }
-  totals_[block] = t;
-  lasts_[block] = steps_[block].back().day;
-}
-
-void Panel::EraseBlock(std::size_t block) {
-  const auto at = static_cast<std::ptrdiff_t>(block);
-  steps_.erase(steps_.begin() + at);
-  lasts_.erase(lasts_.begin() + at);
-  totals_.erase(totals_.begin() + at);
+  last = steps.back().day;
 }
 
 void Panel::Build(std::vector<std::pair<Date, Date>> periods) {
@@ -33,7 +26,7 @@ void Panel::Build(std::vector<std::pair<Date, Date>> periods) {
     if (!to.IsMax()) steps.push_back({to, -1});
   }
   std::sort(steps.begin(), steps.end(), [](const Step& a, const Step& b) { return a.day < b.day; });
-  steps_.clear();
+  blocks_.clear();
   total_ = 0;
   memo_valid_ = false;
   for (std::size_t i = 0; i < steps.size();) {
@@ -41,12 +34,10 @@ void Panel::Build(std::vector<std::pair<Date, Date>> periods) {
     for (; i < steps.size() && steps[i].day == merged.day; ++i) merged.delta += steps[i].delta;
     if (merged.delta == 0) continue;
     total_ += merged.delta;
-    if (steps_.empty() || steps_.back().size() >= kBlock) steps_.emplace_back();
-    steps_.back().push_back(merged);
+    if (blocks_.empty() || blocks_.back().steps.size() >= kBlock) blocks_.emplace_back();
+    blocks_.back().steps.push_back(merged);
   }
-  lasts_.assign(steps_.size(), Date::Min());
-  totals_.assign(steps_.size(), Totals{});
-  for (std::size_t b = 0; b < steps_.size(); ++b) Summarise(b);
+  for (auto& b : blocks_) b.Summarise();
 }
 
 void Panel::Change(Date from, Date to, int sign) {
@@ -68,14 +59,16 @@ void Panel::ChangeEnd(Date from, Date old_to, Date new_to) {
 
 std::size_t Panel::BlockFor(Date day) const {
   return static_cast<std::size_t>(
-      std::partition_point(lasts_.begin(), lasts_.end(), [&](Date last) { return last < day; }) -
-      lasts_.begin());
+      std::partition_point(blocks_.begin(), blocks_.end(),
+                           [&](const Block& b) { return b.last < day; }) -
+      blocks_.begin());
 }
 
 std::size_t Panel::BlockAfter(Date day) const {
   return static_cast<std::size_t>(
-      std::partition_point(lasts_.begin(), lasts_.end(), [&](Date last) { return last <= day; }) -
-      lasts_.begin());
+      std::partition_point(blocks_.begin(), blocks_.end(),
+                           [&](const Block& b) { return b.last <= day; }) -
+      blocks_.begin());
 }
 
 void Panel::AddStep(Date day, int delta) {
@@ -84,15 +77,13 @@ void Panel::AddStep(Date day, int delta) {
   // from memory).
   if (day > memo_.day) memo_valid_ = false;
   total_ += delta;
-  if (steps_.empty()) {
-    steps_.push_back({{day, delta}});
-    lasts_.push_back(day);
-    totals_.emplace_back();
-    Summarise(0);
+  if (blocks_.empty()) {
+    blocks_.emplace_back().steps.push_back({day, delta});
+    blocks_.back().Summarise();
     return;
   }
-  const std::size_t i = std::min(BlockFor(day), steps_.size() - 1);
-  auto& steps = steps_[i];
+  std::size_t i = std::min(BlockFor(day), blocks_.size() - 1);
+  auto& steps = blocks_[i].steps;
   auto it = std::lower_bound(steps.begin(), steps.end(), day,
                              [](const Step& s, Date d) { return s.day < d; });
   if (it != steps.end() && it->day == day) {
@@ -102,35 +93,33 @@ void Panel::AddStep(Date day, int delta) {
     steps.insert(it, Step{day, delta});
   }
   if (steps.empty()) {
-    EraseBlock(i);
+    blocks_.erase(blocks_.begin() + static_cast<std::ptrdiff_t>(i));
     return;
   }
   if (steps.size() > 2 * kBlock) {  // split in two halves
-    std::vector<Step> upper(steps.begin() + kBlock, steps.end());
+    Block upper;
+    upper.steps.assign(steps.begin() + kBlock, steps.end());
     steps.resize(kBlock);
-    const auto at = static_cast<std::ptrdiff_t>(i) + 1;
-    steps_.insert(steps_.begin() + at, std::move(upper));  // `steps` is not used after this
-    lasts_.insert(lasts_.begin() + at, Date::Min());
-    totals_.insert(totals_.begin() + at, Totals{});
-    Summarise(i + 1);
+    upper.Summarise();
+    blocks_.insert(blocks_.begin() + static_cast<std::ptrdiff_t>(i) + 1, std::move(upper));
   }
-  Summarise(i);
+  blocks_[i].Summarise();
 }
 
 Panel::After Panel::StepsAfter(Date day, bool remember) const {
   if (memo_valid_ && memo_.day == day) return memo_;
   After a{day};
   std::size_t i = BlockAfter(day);
-  if (i < steps_.size()) {
+  if (i < blocks_.size()) {
     a.peak = INT_MIN;
-    for (const auto& s : steps_[i]) {
+    for (const auto& s : blocks_[i].steps) {
       if (s.day <= day) continue;
       a.sum += s.delta;
       a.peak = std::max(a.peak, a.sum);
     }
-    for (++i; i < totals_.size(); ++i) {
-      a.peak = std::max(a.peak, a.sum + totals_[i].peak);
-      a.sum += totals_[i].sum;
+    for (++i; i < blocks_.size(); ++i) {
+      a.peak = std::max(a.peak, a.sum + blocks_[i].peak);
+      a.sum += blocks_[i].sum;
     }
     a.any = true;
   }
@@ -165,8 +154,8 @@ int Panel::LargestFrom(Date day, Periods minus, bool remember) const {
 
 int Panel::LargestFromWalking(Date day, Periods minus) const {
   std::vector<Step> merged;  // the panel's steps after `day` and the removed periods' steps
-  for (std::size_t i = BlockAfter(day); i < steps_.size(); ++i) {
-    for (const auto& s : steps_[i]) {
+  for (std::size_t i = BlockAfter(day); i < blocks_.size(); ++i) {
+    for (const auto& s : blocks_[i].steps) {
       if (s.day > day) merged.push_back(s);
     }
   }

@@ -43,19 +43,22 @@ class Panel {
     domain::Date day;
     int delta;
   };
-  // A block's sum of steps, and the largest running sum over its prefixes (at least its first
-  // step's).
-  struct Totals {
+  struct Block {
+    std::vector<Step> steps;  // sorted by day, no zero deltas, never empty
+    // The last step's day, kept here so that finding a block reads the blocks alone: following
+    // each block's `steps` to its heap storage was a cache miss per probe (ADR 0009).
+    domain::Date last;
     int sum = 0;
-    int peak = 0;
+    int peak = 0;  // the largest running sum over the block's prefixes (at least its first step)
+    void Summarise();
   };
   static constexpr std::size_t kBlock = 64;  // split above twice this
 
   void Change(domain::Date from, domain::Date to, int sign);
   void AddStep(domain::Date day, int delta);
-  // The first block whose last step is on or after `day` (the block count if none).
+  // The first block whose last step is on or after `day` (blocks_.size() if none).
   std::size_t BlockFor(domain::Date day) const;
-  // The first block with a step after `day` (the block count if none).
+  // The first block with a step after `day` (blocks_.size() if none).
   std::size_t BlockAfter(domain::Date day) const;
   // The steps after a day, summed up in one walk.
   struct After {
@@ -68,16 +71,7 @@ class Panel {
   // The general case of LargestFrom with periods that change inside [day, ∞).
   int LargestFromWalking(domain::Date day, Periods minus) const;
 
-  void Summarise(std::size_t block);
-  void EraseBlock(std::size_t block);
-
-  // The steps, sorted by day, no zero deltas, in blocks that are never empty. Each block's last
-  // day and totals are in arrays of their own: finding a block reads `lasts_` alone (a cache
-  // line or two for a district), and summing the blocks after a day reads `totals_` in order.
-  // Kept inside each block they cost a cache miss per probe of a search (ADR 0009, 0010).
-  std::vector<std::vector<Step>> steps_;
-  std::vector<domain::Date> lasts_;
-  std::vector<Totals> totals_;
+  std::vector<Block> blocks_;
   int total_ = 0;       // the sum of all steps: the size on the far future
   mutable After memo_;  // see `remember`; valid while memo_valid_
   mutable bool memo_valid_ = false;
