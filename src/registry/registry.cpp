@@ -376,9 +376,9 @@ Result<void> Registry::PutPerson(domain::Person person, const Actor& actor) {
   auto Recount = [&](std::uint32_t i, int sign) {
     const auto& row = population_.row(i);
     counts_.AddPerson(FactsOf(i),
-                    row.deceased == INT32_MIN ? std::nullopt
-                                              : std::optional<Date>(Date::FromDays(row.deceased)),
-                    sign);
+                      row.deceased == INT32_MIN ? std::nullopt
+                                                : std::optional<Date>(Date::FromDays(row.deceased)),
+                      sign);
     population_.ForEachPeriod(i,
                               [&](std::uint32_t id) { CountPeriod(population_.period(id), sign); });
   };
@@ -660,8 +660,8 @@ void Registry::EndPeriod(std::uint32_t id, Date to, PeriodEnd why) {
     }
     if (p.from < p.to || before.from < before.to) {
       counts_.ChangePeriodEnd(FactsOf(p.person), district_org_[p.district], p.district, p.From(),
-                            before.To(), static_cast<PeriodEnd>(before.end), p.To(),
-                            static_cast<PeriodEnd>(p.end));
+                              before.To(), static_cast<PeriodEnd>(before.end), p.To(),
+                              static_cast<PeriodEnd>(p.end));
     }
   }
   MarkDirty(p.district);
@@ -719,9 +719,9 @@ Result<void> Registry::RecordDeath(const Iin& iin, Date date, const Actor& actor
   {
     const auto& row = population_.row(*person);
     counts_.AddPerson(FactsOf(*person),
-                    row.deceased == INT32_MIN ? std::nullopt
-                                              : std::optional<Date>(Date::FromDays(row.deceased)),
-                    -1);
+                      row.deceased == INT32_MIN ? std::nullopt
+                                                : std::optional<Date>(Date::FromDays(row.deceased)),
+                      -1);
     counts_.AddPerson(FactsOf(*person), date, +1);
   }
   population_.SetDeceased(*person, date);

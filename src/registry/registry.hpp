@@ -354,9 +354,9 @@ class Registry final : public rules::RegistryView {
   std::map<std::string, std::set<std::string>, std::less<>> orgs_by_ate_;
   std::vector<Panel> panels_;                // by district index
   std::vector<std::uint32_t> district_org_;  // by district index: the org's index
-  stats::Cube cube_;               // under cube_mu_ once a pipeline runs
-  stats::CubeChanges counts_;      // what the changes since the last TakeBatch count
-  mutable std::mutex cube_mu_;     // the committing thread adds counts while readers copy
+  stats::Cube cube_;                         // under cube_mu_ once a pipeline runs
+  stats::CubeChanges counts_;                // what the changes since the last TakeBatch count
+  mutable std::mutex cube_mu_;               // the committing thread adds counts while readers copy
   std::atomic<std::uint64_t> statistics_version_ = 0;
   // Adds recorded counts to the cube (under cube_mu_).
   void AddCounts(const stats::CubeChanges& counts);

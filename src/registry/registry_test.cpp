@@ -67,7 +67,8 @@ TEST_F(RegistryTest, StatisticsCountADecisionOnceItIsDurable) {
   ASSERT_TRUE(reg_->Flush());
   const auto counted = [&](stats::Facet facet, Date day) {
     std::int64_t n = 0;
-    reg_->Snapshot().cube.ForEachOn(facet, day, [&](const stats::Cell&, std::int64_t c) { n += c; });
+    reg_->Snapshot().cube.ForEachOn(facet, day,
+                                    [&](const stats::Cell&, std::int64_t c) { n += c; });
     return n;
   };
   const Date after = kNextJan1.AddDays(40);

@@ -139,24 +139,25 @@ void Cube::Apply(const CubeChanges& changes) {
 }
 
 template <class Sink>
-void CubeEvents<Sink>::AddPeriod(const PersonFacts& who, std::uint32_t org, std::uint32_t district, Date from,
-                     Date to, domain::PeriodEnd end, int sign) {
+void CubeEvents<Sink>::AddPeriod(const PersonFacts& who, std::uint32_t org, std::uint32_t district,
+                                 Date from, Date to, domain::PeriodEnd end, int sign) {
   if (end == domain::PeriodEnd::kCancelled || !(from < to)) return;
   AddPeriodEvent(who, org, district, from, Event::kJoin, sign);
   AddPeriodEnd(who, org, district, to, end, -sign);
 }
 
 template <class Sink>
-void CubeEvents<Sink>::AddPeriodEnd(const PersonFacts& who, std::uint32_t org, std::uint32_t district, Date to,
-                        domain::PeriodEnd end, int sign) {
+void CubeEvents<Sink>::AddPeriodEnd(const PersonFacts& who, std::uint32_t org,
+                                    std::uint32_t district, Date to, domain::PeriodEnd end,
+                                    int sign) {
   if (to.IsMax()) return;
   AddPeriodEvent(who, org, district, to,
                  end == domain::PeriodEnd::kDeath ? Event::kDeath : Event::kLeave, sign);
 }
 
 template <class Sink>
-void CubeEvents<Sink>::AddPeriodEvent(const PersonFacts& who, std::uint32_t org, std::uint32_t district,
-                          Date day, Event event, int sign) {
+void CubeEvents<Sink>::AddPeriodEvent(const PersonFacts& who, std::uint32_t org,
+                                      std::uint32_t district, Date day, Event event, int sign) {
   Cell c;
   c.facet = Facet::kAttached;
   c.org = org;
@@ -173,9 +174,10 @@ void CubeEvents<Sink>::AddPeriodEvent(const PersonFacts& who, std::uint32_t org,
 }
 
 template <class Sink>
-void CubeEvents<Sink>::ChangePeriodEnd(const PersonFacts& who, std::uint32_t org, std::uint32_t district,
-                           Date from, Date old_to, domain::PeriodEnd old_end, Date new_to,
-                           domain::PeriodEnd new_end) {
+void CubeEvents<Sink>::ChangePeriodEnd(const PersonFacts& who, std::uint32_t org,
+                                       std::uint32_t district, Date from, Date old_to,
+                                       domain::PeriodEnd old_end, Date new_to,
+                                       domain::PeriodEnd new_end) {
   const auto counts = [&](Date to, domain::PeriodEnd end) {
     return end != domain::PeriodEnd::kCancelled && from < to;
   };
@@ -209,7 +211,7 @@ void CubeEvents<Sink>::AddPerson(const PersonFacts& who, std::optional<Date> dec
 
 template <class Sink>
 void CubeEvents<Sink>::AddDecision(int year, domain::Channel channel, domain::Outcome outcome,
-                       std::span<const domain::Reason> reasons) {
+                                   std::span<const domain::Reason> reasons) {
   Cell c;
   c.facet = Facet::kDecision;
   c.year = year;

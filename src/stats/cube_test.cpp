@@ -71,13 +71,14 @@ TEST(CubeChanges, AppliedLaterEqualTheEventsAddedDirectly) {
   ASSERT_EQ(later.RegionId("AST"), region);
   auto day = [&] { return Date::Ymd(2025, 1, 1).AddDays(static_cast<int>(rng() % 2000)); };
   for (int i = 0; i < 3000; ++i) {
-    const PersonFacts who{region, rng() % 2 ? domain::Sex::kFemale : domain::Sex::kMale,
+    const PersonFacts who{region,
+                          rng() % 2 ? domain::Sex::kFemale : domain::Sex::kMale,
                           Date::Ymd(1950, 1, 1).AddDays(static_cast<int>(rng() % 25000)),
                           {}};
     const auto org = static_cast<std::uint32_t>(rng() % 5);
     const auto district = static_cast<std::uint32_t>(rng() % 20);
-    const Date from = day(), to = rng() % 3 ? from.AddDays(1 + static_cast<int>(rng() % 900))
-                                            : Date::Max();
+    const Date from = day(),
+               to = rng() % 3 ? from.AddDays(1 + static_cast<int>(rng() % 900)) : Date::Max();
     const auto end = rng() % 4 ? domain::PeriodEnd::kSuperseded : domain::PeriodEnd::kDeath;
     const int sign = rng() % 5 ? +1 : -1;
     const Date new_to = from.AddDays(static_cast<int>(rng() % 500));
@@ -99,9 +100,7 @@ TEST(CubeChanges, AppliedLaterEqualTheEventsAddedDirectly) {
         });
         break;
       case 2:
-        both([&](auto& c) {
-          c.AddPerson(who, deceased, sign);
-        });
+        both([&](auto& c) { c.AddPerson(who, deceased, sign); });
         break;
       case 3:
         both([&](auto& c) {

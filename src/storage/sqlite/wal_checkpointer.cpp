@@ -35,9 +35,9 @@ bool WalCheckpointer::GiveWay(std::chrono::milliseconds limit) {
   }
   Due();  // the writer is idle now: the next checkpoint copies everything, then restarts
   std::unique_lock lock(mu_);
-  return checkpointed_.wait_for(lock, limit,
-                                [&] { return stopping_ || broken_ || stats_.restarts > restarts; }) &&
-         stats_.restarts > restarts;
+  return checkpointed_.wait_for(lock, limit, [&] {
+    return stopping_ || broken_ || stats_.restarts > restarts;
+  }) && stats_.restarts > restarts;
 }
 
 // SQLite's own busy handler sleeps 1, 2, 5, 10, 15, 20… ms between tries: a forced restart that
