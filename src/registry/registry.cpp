@@ -219,8 +219,11 @@ stats::Snapshot Registry::FullSnapshot() {
   full.Load({}, cube_.regions());       // the same region ids as the live cube
   CountState(full);                     // interns into cube_ (FactsOf): take its region list again
   const auto entries = full.Entries();  // a copy: Load replaces them
-  full.Load(entries, cube_.regions());
-  full.CopyUnfolded(cube_);
+  {
+    std::lock_guard lock(cube_mu_);  // reading the live cube sorts it (Frozen), as a change would
+    full.Load(entries, cube_.regions());
+    full.CopyUnfolded(cube_);
+  }
   auto s = Snapshot();
   s.cube = std::move(full);
   return s;
@@ -1099,7 +1102,10 @@ Registry::TakenBatch Registry::TakeBatch() {
 }
 
 Result<void> Registry::CommitTaken(const TakenBatch& taken) {
-  if (taken.writes.empty() && !in_turn_) return {};
+  if (taken.writes.empty() && !in_turn_) {
+    AddCounts(taken.counts);  // nothing to store: what it counts (if anything) stands as it is
+    return {};
+  }
   if (failed_) {
     EndTurn();
     return Error::Unavailable("registry: an earlier commit failed; reopen the registry");
