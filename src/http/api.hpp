@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "core/clock.hpp"
+#include "core/string_hash.hpp"
 #include "http/metrics.hpp"
 #include "http/problem.hpp"
 #include "http/signature.hpp"
@@ -161,11 +162,7 @@ class Api {
   Result<Claims> Verify(std::string_view token);
   std::mutex tokens_mu_;
   // Looked up by the token's text without copying it (a transparent hash).
-  struct TokenHash {
-    using is_transparent = void;
-    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
-  };
-  std::unordered_map<std::string, Claims, TokenHash, std::equal_to<>> verified_;
+  std::unordered_map<std::string, Claims, StringHash, std::equal_to<>> verified_;
   // Reads not yet written to the audit trail (the pipeline commits them; see add_writes).
   std::mutex audit_mu_;
   std::vector<storage::AuditEntry> audit_pending_;

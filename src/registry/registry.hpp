@@ -38,6 +38,7 @@
 #include "core/clock.hpp"
 #include "core/error.hpp"
 #include "core/sharded_set.hpp"
+#include "core/string_hash.hpp"
 #include "domain/calendar.hpp"
 #include "domain/model.hpp"
 #include "domain/policy.hpp"
@@ -336,11 +337,8 @@ class Registry final : public rules::RegistryView {
   std::deque<domain::Organization> orgs_;  // deque: pointers stay valid as it grows
   // Ids to indexes, found from a string_view without a copy. A hash: the ordered maps they
   // replace cost a string compare and a cache miss per tree level, several times per decision.
-  struct IdHash {
-    using is_transparent = void;
-    std::size_t operator()(std::string_view id) const { return std::hash<std::string_view>{}(id); }
-  };
-  using IdIndex = boost::unordered_flat_map<std::string, std::uint32_t, IdHash, std::equal_to<>>;
+  using IdIndex =
+      boost::unordered_flat_map<std::string, std::uint32_t, StringHash, std::equal_to<>>;
   std::map<std::string, std::uint32_t, std::less<>> org_index_;  // in id order, for listings
   IdIndex org_lookup_;                                           // the same, for FindOrg
   std::deque<domain::District> districts_;
@@ -349,7 +347,7 @@ class Registry final : public rules::RegistryView {
   // pointer hashes faster than an id.
   boost::unordered_flat_map<const domain::District*, std::uint32_t> district_at_;
   // An organisation's districts in id order (a hash: looked up for every decision).
-  boost::unordered_flat_map<std::string, std::vector<std::uint32_t>, IdHash, std::equal_to<>>
+  boost::unordered_flat_map<std::string, std::vector<std::uint32_t>, StringHash, std::equal_to<>>
       districts_by_org_;
   std::map<std::string, std::set<std::string>, std::less<>> orgs_by_ate_;
   std::vector<Panel> panels_;                // by district index

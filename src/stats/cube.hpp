@@ -25,6 +25,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/string_hash.hpp"
 #include "domain/date.hpp"
 #include "domain/model.hpp"
 
@@ -169,9 +170,6 @@ struct Entry {  // 16 bytes: a 20-million registry has a few million entries
   bool operator==(const Entry&) const = default;
 };
 
-class Cube;
-class CubeChanges;
-
 // What a registry change counts, as entries of cells: written once for both sinks, the cube that
 // keeps the counts (Cube) and the changes recorded for it to take later (CubeChanges).
 template <class Sink>
@@ -289,10 +287,6 @@ class Cube : public CubeEvents<Cube> {
   };
   friend class CubeEvents<Cube>;
   void AddEntry(std::uint64_t key, std::int32_t day, std::int64_t count);
-  struct StringHash {
-    using is_transparent = void;
-    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
-  };
   // Two forms of the same entries: a hash map for changes, a sorted array for reading (made on
   // demand after changes; Load fills it directly, and the map is made on the next change).
   const std::vector<Entry>& Frozen() const;
