@@ -213,9 +213,11 @@ class Writer {
       batch_ = std::move(spare_.back());  // keeps its capacity
       spare_.pop_back();
     }
-    batch_.mutations.reserve(kBatchMutations);
     lock.unlock();
     changed_.notify_all();
+    // Freed here, not by the writing thread: that one is the load's bound.
+    batch_.mutations.clear();
+    batch_.mutations.reserve(kBatchMutations);
     return {};
   }
   void Run() {
@@ -227,7 +229,6 @@ class Writer {
       queue_.pop_front();
       lock.unlock();
       auto r = error_ ? Result<void>() : store_.Commit(batch);
-      batch.mutations.clear();
       lock.lock();
       if (!r && !error_) error_ = r.error();
       spare_.push_back(std::move(batch));
