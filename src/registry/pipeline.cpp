@@ -81,6 +81,7 @@ void DecisionPipeline::Run() {
       }
       if (queue_.empty() && !stopping_ && !options_.add_writes) continue;
       if (queue_.empty() && stopping_ && !options_.add_writes) break;  // stopping and drained
+      decided.items.reserve(std::min(queue_.size(), options_.max_batch));
       while (!queue_.empty() && decided.items.size() < options_.max_batch) {
         decided.items.push_back(std::move(queue_.front()));
         queue_.pop_front();
@@ -88,6 +89,7 @@ void DecisionPipeline::Run() {
     }
     std::optional<Error> failure;
     try {
+      decided.decisions.reserve(decided.items.size());
       for (auto& item : decided.items) {
         decided.decisions.push_back(Exclusive([&] { return DecideOne(item); }));
       }
@@ -166,6 +168,7 @@ void DecisionPipeline::Commit() {
     // at 20 million people). The writer still needs the ids (CommitDone).
     decided.items = {};
     decided.decisions = {};
+    registry_.RecycleMutations(std::move(decided.taken.writes.mutations));
     decided.taken.writes = {};
     lock.lock();
     commit_result_ = std::move(result);

@@ -359,14 +359,15 @@ Result<void> Registry::PutDistrict(domain::District district, const Actor& actor
   }
   const auto index = static_cast<std::uint32_t>(districts_.size());
   district_index_.emplace(district.id, index);
-  auto& ids = districts_by_org_[district.org];
-  auto pos = std::lower_bound(
-      ids.begin(), ids.end(), district.id,
-      [&](std::uint32_t i, const std::string& id) { return districts_[i].id < id; });
-  ids.insert(pos, index);
   district_org_.push_back(org_index_.at(district.org));
   districts_.push_back(std::move(district));
-  district_at_.emplace(&districts_.back(), index);
+  const auto* added = &districts_.back();
+  district_at_.emplace(added, index);
+  auto& in_org = districts_by_org_[added->org];
+  in_org.insert(
+      std::lower_bound(in_org.begin(), in_org.end(), added->id,
+                       [](const District* d, const std::string& id) { return d->id < id; }),
+      added);
   panels_.emplace_back();
   InvalidatePlans(district_org_[index]);
   return {};
@@ -760,7 +761,7 @@ Result<void> Registry::CloseOrganization(const std::string& org_id, Date date,
 
   // The organisation's people, in IIN order, so that district choices are reproducible.
   std::vector<bool> in_org(districts_.size(), false);
-  for (auto d : districts_by_org_[org_id]) in_org[d] = true;
+  for (const auto* d : DistrictsOf(org_id)) in_org[IndexOf(*d)] = true;
   std::vector<std::pair<std::uint64_t, std::uint32_t>> people;  // (iin, person)
   for (std::uint32_t id = 1; id <= population_.period_count(); ++id) {
     const auto& p = population_.period(id);
@@ -1095,10 +1096,21 @@ Registry::TakenBatch Registry::TakeBatch() {
   TakenBatch taken;
   taken.decided.swap(untaken_ids_);
   taken.writes.mutations.swap(batch_.mutations);
-  // The next batch is about as large: grown step by step, each step moved every mutation.
-  batch_.mutations.reserve(taken.writes.mutations.size());
+  {
+    std::lock_guard lock(spare_mu_);
+    batch_.mutations.swap(spare_mutations_);  // empty, or a list given back by RecycleMutations
+  }
+  // The next batch is about as large, give or take: growing would move every mutation.
+  const auto last = taken.writes.mutations.size();
+  batch_.mutations.reserve(last + last / 8);
   taken.counts = std::exchange(counts_, {});
   return taken;
+}
+
+void Registry::RecycleMutations(std::vector<storage::Mutation> spent) {
+  spent.clear();  // here, off the deciding thread
+  std::lock_guard lock(spare_mu_);
+  if (spent.capacity() > spare_mutations_.capacity()) spare_mutations_.swap(spent);
 }
 
 Result<void> Registry::CommitTaken(const TakenBatch& taken) {
@@ -1153,12 +1165,9 @@ const District* Registry::FindDistrict(std::string_view id) const {
   auto it = district_index_.find(id);
   return it == district_index_.end() ? nullptr : &districts_[it->second];
 }
-std::vector<const District*> Registry::DistrictsOf(std::string_view org) const {
-  std::vector<const District*> out;
-  if (auto it = districts_by_org_.find(org); it != districts_by_org_.end()) {
-    for (auto index : it->second) out.push_back(&districts_[index]);
-  }
-  return out;
+std::span<const District* const> Registry::DistrictsOf(std::string_view org) const {
+  if (auto it = districts_by_org_.find(org); it != districts_by_org_.end()) return it->second;
+  return {};
 }
 std::vector<const domain::Organization*> Registry::OrgsInAte(std::string_view ate) const {
   std::vector<const domain::Organization*> out;

@@ -31,6 +31,7 @@
 #include <mutex>
 #include <optional>
 #include <set>
+#include <span>
 #include <string>
 #include <tuple>
 #include <vector>
@@ -190,6 +191,10 @@ class Registry final : public rules::RegistryView {
   TakenBatch TakeBatch();
   [[nodiscard]] Result<void> CommitTaken(const TakenBatch& taken);
   void CommitDone(const TakenBatch& taken);
+  // Takes back a committed batch's mutation list (on any thread; it is emptied there): the next
+  // TakeBatch reuses its memory. A new list is megabytes of fresh pages for the deciding thread
+  // to fault in, batch after batch, and to grow when a batch outgrows the last.
+  void RecycleMutations(std::vector<storage::Mutation> spent);
   std::size_t pending_mutations() const { return batch_.size(); }
   // Set when a commit failed: the in-memory state is ahead of the store; reopen to recover.
   bool failed() const { return failed_.load(); }
@@ -217,7 +222,7 @@ class Registry final : public rules::RegistryView {
   const domain::Person* FindPerson(const domain::Iin& iin) const override;
   const domain::Organization* FindOrg(std::string_view id) const override;
   const domain::District* FindDistrict(std::string_view id) const override;
-  std::vector<const domain::District*> DistrictsOf(std::string_view org) const override;
+  std::span<const domain::District* const> DistrictsOf(std::string_view org) const override;
   std::vector<const domain::Organization*> OrgsInAte(std::string_view ate) const override;
   std::vector<const domain::Attachment*> PeriodsOf(const domain::Iin& iin) const override;
   int FreeChoiceChangesIn(const domain::Iin& iin, int year) const override;
@@ -347,7 +352,8 @@ class Registry final : public rules::RegistryView {
   // pointer hashes faster than an id.
   boost::unordered_flat_map<const domain::District*, std::uint32_t> district_at_;
   // An organisation's districts in id order (a hash: looked up for every decision).
-  boost::unordered_flat_map<std::string, std::vector<std::uint32_t>, StringHash, std::equal_to<>>
+  boost::unordered_flat_map<std::string, std::vector<const domain::District*>, StringHash,
+                            std::equal_to<>>
       districts_by_org_;
   std::map<std::string, std::set<std::string>, std::less<>> orgs_by_ate_;
   std::vector<Panel> panels_;                // by district index
@@ -375,6 +381,8 @@ class Registry final : public rules::RegistryView {
   // decided since the last TakeBatch (CommitDone forgets a taken batch's).
   ShardedMap<std::string, domain::Decision> not_durable_;
   std::vector<std::string> untaken_ids_;
+  std::vector<storage::Mutation> spare_mutations_;  // a committed batch's list, emptied
+  std::mutex spare_mu_;
 
   // A child's pediatric period that reaches the 18th birthday ends on it; from it, the rest of
   // the period is planned in the adult district of the same organisation with most free places

@@ -9,7 +9,7 @@ using domain::Date;
 using domain::District;
 
 const District* MostFreeFitting(const RegistryView& view,
-                                const std::vector<const District*>& candidates, int age, Date day,
+                                std::span<const District* const> candidates, int age, Date day,
                                 bool require_room, const domain::Iin* excluding) {
   const District* best = nullptr;
   bool best_has_room = false;

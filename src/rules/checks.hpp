@@ -4,6 +4,7 @@
 #pragma once
 
 #include <optional>
+#include <span>
 #include <string_view>
 
 #include "rules/context.hpp"
@@ -37,7 +38,7 @@ const domain::District* PickDistrict(const Context& ctx, const Plan& plan);
 // preferring those that keep room from `day` on; with `require_room`, only those. Used both for
 // applications and for lifecycle moves made "capacity notwithstanding".
 const domain::District* MostFreeFitting(const RegistryView& view,
-                                        const std::vector<const domain::District*>& candidates,
+                                        std::span<const domain::District* const> candidates,
                                         int age, domain::Date day, bool require_room,
                                         const domain::Iin* excluding = nullptr);
 // deadline.cpp: decide_by.

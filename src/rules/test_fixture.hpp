@@ -12,6 +12,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <deque>
 #include <map>
 #include <mutex>
 #include <set>
@@ -109,8 +110,8 @@ class FakeView final : public RegistryView {
     auto it = districts.find(id);
     return it == districts.end() ? nullptr : &it->second;
   }
-  std::vector<const District*> DistrictsOf(std::string_view org) const override {
-    std::vector<const District*> out;
+  std::span<const District* const> DistrictsOf(std::string_view org) const override {
+    auto& out = handed_out_.emplace_back();  // kept: the answer is a view
     for (const auto& [id, d] : districts) {
       if (d.org == org) out.push_back(&d);
     }
@@ -170,6 +171,9 @@ class FakeView final : public RegistryView {
     for (Date x : days) least = std::min(least, FreePlacesOn(d, x));
     return least;
   }
+
+ private:
+  mutable std::deque<std::vector<const District*>> handed_out_;  // what DistrictsOf returned
 };
 
 // Dates used throughout: 2025 campaign is 1 Sep - 1 Nov (default policy).
