@@ -480,10 +480,9 @@ void Registry::InvalidatePlans(std::uint32_t org) {
   resolved_through_[org] = Date::Min();
 }
 
-void Registry::IndexAgeOut(std::uint32_t pediatric, bool add) {
-  const auto& plan = age_outs_.at(pediatric);
-  const auto& row = population_.period(pediatric);
-  const AgeOutQueue::Key key{plan.birthday, population_.row(row.person).iin, pediatric};
+void Registry::IndexAgeOut(const AgeOut& plan, bool add) {
+  const auto& row = population_.period(plan.pediatric);
+  const AgeOutQueue::Key key{plan.birthday, population_.row(row.person).iin, plan.pediatric};
   const auto org = district_org_[row.district];
   if (age_outs_by_org_.size() <= org) {
     age_outs_by_org_.resize(org + 1, AgeOutQueue(kOrgAgeOutBucketDays));
@@ -499,8 +498,9 @@ void Registry::IndexAgeOut(std::uint32_t pediatric, bool add) {
 }
 
 void Registry::EraseAgeOut(std::uint32_t pediatric) {
-  if (!age_outs_.contains(pediatric)) return;
-  IndexAgeOut(pediatric, false);
+  const auto* plan = age_outs_.find(pediatric);
+  if (!plan) return;
+  IndexAgeOut(*plan, false);
   age_outs_.erase(pediatric);
 }
 
@@ -540,7 +540,7 @@ void Registry::AddPeriod(std::uint32_t person, std::uint32_t district, Date from
 void Registry::PlanAgeOut(std::uint32_t pediatric, Date birthday, Date until) {
   EraseAgeOut(pediatric);
   auto& plan = age_outs_[pediatric] = AgeOut{pediatric, 0, birthday, until};
-  IndexAgeOut(pediatric, true);
+  IndexAgeOut(plan, true);
   // The continuation exists from now on, so that later moves and deaths cut it as any period;
   // its district is provisional until resolved.
   const auto org = districts_[population_.period(pediatric).district].org;

@@ -292,7 +292,7 @@ class Registry final : public rules::RegistryView {
   void SetContinuation(AgeOut& plan, std::uint32_t district);
   void CancelContinuation(AgeOut& plan);
   void DropPlan(std::uint32_t pediatric);
-  void IndexAgeOut(std::uint32_t pediatric, bool add);
+  void IndexAgeOut(const AgeOut& plan, bool add);
   void EraseAgeOut(std::uint32_t pediatric);
   void ResolvePlans(std::uint32_t org, domain::Date through);
   void ResolvePlansSeenBy(const domain::Application& app);
