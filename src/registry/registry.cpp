@@ -1104,6 +1104,7 @@ Registry::TakenBatch Registry::TakeBatch() {
   const auto last = taken.writes.mutations.size();
   batch_.mutations.reserve(last + last / 8);
   taken.counts = std::exchange(counts_, {});
+  counts_.reserve(taken.counts.size() + taken.counts.size() / 8);
   return taken;
 }
 
@@ -1180,7 +1181,9 @@ std::vector<const Attachment*> Registry::PeriodsOf(const Iin& iin) const {
   std::vector<const Attachment*> out;
   auto person = population_.Find(iin);
   if (!person) return out;
-  for (auto id : LivePeriods(*person)) {
+  const auto ids = LivePeriods(*person);
+  out.reserve(ids.size());
+  for (auto id : ids) {
     period_cache_.push_back(MakeAttachment(id));
     out.push_back(&period_cache_.back());
   }

@@ -413,7 +413,9 @@ class Registry final : public rules::RegistryView {
   // Decide works them out once (under the exclusive lock) and OwnPeriodsIn reads them.
   struct DecidingFor {
     std::uint64_t iin = 0;
-    std::vector<std::tuple<std::uint32_t, domain::Date, domain::Date>> periods;
+    // (district, from, to); a person has a few periods: no allocation per decision.
+    boost::container::small_vector<std::tuple<std::uint32_t, domain::Date, domain::Date>, 4>
+        periods;
   };
   std::optional<DecidingFor> deciding_for_;
   // Set while Decide evaluates the rules (the writer, exclusive): panels may remember answers

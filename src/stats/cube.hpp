@@ -212,6 +212,7 @@ class CubeChanges : public CubeEvents<CubeChanges> {
  public:
   bool empty() const { return entries_.empty(); }
   std::size_t size() const { return entries_.size(); }
+  void reserve(std::size_t n) { entries_.reserve(n); }
 
  private:
   friend class CubeEvents<CubeChanges>;
