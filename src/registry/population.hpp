@@ -6,15 +6,18 @@
 // Not thread-safe: owned by one Registry.
 #pragma once
 
+#include <boost/container_hash/hash.hpp>
 #include <boost/unordered/unordered_flat_map.hpp>
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "core/error.hpp"
+#include "core/huge_pages.hpp"
 #include "domain/model.hpp"
 
 namespace emkhana::registry {
@@ -110,16 +113,22 @@ class Population {
 
  private:
   void Link(std::uint32_t id);
+  // A decision reads a few rows scattered over gigabytes: on huge pages (ADR 0011).
+  template <class T>
+  using Rows = std::vector<T, HugePageAllocator<T>>;
+  template <class K, class V>
+  using Table = boost::unordered_flat_map<K, V, boost::hash<K>, std::equal_to<K>,
+                                          HugePageAllocator<std::pair<const K, V>>>;
   AteCodes ates_;
-  std::vector<PersonRow> rows_;
-  std::vector<std::uint64_t> representatives_;
+  Rows<PersonRow> rows_;
+  Rows<std::uint64_t> representatives_;
   // The reverse of representatives_, as chains: the representative's last slot (1-based) in
   // represented_head_, then represented_next_; represented_person_ is each slot's person.
-  boost::unordered_flat_map<std::uint64_t, std::uint32_t> represented_head_;
-  std::vector<std::uint32_t> represented_next_, represented_person_;
-  boost::unordered_flat_map<std::uint64_t, std::uint32_t> by_iin_;
-  std::vector<PeriodRow> periods_;
-  std::vector<PeriodRow> plans_;  // by id - kFirstPlanId
+  Table<std::uint64_t, std::uint32_t> represented_head_;
+  Rows<std::uint32_t> represented_next_, represented_person_;
+  Table<std::uint64_t, std::uint32_t> by_iin_;
+  Rows<PeriodRow> periods_;
+  Rows<PeriodRow> plans_;  // by id - kFirstPlanId
 };
 
 }  // namespace emkhana::registry
