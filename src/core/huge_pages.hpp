@@ -36,10 +36,11 @@ class HugePageAllocator {
   HugePageAllocator(const HugePageAllocator<U>&) noexcept {}  // NOLINT: rebinding converts
 
   T* allocate(std::size_t n) {
+    if (n > SIZE_MAX / sizeof(T)) throw std::bad_array_new_length();
     const std::size_t bytes = n * sizeof(T);
     if (bytes < kMappedFrom) return std::allocator<T>().allocate(n);
     // Map one huge page more than needed, then give back the parts before and after the
-    // aligned block.
+    // aligned block (together, that one page).
     const std::size_t size = RoundUp(bytes);
     void* mapped =
         mmap(nullptr, size + kHugePage, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -47,9 +48,7 @@ class HugePageAllocator {
     const auto start = reinterpret_cast<std::uintptr_t>(mapped);
     const auto aligned = (start + kHugePage - 1) & ~(kHugePage - 1);
     if (aligned > start) munmap(mapped, aligned - start);
-    if (const auto tail = start + size + kHugePage - (aligned + size); tail > 0) {
-      munmap(reinterpret_cast<void*>(aligned + size), tail);
-    }
+    munmap(reinterpret_cast<void*>(aligned + size), start + kHugePage - aligned);
     madvise(reinterpret_cast<void*>(aligned), size, MADV_HUGEPAGE);
     return reinterpret_cast<T*>(aligned);
   }
