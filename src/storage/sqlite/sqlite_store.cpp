@@ -505,25 +505,20 @@ class SqliteStore final : public Store {
   Result<void> Write(const PersonDeath& d) {
     return mark_deceased_.Bind(1, d.iin.ToString()).Bind(2, d.date.ToString()).Run();
   }
-  // Texts without copies, as for persons: the second-hottest path of a bulk load.
   Result<void> Write(const domain::Attachment& a) {
-    auto& s = insert_attachment_;
-    const std::string iin = a.iin.ToString(), from = a.from.ToString();
-    const auto to = DateText(a.to);
-    s.Bind(1, a.id).BindStatic(2, iin).BindStatic(3, a.org).BindStatic(4, a.district);
-    s.BindStatic(5, from);
-    if (to) {
-      s.BindStatic(6, *to);
-    } else {
-      s.BindNull(6);
+    if (auto r = insert_attachment_.Bind(1, a.id)
+                     .Bind(2, a.iin.ToString())
+                     .Bind(3, a.org)
+                     .Bind(4, a.district)
+                     .Bind(5, a.from.ToString())
+                     .Bind(6, DateText(a.to))
+                     .Bind(7, NameOf(a.end))
+                     .Bind(8, NonEmpty(a.application_id))
+                     .Bind(9, a.recorded_at)
+                     .Run();
+        !r) {
+      return r;
     }
-    s.BindStatic(7, NameOf(a.end));
-    if (a.application_id.empty()) {
-      s.BindNull(8);
-    } else {
-      s.BindStatic(8, a.application_id);
-    }
-    if (auto r = s.Bind(9, a.recorded_at).Run(); !r) return r;
     // A bulk-loaded period's first version is its own row; history records later changes.
     if (bulk_) return {};
     return insert_history_.Bind(1, a.id).Bind(2, a.recorded_at).Run();
