@@ -28,7 +28,7 @@ void Panel::Build(std::vector<std::pair<Date, Date>> periods) {
   std::sort(steps.begin(), steps.end(), [](const Step& a, const Step& b) { return a.day < b.day; });
   blocks_.clear();
   total_ = 0;
-  memo_valid_ = false;
+  memo_ = {};
   for (std::size_t i = 0; i < steps.size();) {
     Step merged{steps[i].day, 0};
     for (; i < steps.size() && steps[i].day == merged.day; ++i) merged.delta += steps[i].delta;
@@ -72,10 +72,15 @@ std::size_t Panel::BlockAfter(Date day) const {
 }
 
 void Panel::AddStep(Date day, int delta) {
-  // What is remembered sums the steps after its day: a step on or before it leaves that as it is
-  // (a campaign's moves all start on the remembered day, so its questions keep being answered
-  // from memory).
-  if (day > memo_.day) memo_valid_ = false;
+  // A step on or before a remembered day leaves the steps after it as they were (a campaign's
+  // moves all start on its effective day); a step after it moves their sum by `delta` and their
+  // climb by at most that (the running sums from the step on shift by `delta`).
+  for (auto& m : memo_) {
+    if (!m.valid || day <= m.day) continue;
+    m.sum += delta;
+    if (delta > 0) m.rise += delta;
+    if (m.rise > 0) m.rise_exact = false;
+  }
   total_ += delta;
   if (blocks_.empty()) {
     blocks_.emplace_back().steps.push_back({day, delta});
@@ -106,34 +111,53 @@ void Panel::AddStep(Date day, int delta) {
   blocks_[i].Summarise();
 }
 
-Panel::After Panel::StepsAfter(Date day, bool remember) const {
-  if (memo_valid_ && memo_.day == day) return memo_;
+Panel::After Panel::StepsAfter(Date day) const {
   After a{day};
+  a.valid = true;
   std::size_t i = BlockAfter(day);
-  if (i < blocks_.size()) {
-    a.peak = INT_MIN;
-    for (const auto& s : blocks_[i].steps) {
-      if (s.day <= day) continue;
-      a.sum += s.delta;
-      a.peak = std::max(a.peak, a.sum);
-    }
-    for (++i; i < blocks_.size(); ++i) {
-      a.peak = std::max(a.peak, a.sum + blocks_[i].peak);
-      a.sum += blocks_[i].sum;
-    }
-    a.any = true;
+  if (i == blocks_.size()) return a;
+  int peak = INT_MIN;
+  for (const auto& s : blocks_[i].steps) {
+    if (s.day <= day) continue;
+    a.sum += s.delta;
+    peak = std::max(peak, a.sum);
   }
-  if (remember) {
-    memo_ = a;
-    memo_valid_ = true;
+  for (++i; i < blocks_.size(); ++i) {
+    peak = std::max(peak, a.sum + blocks_[i].peak);
+    a.sum += blocks_[i].sum;
   }
+  a.rise = std::max(peak, 0);
   return a;
+}
+
+const Panel::After* Panel::Remembered(Date day, bool remember) const {
+  for (std::uint8_t k = 0; k < memo_.size(); ++k) {
+    if (memo_[k].valid && memo_[k].day == day) {
+      if (remember) memo_last_ = k;
+      return &memo_[k];
+    }
+  }
+  return nullptr;
+}
+
+void Panel::Remember(const After& after) const {
+  std::uint8_t k = memo_[0].day == after.day ? 0 : memo_[1].day == after.day ? 1 : 1 - memo_last_;
+  memo_[k] = after;
+  memo_last_ = k;
 }
 
 int Panel::SizeOn(Date day, Periods minus, bool remember) const {
   int own = 0;
   for (const auto& [from, to] : minus) own += from <= day && day < to ? 1 : 0;
-  return total_ - StepsAfter(day, remember).sum - own;
+  int after = 0;
+  if (const auto* m = Remembered(day, remember)) {
+    after = m->sum;
+  } else {
+    const auto fresh = StepsAfter(day);
+    if (remember) Remember(fresh);
+    after = fresh.sum;
+  }
+  return total_ - after - own;
 }
 
 int Panel::LargestFrom(Date day, Periods minus, bool remember) const {
@@ -147,9 +171,14 @@ int Panel::LargestFrom(Date day, Periods minus, bool remember) const {
     }
     return LargestFromWalking(day, minus);
   }
-  const auto after = StepsAfter(day, remember);
-  const int size = total_ - after.sum;
-  return (after.any ? std::max(size, size + after.peak) : size) - constant;
+  After after;
+  if (const auto* m = Remembered(day, remember); m && (m->rise_exact || m->rise == 0)) {
+    after = *m;
+  } else {
+    after = StepsAfter(day);
+    if (remember) Remember(after);
+  }
+  return total_ - after.sum + after.rise - constant;
 }
 
 int Panel::LargestFromWalking(Date day, Periods minus) const {

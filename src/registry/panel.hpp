@@ -6,6 +6,8 @@
 // whole blocks instead of walking thousands of steps, and an update touches one block.
 #pragma once
 
+#include <array>
+#include <cstdint>
 #include <span>
 #include <utility>
 #include <vector>
@@ -29,9 +31,9 @@ class Panel {
   // Persons attached on `day`, not counting the periods `minus` (one person's own, which are in
   // this panel): answered without copying the panel.
   //
-  // `remember`: keep what was worked out for `day` (until the next change), for the next
-  // question about the same day. Consecutive decisions for one clinic ask about the same day of
-  // the same panels, and at 20 million people each fresh answer costs several cache misses.
+  // `remember`: keep what was worked out for `day` (changes after it keep it up to date), for
+  // the next question about the same day. Consecutive decisions for one clinic ask about the same
+  // day of the same panels, and at 20 million people each fresh answer costs several cache misses.
   // Only a caller with exclusive access may pass true (the registry's writer, deciding): the
   // memory is written without a lock. Any caller may read it.
   int SizeOn(domain::Date day, Periods minus = {}, bool remember = false) const;
@@ -60,21 +62,34 @@ class Panel {
   std::size_t BlockFor(domain::Date day) const;
   // The first block with a step after `day` (blocks_.size() if none).
   std::size_t BlockAfter(domain::Date day) const;
-  // The steps after a day, summed up in one walk.
+  // The steps after a day, summed up. `rise` is how far the running sum over them climbs above
+  // 0 (the largest panel from the day on is the size on it plus `rise`).
   struct After {
     domain::Date day;
-    int sum = 0;       // the sum of the steps after `day`
-    int peak = 0;      // the largest running sum over them, from 0 (if any)
-    bool any = false;  // whether there are steps after `day`
+    int sum = 0;
+    int rise = 0;
+    // False once a change after `day` was added to a remembered answer: `sum` is still exact,
+    // `rise` only an upper bound (exact enough when it is 0).
+    bool rise_exact = true;
+    bool valid = false;  // only for the remembered ones
   };
-  After StepsAfter(domain::Date day, bool remember) const;
+  // The fresh answer: one walk over the blocks after `day`.
+  After StepsAfter(domain::Date day) const;
+  // A remembered answer for `day`, or null. `remember`: the caller is the writer and may mark it
+  // as the last one used.
+  const After* Remembered(domain::Date day, bool remember) const;
+  void Remember(const After& after) const;
   // The general case of LargestFrom with periods that change inside [day, ∞).
   int LargestFromWalking(domain::Date day, Periods minus) const;
 
   std::vector<Block> blocks_;
-  int total_ = 0;       // the sum of all steps: the size on the far future
-  mutable After memo_;  // see `remember`; valid while memo_valid_
-  mutable bool memo_valid_ = false;
+  int total_ = 0;  // the sum of all steps: the size on the far future
+  // Answers for two days (see `remember`): a campaign's questions are about its effective day,
+  // with now and then another day between them, which would push a single answer out. A change
+  // keeps them: a step on or before the day changes nothing after it, and a step after it is
+  // added to `sum` (and bounds `rise`).
+  mutable std::array<After, 2> memo_;
+  mutable std::uint8_t memo_last_ = 0;  // the slot used last; the other is replaced first
 };
 
 }  // namespace emkhana::registry
