@@ -14,7 +14,6 @@ void Panel::Block::Summarise() {
     sum += s.delta;
     peak = std::max(peak, sum);
   }
-  last = steps.back().day;
 }
 
 void Panel::Build(std::vector<std::pair<Date, Date>> periods) {
@@ -37,7 +36,11 @@ void Panel::Build(std::vector<std::pair<Date, Date>> periods) {
     if (blocks_.empty() || blocks_.back().steps.size() >= kBlock) blocks_.emplace_back();
     blocks_.back().steps.push_back(merged);
   }
-  for (auto& b : blocks_) b.Summarise();
+  lasts_.clear();
+  for (auto& b : blocks_) {
+    b.Summarise();
+    lasts_.push_back(b.steps.back().day);
+  }
 }
 
 void Panel::Change(Date from, Date to, int sign) {
@@ -59,16 +62,14 @@ void Panel::ChangeEnd(Date from, Date old_to, Date new_to) {
 
 std::size_t Panel::BlockFor(Date day) const {
   return static_cast<std::size_t>(
-      std::partition_point(blocks_.begin(), blocks_.end(),
-                           [&](const Block& b) { return b.last < day; }) -
-      blocks_.begin());
+      std::partition_point(lasts_.begin(), lasts_.end(), [&](Date last) { return last < day; }) -
+      lasts_.begin());
 }
 
 std::size_t Panel::BlockAfter(Date day) const {
   return static_cast<std::size_t>(
-      std::partition_point(blocks_.begin(), blocks_.end(),
-                           [&](const Block& b) { return b.last <= day; }) -
-      blocks_.begin());
+      std::partition_point(lasts_.begin(), lasts_.end(), [&](Date last) { return last <= day; }) -
+      lasts_.begin());
 }
 
 void Panel::AddStep(Date day, int delta) {
@@ -85,6 +86,7 @@ void Panel::AddStep(Date day, int delta) {
   if (blocks_.empty()) {
     blocks_.emplace_back().steps.push_back({day, delta});
     blocks_.back().Summarise();
+    lasts_.push_back(day);
     return;
   }
   std::size_t i = std::min(BlockFor(day), blocks_.size() - 1);
@@ -99,6 +101,7 @@ void Panel::AddStep(Date day, int delta) {
   }
   if (steps.empty()) {
     blocks_.erase(blocks_.begin() + static_cast<std::ptrdiff_t>(i));
+    lasts_.erase(lasts_.begin() + static_cast<std::ptrdiff_t>(i));
     return;
   }
   if (steps.size() > 2 * kBlock) {  // split in two halves
@@ -106,9 +109,11 @@ void Panel::AddStep(Date day, int delta) {
     upper.steps.assign(steps.begin() + kBlock, steps.end());
     steps.resize(kBlock);
     upper.Summarise();
+    lasts_.insert(lasts_.begin() + static_cast<std::ptrdiff_t>(i) + 1, upper.steps.back().day);
     blocks_.insert(blocks_.begin() + static_cast<std::ptrdiff_t>(i) + 1, std::move(upper));
   }
   blocks_[i].Summarise();
+  lasts_[i] = blocks_[i].steps.back().day;  // (`steps` may have moved with the split)
 }
 
 Panel::After Panel::StepsAfter(Date day) const {

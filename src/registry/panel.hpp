@@ -47,9 +47,6 @@ class Panel {
   };
   struct Block {
     std::vector<Step> steps;  // sorted by day, no zero deltas, never empty
-    // The last step's day, kept here so that finding a block reads the blocks alone: following
-    // each block's `steps` to its heap storage was a cache miss per probe (ADR 0009).
-    domain::Date last;
     int sum = 0;
     int peak = 0;  // the largest running sum over the block's prefixes (at least its first step)
     void Summarise();
@@ -83,6 +80,10 @@ class Panel {
   int LargestFromWalking(domain::Date day, Periods minus) const;
 
   std::vector<Block> blocks_;
+  // Each block's last step's day, on their own so that finding a block reads a few cache lines:
+  // following each block's `steps` to the heap was a miss per probe (ADR 0009), and reading
+  // 40-byte blocks a line or more per probe still showed at 20 million people (ADR 0012).
+  std::vector<domain::Date> lasts_;
   int total_ = 0;  // the sum of all steps: the size on the far future
   // Answers for two days (see `remember`): a campaign's questions are about its effective day,
   // with now and then another day between them, which would push a single answer out. A change
