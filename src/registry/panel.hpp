@@ -16,7 +16,7 @@
 
 namespace emkhana::registry {
 
-class Panel {
+class alignas(64) Panel {
  public:
   using Periods = std::span<const std::pair<domain::Date, domain::Date>>;
 
@@ -79,11 +79,8 @@ class Panel {
   // The general case of LargestFrom with periods that change inside [day, ∞).
   int LargestFromWalking(domain::Date day, Periods minus) const;
 
-  std::vector<Block> blocks_;
-  // Each block's last step's day, on their own so that finding a block reads a few cache lines:
-  // following each block's `steps` to the heap was a miss per probe (ADR 0009), and reading
-  // 40-byte blocks a line or more per probe still showed at 20 million people (ADR 0012).
-  std::vector<domain::Date> lasts_;
+  // A question answered from memory reads the first cache line alone: the panel is aligned to
+  // one, with what such a question reads first (ADR 0012).
   int total_ = 0;  // the sum of all steps: the size on the far future
   // Answers for two days (see `remember`): a campaign's questions are about its effective day,
   // with now and then another day between them, which would push a single answer out. A change
@@ -91,6 +88,11 @@ class Panel {
   // added to `sum` (and bounds `rise`).
   mutable std::array<After, 2> memo_;
   mutable std::uint8_t memo_last_ = 0;  // the slot used last; the other is replaced first
+  // Each block's last step's day, on their own so that finding a block reads a few cache lines:
+  // following each block's `steps` to the heap was a miss per probe (ADR 0009), and reading
+  // 40-byte blocks a line or more per probe still showed at 20 million people (ADR 0012).
+  std::vector<domain::Date> lasts_;
+  std::vector<Block> blocks_;
 };
 
 }  // namespace emkhana::registry

@@ -1,5 +1,7 @@
 #include "registry/pipeline.hpp"
 
+#include <algorithm>
+#include <array>
 #include <chrono>
 #include <vector>
 
@@ -90,9 +92,7 @@ void DecisionPipeline::Run() {
     std::optional<Error> failure;
     try {
       decided.decisions.reserve(decided.items.size());
-      for (auto& item : decided.items) {
-        decided.decisions.push_back(Exclusive([&] { return DecideOne(item); }));
-      }
+      DecideLoadingAhead(decided);
       std::unique_lock<std::shared_mutex> exclusive;
       if (options_.registry_lock) exclusive = std::unique_lock(*options_.registry_lock);
       const bool extra = options_.add_writes && options_.add_writes(registry_);
@@ -200,6 +200,30 @@ bool DecisionPipeline::FinishInFlight() {
     return false;
   }
   return true;
+}
+
+void DecisionPipeline::DecideLoadingAhead(Decided& decided) {
+  // The applicant of item j is found at step j - kRowsAhead (its row starts loading) and its
+  // first period starts loading at step j - kPeriodsAhead: slot j % kRowsAhead holds the index
+  // in between.
+  constexpr std::size_t kRowsAhead = 16, kPeriodsAhead = 8;
+  auto& items = decided.items;
+  std::array<std::uint32_t, kRowsAhead> ahead{};
+  const auto find = [&](std::size_t j) {
+    ahead[j % kRowsAhead] = registry_.PrefetchPerson(items[j].app.iin);
+  };
+  Exclusive([&] {
+    for (std::size_t j = 0; j < std::min(kRowsAhead, items.size()); ++j) find(j);
+  });
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    decided.decisions.push_back(Exclusive([&] {
+      if (i + kRowsAhead < items.size()) find(i + kRowsAhead);
+      if (i + kPeriodsAhead < items.size()) {
+        registry_.PrefetchPeriods(ahead[(i + kPeriodsAhead) % kRowsAhead]);
+      }
+      return DecideOne(items[i]);
+    }));
+  }
 }
 
 Result<domain::Decision> DecisionPipeline::DecideOne(Item& item) {

@@ -105,6 +105,8 @@ class DecisionPipeline {
     if (options_.registry_lock) exclusive = std::unique_lock(*options_.registry_lock);
     return f();
   }
+  // Decides a batch's items in order, loading each applicant's data a few decisions ahead.
+  void DecideLoadingAhead(Decided& decided);
   // The committer: commits one taken batch at a time, off the writer thread.
   void Commit();
   // Waits for the batch in flight (the committer has answered its submitters) and lets the

@@ -74,6 +74,14 @@ class Population {
   // Adds or replaces a person; returns its index.
   Result<std::uint32_t> Put(const domain::Person& person);
   std::optional<std::uint32_t> Find(const domain::Iin& iin) const;
+  // Start loading a person's row, or their first period, into the cache (Registry::Prefetch*).
+  void PrefetchRow(std::uint32_t index) const {
+    if (index < rows_.size()) __builtin_prefetch(&rows_[index]);
+  }
+  void PrefetchFirstPeriod(std::uint32_t index) const {
+    if (index >= rows_.size()) return;
+    if (const auto id = rows_[index].first_period; id != 0) __builtin_prefetch(&period(id));
+  }
   const PersonRow& row(std::uint32_t index) const { return rows_[index]; }
   // The person's region: the part of the residence (else registration) ATE code before '-'.
   std::string_view RegionOf(std::uint32_t index) const;

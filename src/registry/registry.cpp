@@ -353,6 +353,7 @@ Result<void> Registry::PutDistrict(domain::District district, const Actor& actor
       return Error::FailedPrecondition(
           fmt::format("district {} belongs to {}", district.id, existing.org));
     }
+    district.registry_slot = existing.registry_slot;
     existing = std::move(district);
     InvalidatePlans(org_index_.at(existing.org));  // its kind may have changed
     return {};
@@ -360,9 +361,9 @@ Result<void> Registry::PutDistrict(domain::District district, const Actor& actor
   const auto index = static_cast<std::uint32_t>(districts_.size());
   district_index_.emplace(district.id, index);
   district_org_.push_back(org_index_.at(district.org));
+  district.registry_slot = index + 1;
   districts_.push_back(std::move(district));
   const auto* added = &districts_.back();
-  district_at_.emplace(added, index);
   auto& in_org = districts_by_org_[added->org];
   in_org.insert(
       std::lower_bound(in_org.begin(), in_org.end(), added->id,
@@ -904,6 +905,17 @@ domain::Decision Registry::Decide(const domain::Application& app, const Actor& a
   return decision;
 }
 
+std::uint32_t Registry::PrefetchPerson(std::string_view iin) const {
+  const auto parsed = Iin::Parse(iin);
+  const auto person = parsed ? population_.Find(*parsed) : std::nullopt;
+  if (!person) return kNone;
+  population_.PrefetchRow(*person);
+  return *person;
+}
+void Registry::PrefetchPeriods(std::uint32_t person) const {
+  population_.PrefetchFirstPeriod(person);
+}
+
 // The rules compare a planned continuation's district only with a district chosen in the same
 // organisation (already_attached): only then is its plan worked out.
 void Registry::ResolvePlansSeenBy(const domain::Application& app) {
@@ -1220,7 +1232,10 @@ std::vector<std::pair<Date, Date>> Registry::OwnPeriodsIn(std::uint32_t district
   return own;
 }
 std::uint32_t Registry::IndexOf(const District& d) const {
-  if (auto it = district_at_.find(&d); it != district_at_.end()) return it->second;
+  if (d.registry_slot != 0 && d.registry_slot <= districts_.size() &&
+      &districts_[d.registry_slot - 1] == &d) {
+    return d.registry_slot - 1;
+  }
   return DistrictIndex(d.id);
 }
 // The two single questions are PlacesOf's halves (the other half is a cheap second look).
