@@ -542,12 +542,16 @@ void Registry::PlanAgeOut(std::uint32_t pediatric, Date birthday, Date until) {
   EraseAgeOut(pediatric);
   auto& plan = age_outs_[pediatric] = AgeOut{pediatric, 0, birthday, until};
   IndexAgeOut(plan, true);
-  // The continuation exists from now on, so that later moves and deaths cut it as any period;
-  // its district is provisional until resolved.
+  // The continuation exists from now on, so that later moves and deaths cut it as any period.
+  // Its district is provisional: IndexAgeOut marked the organisation's plans unresolved, and
+  // nothing reads a plan's district before ResolvePlans (or AdvanceTo) works it out from the
+  // panels. So any adult district will do here; whether there is one is what counts. Choosing
+  // the one with most room here as well was 4 % of deciding at 20 M (ADR 0012).
   const auto org = districts_[population_.period(pediatric).district].org;
-  if (const auto* adult = rules::MostFreeFitting(*this, DistrictsOf(org), 18, birthday, false)) {
-    SetContinuation(plan, IndexOf(*adult));
-  }
+  const auto adults = DistrictsOf(org);
+  const auto adult = std::find_if(adults.begin(), adults.end(),
+                                  [](const District* d) { return d->ServesAge(18); });
+  if (adult != adults.end()) SetContinuation(plan, IndexOf(**adult));
   if (birthday <= today_) AdvanceTo(today_);  // already due: make it history at once
 }
 
