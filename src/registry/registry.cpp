@@ -18,6 +18,10 @@ using domain::DistrictKind;
 using domain::Iin;
 using domain::PeriodEnd;
 
+std::uint64_t Registry::DecidedKey(std::string_view application_id) {
+  return std::hash<std::string_view>{}(application_id);  // 64 bits of murmur: rare collisions
+}
+
 std::uint64_t Registry::FreeChoiceKey(const Iin& iin, int year) {
   return iin.number() * 10000 + static_cast<std::uint64_t>(year);
 }
@@ -66,7 +70,7 @@ class Registry::Loader final : public storage::LoadSink {
         ++r_.free_choice_changes_[FreeChoiceKey(*iin, d.application.date.year())];
       }
     }
-    r_.decided_.insert(d.decision.application_id);
+    r_.decided_.insert(DecidedKey(d.decision.application_id));
     // For the statistics (RebuildCube): the move's origin is the period it superseded.
     LoadedDecision ld{
         d.application.date.year(), d.application.channel, d.decision.outcome, d.decision.reasons,
@@ -687,7 +691,11 @@ void Registry::EndPeriod(std::uint32_t id, Date to, PeriodEnd why) {
     }
     return;
   }
-  if (age_outs_.contains(id)) DropPlan(id);  // the child's period ends before the birthday
+  // The child's period ends before the birthday. Only a period ending on it has a plan (each
+  // PlanAgeOut's caller ends it so), which spares the others a look into the plans.
+  if (before.end == static_cast<std::uint8_t>(PeriodEnd::kAgeOut) && age_outs_.contains(id)) {
+    DropPlan(id);
+  }
   batch_.mutations.push_back(storage::PeriodChange{id, p.To(), why, clock_.NowMicros()});
 }
 
@@ -836,7 +844,7 @@ domain::Decision Registry::Decide(const domain::Application& app, const Actor& a
   ForgetMaterialised();
   // Marked decided before it is: one look into the set instead of two. An id marked without a
   // decision (the rules threw) is decided again when it comes back, as below.
-  if (!decided_.insert(app.id)) {
+  if (!decided_.insert(DecidedKey(app.id))) {
     if (const auto* known = not_durable_.find(app.id)) return *known;
     std::lock_guard lock(store_mu_);  // a commit may be running on the pipeline's committer
     auto stored = store_.FindApplication(app.id);
@@ -845,13 +853,14 @@ domain::Decision Registry::Decide(const domain::Application& app, const Actor& a
   AdvanceTo(app.date);
   ResolvePlansSeenBy(app);
   deciding_for_.reset();
-  if (const auto iin = Iin::Parse(app.iin)) {
-    if (const auto person = population_.Find(*iin)) {
-      deciding_for_.emplace().iin = iin->number();
-      for (auto id : LivePeriods(*person)) {
-        const auto& p = population_.period(id);
-        if (!p.planned) deciding_for_->periods.emplace_back(p.district, p.From(), p.To());
-      }
+  const auto parsed = Iin::Parse(app.iin);
+  const auto row = parsed ? population_.Find(*parsed) : std::nullopt;
+  if (row) {
+    deciding_for_.emplace().iin = parsed->number();
+    deciding_for_->person = *row;
+    for (auto id : LivePeriods(*row)) {
+      const auto& p = population_.period(id);
+      if (!p.planned) deciding_for_->periods.emplace_back(p.district, p.From(), p.To());
     }
   }
   domain::Decision decision;
@@ -868,8 +877,8 @@ domain::Decision Registry::Decide(const domain::Application& app, const Actor& a
   ForgetMaterialised();
 
   if (decision.outcome == domain::Outcome::kApproved) {
-    const Iin iin = *Iin::Parse(app.iin);
-    const auto person = *population_.Find(iin);
+    const Iin iin = *parsed;  // an approved applicant is a registered person
+    const auto person = row.value();
     const Date effective = *decision.effective;
     // The latest approval wins: other periods end the day before it starts; later ones are
     // cancelled.
@@ -924,7 +933,8 @@ void Registry::PrefetchPeriods(std::uint32_t person) const {
 // organisation (already_attached): only then is its plan worked out.
 void Registry::ResolvePlansSeenBy(const domain::Application& app) {
   if (!app.district) return;
-  auto person = population_.Find(*Iin::Parse(app.iin));
+  const auto iin = Iin::Parse(app.iin);  // an invalid one is refused by the rules
+  const auto person = iin ? population_.Find(*iin) : std::nullopt;
   if (!person) return;
   for (auto id : LivePeriods(*person)) {
     const auto& p = population_.period(id);
@@ -1167,8 +1177,13 @@ void Registry::CommitDone(const TakenBatch& taken) {
 
 // ---------------------------------------------------------------- RegistryView
 
+std::optional<std::uint32_t> Registry::FindRow(const Iin& iin) const {
+  if (deciding_for_ && deciding_for_->iin == iin.number()) return deciding_for_->person;
+  return population_.Find(iin);
+}
+
 const domain::Person* Registry::FindPerson(const Iin& iin) const {
-  auto index = population_.Find(iin);
+  auto index = FindRow(iin);
   if (!index) return nullptr;
   auto& slot = person_cache_[*index];
   if (!slot) slot = std::make_unique<domain::Person>(population_.Materialise(*index));
@@ -1195,7 +1210,7 @@ std::vector<const domain::Organization*> Registry::OrgsInAte(std::string_view at
 }
 std::vector<const Attachment*> Registry::PeriodsOf(const Iin& iin) const {
   std::vector<const Attachment*> out;
-  auto person = population_.Find(iin);
+  auto person = FindRow(iin);
   if (!person) return out;
   const auto ids = LivePeriods(*person);
   out.reserve(ids.size());

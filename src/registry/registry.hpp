@@ -379,7 +379,11 @@ class Registry final : public rules::RegistryView {
   std::vector<LoadedDecision> loaded_decisions_;  // from Open until RebuildCube
   std::deque<std::string> application_ids_;  // referenced by periods (1-based); grows in blocks
   boost::unordered_flat_map<std::uint64_t, std::uint16_t> free_choice_changes_;  // iin*10^4+year
-  ShardedSet<std::string> decided_;  // application ids with a decision
+  // Application ids with a decision, as 64-bit fingerprints: no string to copy or hash again
+  // when the set grows. A fingerprint that two ids share makes the second look like a repeat;
+  // Decide then finds no decision for it (not_durable_, the store) and decides it after all.
+  ShardedSet<std::uint64_t> decided_;
+  static std::uint64_t DecidedKey(std::string_view application_id);
   // Decisions not yet durable (answered from here if asked again), and the ids of those
   // decided since the last TakeBatch (CommitDone forgets a taken batch's).
   ShardedMap<std::string, domain::Decision> not_durable_;
@@ -416,11 +420,14 @@ class Registry final : public rules::RegistryView {
   // Decide works them out once (under the exclusive lock) and OwnPeriodsIn reads them.
   struct DecidingFor {
     std::uint64_t iin = 0;
+    std::uint32_t person = 0;  // the row: the rules ask for the person several times
     // (district, from, to); a person has a few periods: no allocation per decision.
     boost::container::small_vector<std::tuple<std::uint32_t, domain::Date, domain::Date>, 4>
         periods;
   };
   std::optional<DecidingFor> deciding_for_;
+  // The person's row: from deciding_for_ for the applicant being decided, else by IIN.
+  std::optional<std::uint32_t> FindRow(const domain::Iin& iin) const;
   // Set while Decide evaluates the rules (the writer, exclusive): panels may remember answers
   // (Panel::SizeOn). Not while age-outs are placed: each asks about its own birthday, and
   // would push out the answers about the day that a clinic's applications share.

@@ -319,15 +319,17 @@ class SqliteStore final : public Store {
     for (const auto& m : batch.mutations) {
       if (const auto* d = std::get_if<DecidedApplication>(&m)) {
         const auto& id = d->application.id;
-        if (journal_apps_.contains(id) || stored(application_exists_, id)) {
+        if (journal_apps_.contains(id) || (MayBeStored(id) && stored(application_exists_, id))) {
           return Error::FailedPrecondition("application " + id + " is already decided");
         }
         journal_apps_.insert(id);
         new_apps.push_back(id);
       } else if (const auto* a = std::get_if<domain::Attachment>(&m)) {
-        if (journal_periods_.contains(a->id) || stored(attachment_exists_, a->id)) {
+        if (MayBeStored(a->id) &&
+            (journal_periods_.contains(a->id) || stored(attachment_exists_, a->id))) {
           return Error::FailedPrecondition(fmt::format("attachment {} already exists", a->id));
         }
+        largest_period_ = std::max(largest_period_, a->id);
         journal_periods_.insert(a->id);
         new_periods.push_back(a->id);
       } else if (const auto* c = std::get_if<PeriodChange>(&m)) {
@@ -506,6 +508,7 @@ class SqliteStore final : public Store {
     return mark_deceased_.Bind(1, d.iin.ToString()).Bind(2, d.date.ToString()).Run();
   }
   Result<void> Write(const domain::Attachment& a) {
+    largest_period_ = std::max(largest_period_, a.id);
     if (auto r = insert_attachment_.Bind(1, a.id)
                      .Bind(2, a.iin.ToString())
                      .Bind(3, a.org)
@@ -538,6 +541,7 @@ class SqliteStore final : public Store {
   }
   Result<void> Write(const DecidedApplication& d) {
     const auto& a = d.application;
+    stored_apps_.insert(AppKey(a.id));
     const auto& dec = d.decision;
     auto& s = insert_application_;
     s.Bind(1, a.id)
@@ -597,6 +601,20 @@ class SqliteStore final : public Store {
   // registry larger than the page cache, that lookup is a random read of the disk for every
   // approved move, on the commit's path (ADR 0009).
   IdBitmap loaded_periods_;
+  // Once Load has read the tables, what they can hold is known here without a lookup (the
+  // lookups were a quarter of the committer's time in a campaign): ids of attachments go up to
+  // largest_period_, and every application's id has its fingerprint in stored_apps_. Both are
+  // kept up to date by the only writers of those rows (Write below); a failed commit leaves
+  // them too large, which costs a lookup, never a wrong answer.
+  bool loaded_ = false;
+  std::int64_t largest_period_ = 0;
+  ShardedSet<std::uint64_t> stored_apps_;
+  static std::uint64_t AppKey(std::string_view id) { return std::hash<std::string_view>{}(id); }
+  // False when the row cannot be in the table; true when it may be (then look it up).
+  bool MayBeStored(std::int64_t period_id) const { return !loaded_ || period_id <= largest_period_; }
+  bool MayBeStored(const std::string& application_id) const {
+    return !loaded_ || stored_apps_.contains(AppKey(application_id));
+  }
   bool bulk_ = false;
   std::vector<std::string> deferred_indexes_;  // CREATE INDEX statements, during a bulk load
   Statement upsert_policy_, upsert_org_, close_org_, upsert_district_, upsert_person_, delete_reps_,
@@ -769,6 +787,7 @@ Result<void> SqliteStore::Load(LoadSink& sink) {
                      domain::Attachment a;
                      a.id = s.Int(0);
                      loaded_periods_.insert(a.id);
+                     largest_period_ = std::max(largest_period_, a.id);
                      a.iin = *iin;
                      a.org = s.Text(2);
                      a.district = s.Text(3);
@@ -783,7 +802,17 @@ Result<void> SqliteStore::Load(LoadSink& sink) {
       !r) {
     return r;
   }
-  return run(queries::kLoadApplications, [&](Statement& s) { sink.OnDecided(ReadApplication(s)); });
+  if (auto r = run(queries::kLoadApplications,
+                   [&](Statement& s) {
+                     auto d = ReadApplication(s);
+                     stored_apps_.insert(AppKey(d.application.id));
+                     sink.OnDecided(std::move(d));
+                   });
+      !r) {
+    return r;
+  }
+  loaded_ = true;
+  return {};
 }
 
 Result<std::optional<DecidedApplication>> SqliteStore::FindApplication(const std::string& id) {

@@ -299,6 +299,60 @@ TEST_F(SqliteStoreTest, AReopenedStoreLoadsTheJournal) {
   EXPECT_EQ(RawInt("SELECT count(*) FROM decision_journal"), 0);
 }
 
+// A loaded store knows which ids its tables can hold and looks up only those: duplicates of rows
+// it loaded, of rows it journalled and of rows it wrote from the journal since are all refused,
+// and new ids go through.
+TEST_F(SqliteStoreTest, ALoadedStoreStillRefusesEveryDuplicate) {
+  {
+    auto store = Open();
+    ASSERT_NE(store, nullptr);
+    ASSERT_TRUE(store->Commit(Registered()).has_value());
+    ASSERT_TRUE(store->Commit(Decisions()).has_value());
+  }
+  auto store = Open();
+  ASSERT_NE(store, nullptr);
+  RecordingSink sink;
+  ASSERT_TRUE(store->Load(sink).has_value());  // APP-1, APP-2 and attachments 1, 2 are loaded
+  auto refused = [&](auto mutation) {
+    WriteBatch b;
+    b.mutations.push_back(std::move(mutation));
+    auto r = store->Commit(b);
+    return !r.has_value() && r.error().code == ErrorCode::kFailedPrecondition;
+  };
+  EXPECT_TRUE(refused(Approved()));
+  EXPECT_TRUE(refused(AttachmentTwo()));
+
+  auto app = Approved();
+  app.application.id = app.decision.application_id = "APP-7";
+  auto period = AttachmentTwo();
+  period.id = 7;
+  period.to = Date::Ymd(2026, 6, 1);  // closed: one open period per person
+  period.end = domain::PeriodEnd::kSuperseded;
+  WriteBatch fresh;
+  fresh.mutations.push_back(app);
+  fresh.mutations.push_back(period);
+  ASSERT_TRUE(store->Commit(fresh).has_value());  // journalled
+  EXPECT_TRUE(refused(app));
+  EXPECT_TRUE(refused(period));
+  auto applied = store->ApplyJournal(100);  // now in the tables, the journal empty
+  ASSERT_TRUE(applied.has_value()) << applied.error().message;
+  EXPECT_EQ(RawInt("SELECT count(*) FROM decision_journal"), 0);
+  EXPECT_TRUE(refused(app));
+  EXPECT_TRUE(refused(period));
+
+  auto later = Approved();
+  later.application.id = later.decision.application_id = "APP-8";
+  auto lower = AttachmentTwo();
+  lower.id = 5;  // below the largest id, yet new
+  lower.to = Date::Ymd(2026, 6, 1);
+  lower.end = domain::PeriodEnd::kSuperseded;
+  WriteBatch more;
+  more.mutations.push_back(later);
+  more.mutations.push_back(lower);
+  EXPECT_TRUE(store->Commit(more).has_value());
+  EXPECT_EQ(CountsOf(*store).applications, 4);
+}
+
 TEST_F(SqliteStoreTest, TheJournalIsAppliedARecordAtATime) {
   auto store = Open();
   ASSERT_NE(store, nullptr);
