@@ -154,6 +154,14 @@ void DecisionPipeline::Commit() {
     if (!commit_requested_) return;
     auto& decided = *in_flight_;  // the writer leaves it alone until finished
     lock.unlock();
+    // The new decisions' records go after the batch's other changes, in decision order. The
+    // store writes a batch in one transaction, and nothing reads its records before that.
+    auto& records = decided.taken.writes.mutations;
+    for (std::size_t i = 0; i < decided.records_at.size(); ++i) {
+      if (decided.records_at[i] == 0 || !decided.decisions[i]) continue;
+      Registry::AddDecisionRecords(records, decided.items[i].app, *decided.decisions[i],
+                                   decided.items[i].actor, decided.records_at[i]);
+    }
     auto result = registry_.CommitTaken(decided.taken);
     // Durable (or not): answer at once, without waiting for the writer.
     for (std::size_t i = 0; i < decided.items.size(); ++i) {
@@ -168,6 +176,7 @@ void DecisionPipeline::Commit() {
     // at 20 million people). The writer still needs the ids (CommitDone).
     decided.items = {};
     decided.decisions = {};
+    decided.records_at = {};
     registry_.RecycleMutations(std::move(decided.taken.writes.mutations));
     decided.taken.writes = {};
     lock.lock();
@@ -215,15 +224,23 @@ void DecisionPipeline::DecideLoadingAhead(Decided& decided) {
   Exclusive([&] {
     for (std::size_t j = 0; j < std::min(kRowsAhead, items.size()); ++j) find(j);
   });
+  decided.records_at.assign(items.size(), 0);
   for (std::size_t i = 0; i < items.size(); ++i) {
     decided.decisions.push_back(Exclusive([&] {
       if (i + kRowsAhead < items.size()) find(i + kRowsAhead);
       if (i + kPeriodsAhead < items.size()) {
         registry_.PrefetchPeriods(ahead[(i + kPeriodsAhead) % kRowsAhead]);
       }
-      return DecideOne(items[i]);
+      return DecideLeavingRecords(items[i], decided.records_at[i]);
     }));
   }
+}
+
+Result<domain::Decision> DecisionPipeline::DecideLeavingRecords(Item& item,
+                                                                std::int64_t& records_at) {
+  if (item.claim)
+    return registry_.DecideLeavingRecords(item.app, item.actor, *item.claim, records_at);
+  return registry_.DecideLeavingRecords(item.app, item.actor, records_at);
 }
 
 Result<domain::Decision> DecisionPipeline::DecideOne(Item& item) {

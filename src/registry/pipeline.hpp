@@ -87,6 +87,10 @@ class DecisionPipeline {
   struct Decided {
     std::vector<Item> items;
     std::vector<Result<domain::Decision>> decisions;
+    // By item: when a new decision was taken, 0 for none (a repeat, an error). The committer
+    // adds those decisions' records to the batch: the deciding thread is the pipeline's bound,
+    // and the next decision does not need them (ADR 0013).
+    std::vector<std::int64_t> records_at;
     Registry::TakenBatch taken;
   };
   void Run();
@@ -98,6 +102,8 @@ class DecisionPipeline {
   // Commits what add_writes adds (the audit of reads: no turn needed).
   void WriteExtras();
   Result<domain::Decision> DecideOne(Item& item);
+  // The same, leaving a new decision's records to the committer (`records_at`).
+  Result<domain::Decision> DecideLeavingRecords(Item& item, std::int64_t& records_at);
   // Runs `f` under the registry lock, taken exclusively.
   template <class F>
   auto Exclusive(F&& f) {

@@ -199,6 +199,41 @@ TEST_F(PipelineTest, ResubmittedApplicationIdGetsTheSameDecision) {
   EXPECT_EQ(reg_->PeriodsOf(TestIin(0)).size(), 1u);
 }
 
+// The committer writes each new decision's records (ADR 0013): the decided application and one
+// audit entry, at the decision's time and with its actor and outcome; a repeat writes none.
+TEST_F(PipelineTest, EachNewDecisionIsRecordedOnceWithItsAuditEntry) {
+  SetUpWorld(3);
+  {
+    DecisionPipeline pipeline(*reg_, {.max_batch = 2});
+    const Actor clerk{"clerk-7", "clinic_paper"};
+    auto first = pipeline.Submit(AppFor(0, "W1"), clerk);
+    auto again = pipeline.Submit(AppFor(0, "W1"), clerk);
+    auto other = pipeline.Submit(AppFor(1, "W2"), clerk);
+    auto third = pipeline.Submit(AppFor(2, "W3"), clerk);
+    ASSERT_TRUE(first.get() && again.get() && other.get() && third.get());
+  }
+  for (const char* id : {"W1", "W2", "W3"}) {
+    auto stored = reg_->StoredApplication(id);
+    ASSERT_TRUE(stored && *stored) << id;
+    auto trail = reg_->AuditTrail(id, 10);
+    ASSERT_TRUE(trail) << id;
+    ASSERT_EQ(trail->size(), 1u) << id;
+    const auto& entry = (*trail)[0];
+    EXPECT_EQ(entry.action, "application.decided");
+    EXPECT_EQ(entry.actor, "clerk-7");
+    EXPECT_EQ(entry.channel, "clinic_paper");
+    EXPECT_EQ(entry.detail, "approved " + (*stored)->decision.district + " ");
+    EXPECT_EQ(entry.at, (*stored)->recorded_at);
+    EXPECT_NE(entry.at, 0);
+    EXPECT_EQ(entry.policy_version, (*stored)->decision.policy_version);
+  }
+  storage::ApplicationQuery of_o1;
+  of_o1.org = "O1";
+  auto listed = reg_->ListApplications(of_o1);
+  ASSERT_TRUE(listed);
+  EXPECT_EQ(listed->size(), 3u);
+}
+
 // A store whose commits fail after the first `ok` ones (a full disk, a lost connection).
 class FailingStore final : public storage::Store {
  public:

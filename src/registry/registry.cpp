@@ -902,7 +902,20 @@ domain::Decision Registry::Decide(const domain::Application& app, const Actor& a
   }
   counts_.AddDecision(app.date.year(), app.channel, decision.outcome, decision.reasons);
   const auto now = clock_.NowMicros();
-  batch_.mutations.push_back(storage::DecidedApplication{app, decision, now});
+  if (records_left_at_) {
+    *records_left_at_ = now;
+  } else {
+    AddDecisionRecords(batch_.mutations, app, decision, actor, now);
+  }
+  not_durable_[app.id] = decision;
+  untaken_ids_.push_back(app.id);
+  return decision;
+}
+
+void Registry::AddDecisionRecords(std::vector<storage::Mutation>& out,
+                                  const domain::Application& app, const domain::Decision& decision,
+                                  const Actor& actor, std::int64_t recorded_at) {
+  out.push_back(storage::DecidedApplication{app, decision, recorded_at});
   // "<outcome> <district> <reason> <reason> ", built without a format call per reason.
   std::string detail(domain::NameOf(decision.outcome));
   detail += ' ';
@@ -912,10 +925,31 @@ domain::Decision Registry::Decide(const domain::Application& app, const Actor& a
     detail += domain::NameOf(r);
     detail += ' ';
   }
-  Audit(actor, "application.decided", app.id, std::move(detail));
-  not_durable_[app.id] = decision;
-  untaken_ids_.push_back(app.id);
-  return decision;
+  // The policy the decision was taken under (Audit's, read here off the deciding thread).
+  out.push_back(storage::AuditEntry{recorded_at, actor.who, actor.channel, "application.decided",
+                                    app.id, std::move(detail), decision.policy_version});
+}
+
+namespace {
+// Points the registry's records_left_at_ at `at` for one call, even if the rules throw.
+struct LeavingRecords {
+  std::int64_t*& slot;
+  LeavingRecords(std::int64_t*& s, std::int64_t& at) : slot(s) { slot = &at; }
+  ~LeavingRecords() { slot = nullptr; }
+};
+}  // namespace
+
+domain::Decision Registry::DecideLeavingRecords(const domain::Application& app, const Actor& actor,
+                                                std::int64_t& recorded_at) {
+  LeavingRecords leaving(records_left_at_, recorded_at);
+  return Decide(app, actor);
+}
+
+Result<domain::Decision> Registry::DecideLeavingRecords(domain::Application app, const Actor& actor,
+                                                        const IdempotencyClaim& claim,
+                                                        std::int64_t& recorded_at) {
+  LeavingRecords leaving(records_left_at_, recorded_at);
+  return Decide(std::move(app), actor, claim);
 }
 
 std::uint32_t Registry::PrefetchPerson(std::string_view iin) const {

@@ -102,6 +102,20 @@ class Registry final : public rules::RegistryView {
   // decision of the application it named; with another fingerprint it is kAlreadyExists.
   [[nodiscard]] Result<domain::Decision> Decide(domain::Application app, const Actor& actor,
                                                 const IdempotencyClaim& claim);
+  // Both, for a caller that writes each new decision's records (the decided application and
+  // its audit entry, AddDecisionRecords) itself, off the deciding thread: the pipeline's
+  // committer (ADR 0013). `recorded_at` is set to a new decision's time, and left alone for a
+  // repeat, which has no records.
+  domain::Decision DecideLeavingRecords(const domain::Application& app, const Actor& actor,
+                                        std::int64_t& recorded_at);
+  [[nodiscard]] Result<domain::Decision> DecideLeavingRecords(domain::Application app,
+                                                              const Actor& actor,
+                                                              const IdempotencyClaim& claim,
+                                                              std::int64_t& recorded_at);
+  // The records of a new decision, appended to `out` (what Decide adds to its batch).
+  static void AddDecisionRecords(std::vector<storage::Mutation>& out,
+                                 const domain::Application& app, const domain::Decision& decision,
+                                 const Actor& actor, std::int64_t recorded_at);
   // Loading ahead for a batch of decisions (the pipeline), in two stages some decisions apart:
   // the first finds the applicant by IIN and starts loading their row, the second starts
   // loading their first period. Deciding then finds them in the cache: at 20 million people
@@ -426,6 +440,9 @@ class Registry final : public rules::RegistryView {
         periods;
   };
   std::optional<DecidingFor> deciding_for_;
+  // Set while DecideLeavingRecords runs: where Decide puts a new decision's time instead of
+  // adding its records.
+  std::int64_t* records_left_at_ = nullptr;
   // The person's row: from deciding_for_ for the applicant being decided, else by IIN.
   std::optional<std::uint32_t> FindRow(const domain::Iin& iin) const;
   // Set while Decide evaluates the rules (the writer, exclusive): panels may remember answers

@@ -611,7 +611,9 @@ class SqliteStore final : public Store {
   ShardedSet<std::uint64_t> stored_apps_;
   static std::uint64_t AppKey(std::string_view id) { return std::hash<std::string_view>{}(id); }
   // False when the row cannot be in the table; true when it may be (then look it up).
-  bool MayBeStored(std::int64_t period_id) const { return !loaded_ || period_id <= largest_period_; }
+  bool MayBeStored(std::int64_t period_id) const {
+    return !loaded_ || period_id <= largest_period_;
+  }
   bool MayBeStored(const std::string& application_id) const {
     return !loaded_ || stored_apps_.contains(AppKey(application_id));
   }
