@@ -18,10 +18,6 @@ using domain::DistrictKind;
 using domain::Iin;
 using domain::PeriodEnd;
 
-std::uint64_t Registry::DecidedKey(std::string_view application_id) {
-  return std::hash<std::string_view>{}(application_id);  // 64 bits of murmur: rare collisions
-}
-
 std::uint64_t Registry::FreeChoiceKey(const Iin& iin, int year) {
   return iin.number() * 10000 + static_cast<std::uint64_t>(year);
 }
@@ -70,7 +66,7 @@ class Registry::Loader final : public storage::LoadSink {
         ++r_.free_choice_changes_[FreeChoiceKey(*iin, d.application.date.year())];
       }
     }
-    r_.decided_.insert(DecidedKey(d.decision.application_id));
+    r_.decided_.insert(Fingerprint(d.decision.application_id));
     // For the statistics (RebuildCube): the move's origin is the period it superseded.
     LoadedDecision ld{
         d.application.date.year(), d.application.channel, d.decision.outcome, d.decision.reasons,
@@ -844,7 +840,7 @@ domain::Decision Registry::Decide(const domain::Application& app, const Actor& a
   ForgetMaterialised();
   // Marked decided before it is: one look into the set instead of two. An id marked without a
   // decision (the rules threw) is decided again when it comes back, as below.
-  if (!decided_.insert(DecidedKey(app.id))) {
+  if (!decided_.insert(Fingerprint(app.id))) {
     if (const auto* known = not_durable_.find(app.id)) return *known;
     std::lock_guard lock(store_mu_);  // a commit may be running on the pipeline's committer
     auto stored = store_.FindApplication(app.id);

@@ -396,8 +396,7 @@ class Registry final : public rules::RegistryView {
   // Application ids with a decision, as 64-bit fingerprints: no string to copy or hash again
   // when the set grows. A fingerprint that two ids share makes the second look like a repeat;
   // Decide then finds no decision for it (not_durable_, the store) and decides it after all.
-  ShardedSet<std::uint64_t> decided_;
-  static std::uint64_t DecidedKey(std::string_view application_id);
+  ShardedSet<std::uint64_t> decided_;  // of Fingerprint(id)
   // Decisions not yet durable (answered from here if asked again), and the ids of those
   // decided since the last TakeBatch (CommitDone forgets a taken batch's).
   ShardedMap<std::string, domain::Decision> not_durable_;

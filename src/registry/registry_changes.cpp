@@ -174,7 +174,7 @@ Result<void> Registry::ApplyStored(const storage::PeriodChange& c) {
 Result<void> Registry::ApplyStored(const storage::DecidedApplication& d) {
   const auto& app = d.application;
   today_ = std::max(today_, app.date);
-  decided_.insert(DecidedKey(app.id));
+  decided_.insert(Fingerprint(app.id));
   const auto iin = Iin::Parse(app.iin);
   if (d.decision.free_choice_change && iin) {
     ++free_choice_changes_[FreeChoiceKey(*iin, app.date.year())];

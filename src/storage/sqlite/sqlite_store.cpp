@@ -9,6 +9,7 @@
 #include "core/huge_pages.hpp"
 #include "core/id_bitmap.hpp"
 #include "core/sharded_set.hpp"
+#include "core/string_hash.hpp"
 #include "storage/row_codec.hpp"
 #include "storage/sqlite/journal_codec.hpp"
 #include "storage/sqlite/migrations.hpp"
@@ -541,7 +542,7 @@ class SqliteStore final : public Store {
   }
   Result<void> Write(const DecidedApplication& d) {
     const auto& a = d.application;
-    stored_apps_.insert(AppKey(a.id));
+    stored_apps_.insert(Fingerprint(a.id));
     const auto& dec = d.decision;
     auto& s = insert_application_;
     s.Bind(1, a.id)
@@ -609,13 +610,12 @@ class SqliteStore final : public Store {
   bool loaded_ = false;
   std::int64_t largest_period_ = 0;
   ShardedSet<std::uint64_t> stored_apps_;
-  static std::uint64_t AppKey(std::string_view id) { return std::hash<std::string_view>{}(id); }
   // False when the row cannot be in the table; true when it may be (then look it up).
   bool MayBeStored(std::int64_t period_id) const {
     return !loaded_ || period_id <= largest_period_;
   }
   bool MayBeStored(const std::string& application_id) const {
-    return !loaded_ || stored_apps_.contains(AppKey(application_id));
+    return !loaded_ || stored_apps_.contains(Fingerprint(application_id));
   }
   bool bulk_ = false;
   std::vector<std::string> deferred_indexes_;  // CREATE INDEX statements, during a bulk load
@@ -807,7 +807,7 @@ Result<void> SqliteStore::Load(LoadSink& sink) {
   if (auto r = run(queries::kLoadApplications,
                    [&](Statement& s) {
                      auto d = ReadApplication(s);
-                     stored_apps_.insert(AppKey(d.application.id));
+                     stored_apps_.insert(Fingerprint(d.application.id));
                      sink.OnDecided(std::move(d));
                    });
       !r) {
