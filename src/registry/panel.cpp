@@ -28,6 +28,7 @@ void Panel::Build(std::vector<std::pair<Date, Date>> periods) {
   blocks_.clear();
   total_ = 0;
   memo_ = {};
+  pending_ = {};
   for (std::size_t i = 0; i < steps.size();) {
     Step merged{steps[i].day, 0};
     for (; i < steps.size() && steps[i].day == merged.day; ++i) merged.delta += steps[i].delta;
@@ -83,6 +84,29 @@ void Panel::AddStep(Date day, int delta) {
     if (m.rise > 0) m.rise_exact = false;
   }
   total_ += delta;
+  // Slots hold the most recently changed day first: a hit moves to the front, and a new day
+  // pushes the last one out, into the blocks, unless it is free.
+  std::size_t k = 0;
+  while (k < kPending && !(pending_[k].delta != 0 && pending_[k].day == day)) ++k;
+  if (k < kPending) {
+    const int sum = pending_[k].delta + delta;
+    if (sum == 0) {  // the step cancelled out: free its slot
+      std::move(pending_.begin() + static_cast<std::ptrdiff_t>(k) + 1, pending_.end(),
+                pending_.begin() + static_cast<std::ptrdiff_t>(k));
+      pending_.back() = {};
+      return;
+    }
+    std::move_backward(pending_.begin(), pending_.begin() + static_cast<std::ptrdiff_t>(k),
+                       pending_.begin() + static_cast<std::ptrdiff_t>(k) + 1);
+    pending_.front() = {day, sum};
+    return;
+  }
+  if (pending_.back().delta != 0) AddToBlocks(pending_.back().day, pending_.back().delta);
+  std::move_backward(pending_.begin(), pending_.end() - 1, pending_.end());
+  pending_.front() = {day, delta};
+}
+
+void Panel::AddToBlocks(Date day, int delta) {
   if (blocks_.empty()) {
     blocks_.emplace_back().steps.push_back({day, delta});
     blocks_.back().Summarise();
@@ -116,21 +140,49 @@ void Panel::AddStep(Date day, int delta) {
   lasts_[i] = blocks_[i].steps.back().day;  // (`steps` may have moved with the split)
 }
 
+std::size_t Panel::PendingAfter(Date day, std::array<Step, kPending>& out) const {
+  std::size_t n = 0;
+  for (const auto& p : pending_) {
+    if (p.delta != 0 && p.day > day) out[n++] = p;
+  }
+  std::sort(out.begin(), out.begin() + static_cast<std::ptrdiff_t>(n),
+            [](const Step& a, const Step& b) { return a.day < b.day; });
+  return n;
+}
+
 Panel::After Panel::StepsAfter(Date day) const {
   After a{day};
   a.valid = true;
-  std::size_t i = BlockAfter(day);
-  if (i == blocks_.size()) return a;
+  std::array<Step, kPending> pending;
+  const std::size_t pending_count = PendingAfter(day, pending);
+  std::size_t next = 0;  // the first pending step not yet counted
   int peak = INT_MIN;
-  for (const auto& s : blocks_[i].steps) {
-    if (s.day <= day) continue;
-    a.sum += s.delta;
+  const auto step = [&](int delta) {
+    a.sum += delta;
     peak = std::max(peak, a.sum);
+  };
+  for (std::size_t i = BlockAfter(day); i < blocks_.size(); ++i) {
+    const auto& block = blocks_[i];
+    const bool pending_inside = next < pending_count && pending[next].day <= lasts_[i];
+    if (!pending_inside && block.steps.front().day > day) {  // the whole block, as summarised
+      peak = std::max(peak, a.sum + block.peak);
+      a.sum += block.sum;
+      continue;
+    }
+    for (const auto& s : block.steps) {
+      if (s.day <= day) continue;
+      int delta = s.delta;
+      for (; next < pending_count && pending[next].day <= s.day; ++next) {
+        if (pending[next].day == s.day) {
+          delta += pending[next].delta;  // one day, one step
+        } else {
+          step(pending[next].delta);
+        }
+      }
+      step(delta);
+    }
   }
-  for (++i; i < blocks_.size(); ++i) {
-    peak = std::max(peak, a.sum + blocks_[i].peak);
-    a.sum += blocks_[i].sum;
-  }
+  for (; next < pending_count; ++next) step(pending[next].delta);
   a.rise = std::max(peak, 0);
   return a;
 }
@@ -193,6 +245,10 @@ int Panel::LargestFromWalking(Date day, Periods minus) const {
       if (s.day > day) merged.push_back(s);
     }
   }
+  std::array<Step, kPending> pending;
+  const std::size_t pending_count = PendingAfter(day, pending);
+  merged.insert(merged.end(), pending.begin(),
+                pending.begin() + static_cast<std::ptrdiff_t>(pending_count));
   for (const auto& [from, to] : minus) {
     if (from >= to) continue;
     if (from > day) merged.push_back({from, -1});

@@ -4,6 +4,10 @@
 // running sum inside it. A pediatric panel has a step on every child's 18th birthday for years
 // ahead, so the questions the rules ask (size on a date, the largest size from a date on) skip
 // whole blocks instead of walking thousands of steps, and an update touches one block.
+//
+// The latest few days changed wait in the panel's first cache line before they go into the
+// blocks (`pending_`): a campaign moves everyone on one effective day, so most updates add to the
+// same day's step, and an update that finds its day there costs no walk into the blocks.
 #pragma once
 
 #include <array>
@@ -52,9 +56,16 @@ class alignas(64) Panel {
     void Summarise();
   };
   static constexpr std::size_t kBlock = 64;  // split above twice this
+  static constexpr std::size_t kPending = 3;
 
   void Change(domain::Date from, domain::Date to, int sign);
+  // Adds a step: to a pending day, or as a new pending day (the least recently changed one
+  // goes into the blocks if none is free).
   void AddStep(domain::Date day, int delta);
+  // Adds a step to the blocks.
+  void AddToBlocks(domain::Date day, int delta);
+  // The pending steps after `day`, by day; returns how many.
+  std::size_t PendingAfter(domain::Date day, std::array<Step, kPending>& out) const;
   // The first block whose last step is on or after `day` (blocks_.size() if none).
   std::size_t BlockFor(domain::Date day) const;
   // The first block with a step after `day` (blocks_.size() if none).
@@ -79,9 +90,12 @@ class alignas(64) Panel {
   // The general case of LargestFrom with periods that change inside [day, ∞).
   int LargestFromWalking(domain::Date day, Periods minus) const;
 
-  // A question answered from memory reads the first cache line alone: the panel is aligned to
-  // one, with what such a question reads first (ADR 0012).
-  int total_ = 0;  // the sum of all steps: the size on the far future
+  // A question answered from memory, and an update to a pending day, read the first cache line
+  // alone: the panel is aligned to one, with what they read first (ADR 0012, ADR 0014).
+  int total_ = 0;  // the sum of all steps (pending ones too): the size on the far future
+  // Steps not yet in the blocks, the most recently changed first; a free slot has delta 0. Every
+  // question counts them; `total_` and `memo_` already do.
+  std::array<Step, kPending> pending_{};
   // Answers for two days (see `remember`): a campaign's questions are about its effective day,
   // with now and then another day between them, which would push a single answer out. A change
   // keeps them: a step on or before the day changes nothing after it, and a step after it is

@@ -281,6 +281,67 @@ TEST(PanelTest, RememberedAnswersFollowEveryChange) {
   }
 }
 
+// A campaign's pattern: most changes on one effective day (which waits in the panel's first
+// cache line, see `pending_`), some on other days that push pending days into the blocks, and
+// steps that cancel out. Every question, remembered or not, with or without a person's own
+// periods, equals a brute-force count.
+TEST(PanelTest, PendingDaysCountInEveryAnswer) {
+  std::mt19937 rng(99);
+  const Date base = D(2026, 1, 1);
+  const Date effective = base.AddDays(400);
+  std::vector<std::pair<Date, Date>> periods;
+  for (int i = 0; i < 300; ++i) {
+    const Date from = base.AddDays(static_cast<int>(rng() % 500));
+    periods.emplace_back(from, rng() % 2 ? Date::Max() : from.AddDays(200));
+  }
+  Panel panel;
+  panel.Build(periods);
+  auto brute_size = [&](Date d) {
+    int n = 0;
+    for (const auto& [from, to] : periods) n += from <= d && d < to ? 1 : 0;
+    return n;
+  };
+  for (int i = 0; i < 2000; ++i) {
+    const auto pick = rng() % 10;
+    if (pick < 5) {  // a move in: from the effective day, now and then to a birthday
+      const Date to =
+          rng() % 3 ? Date::Max() : effective.AddDays(1 + static_cast<int>(rng() % 900));
+      periods.emplace_back(effective, to);
+      panel.Add(effective, to);
+    } else if (pick < 8 && !periods.empty()) {  // a move out: the period ends on the effective day
+      const auto k = rng() % periods.size();
+      auto& [from, to] = periods[k];
+      if (from < effective && effective < to) {
+        panel.ChangeEnd(from, to, effective);
+        to = effective;
+      }
+    } else if (!periods.empty()) {  // a cancellation
+      const auto k = rng() % periods.size();
+      panel.Remove(periods[k].first, periods[k].second);
+      periods.erase(periods.begin() + static_cast<std::ptrdiff_t>(k));
+    }
+    if (i % 50 != 0) continue;
+    const std::pair<Date, Date> own[] = {periods.front()};
+    for (int d = 350; d <= 1400; d += 7) {
+      const Date day = base.AddDays(d);
+      int largest = 0, largest_without_own = 0;
+      for (int later = d; later <= 1500; ++later) {
+        const Date l = base.AddDays(later);
+        const int size = brute_size(l);
+        const int mine = own[0].first <= l && l < own[0].second ? 1 : 0;
+        largest = std::max(largest, size);
+        largest_without_own = std::max(largest_without_own, size - mine);
+      }
+      const int mine = own[0].first <= day && day < own[0].second ? 1 : 0;
+      const bool remember = d == 400 || d == 406;
+      ASSERT_EQ(panel.SizeOn(day, {}, remember), brute_size(day)) << i << " " << d;
+      ASSERT_EQ(panel.LargestFrom(day, {}, remember), largest) << i << " " << d;
+      ASSERT_EQ(panel.SizeOn(day, own, remember), brute_size(day) - mine) << i << " " << d;
+      ASSERT_EQ(panel.LargestFrom(day, own), largest_without_own) << i << " " << d;
+    }
+  }
+}
+
 }  // namespace
 }  // namespace emkhana::registry
 
