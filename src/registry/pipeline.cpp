@@ -5,6 +5,8 @@
 #include <chrono>
 #include <vector>
 
+#include "core/thread_priority.hpp"
+
 namespace emkhana::registry {
 
 DecisionPipeline::DecisionPipeline(Registry& registry, PipelineOptions options)
@@ -137,6 +139,7 @@ void DecisionPipeline::Run() {
 }
 
 void DecisionPipeline::Commit() {
+  LowerThisThreadsPriority(kBehindTheDecidingThread);
   std::unique_lock lock(commit_mu_);
   for (;;) {
     if (!commit_cv_.wait_for(lock, std::chrono::milliseconds(options_.tidy_after_idle_ms),
@@ -212,25 +215,40 @@ bool DecisionPipeline::FinishInFlight() {
 }
 
 void DecisionPipeline::DecideLoadingAhead(Decided& decided) {
-  // The applicant of item j is found at step j - kRowsAhead (its row starts loading) and its
-  // first period starts loading at step j - kPeriodsAhead: slot j % kRowsAhead holds the index
-  // in between.
-  constexpr std::size_t kRowsAhead = 16, kPeriodsAhead = 8;
+  // Item j's slot in the IIN index starts loading at step j - kIndexAhead, its row at step
+  // j - kRowsAhead (found in the index), its first period at step j - kPeriodsAhead. Slot
+  // j % kAhead holds the IIN, then the row's index, in between.
+  constexpr std::size_t kIndexAhead = 24, kRowsAhead = 16, kPeriodsAhead = 8, kAhead = 32;
   auto& items = decided.items;
-  std::array<std::uint32_t, kRowsAhead> ahead{};
-  const auto find = [&](std::size_t j) {
-    ahead[j % kRowsAhead] = registry_.PrefetchPerson(items[j].app.iin);
+  std::array<std::uint64_t, kAhead> iins{};
+  std::array<std::uint32_t, kAhead> rows{};
+  const auto stage = [&](std::size_t i) {
+    if (const auto j = i + kIndexAhead; j < items.size()) {
+      iins[j % kAhead] = registry_.PrefetchIndexFor(items[j].app.iin);
+    }
+    if (const auto j = i + kRowsAhead; j < items.size()) {
+      rows[j % kAhead] = registry_.PrefetchPerson(iins[j % kAhead]);
+    }
+    if (const auto j = i + kPeriodsAhead; j < items.size()) {
+      registry_.PrefetchPeriods(rows[j % kAhead]);
+    }
   };
+  // The first items go through the stages they would have passed before step 0.
   Exclusive([&] {
-    for (std::size_t j = 0; j < std::min(kRowsAhead, items.size()); ++j) find(j);
+    for (std::size_t j = 0; j < std::min(kIndexAhead, items.size()); ++j) {
+      iins[j % kAhead] = registry_.PrefetchIndexFor(items[j].app.iin);
+    }
+    for (std::size_t j = 0; j < std::min(kRowsAhead, items.size()); ++j) {
+      rows[j % kAhead] = registry_.PrefetchPerson(iins[j % kAhead]);
+    }
+    for (std::size_t j = 0; j < std::min(kPeriodsAhead, items.size()); ++j) {
+      registry_.PrefetchPeriods(rows[j % kAhead]);
+    }
   });
   decided.records_at.assign(items.size(), 0);
   for (std::size_t i = 0; i < items.size(); ++i) {
     decided.decisions.push_back(Exclusive([&] {
-      if (i + kRowsAhead < items.size()) find(i + kRowsAhead);
-      if (i + kPeriodsAhead < items.size()) {
-        registry_.PrefetchPeriods(ahead[(i + kPeriodsAhead) % kRowsAhead]);
-      }
+      stage(i);
       return DecideLeavingRecords(items[i], decided.records_at[i]);
     }));
   }

@@ -46,21 +46,22 @@ Result<std::uint32_t> Population::Put(const domain::Person& p) {
   }
   row.representatives_begin = static_cast<std::uint32_t>(representatives_.size());
   row.representatives_count = static_cast<std::uint8_t>(p.representatives.size());
-  auto [it, inserted] = by_iin_.try_emplace(row.iin, static_cast<std::uint32_t>(rows_.size()));
+  const auto [index, inserted] =
+      by_iin_.TryEmplace(row.iin, static_cast<std::uint32_t>(rows_.size()));
   for (const auto& r : p.representatives) {
     auto& head = represented_head_[r.number()];
     represented_next_.push_back(head);
     head = static_cast<std::uint32_t>(representatives_.size()) + 1;
     representatives_.push_back(r.number());
-    represented_person_.push_back(it->second);
+    represented_person_.push_back(index);
   }
   if (inserted) {
     rows_.push_back(row);
   } else {
-    row.first_period = rows_[it->second].first_period;  // periods survive a register update
-    rows_[it->second] = row;
+    row.first_period = rows_[index].first_period;  // periods survive a register update
+    rows_[index] = row;
   }
-  return it->second;
+  return index;
 }
 
 std::vector<domain::Iin> Population::RepresentativesOf(std::uint32_t index) const {
@@ -91,9 +92,7 @@ std::vector<std::uint32_t> Population::Represented(const domain::Iin& representa
 }
 
 std::optional<std::uint32_t> Population::Find(const domain::Iin& iin) const {
-  auto it = by_iin_.find(iin.number());
-  if (it == by_iin_.end()) return std::nullopt;
-  return it->second;
+  return by_iin_.Find(iin.number());
 }
 
 std::string_view Population::RegionOf(std::uint32_t index) const {
@@ -105,7 +104,7 @@ std::string_view Population::RegionOf(std::uint32_t index) const {
 
 void Population::Reserve(std::size_t persons) {
   rows_.reserve(persons);
-  by_iin_.reserve(persons);
+  by_iin_.Reserve(persons);
   // Address space, not memory, for the periods decisions will add: a vector that doubles while
   // serving moves every period at once (560 MB at 20 million).
   periods_.reserve(persons + persons / 4);

@@ -948,9 +948,15 @@ Result<domain::Decision> Registry::DecideLeavingRecords(domain::Application app,
   return Decide(std::move(app), actor, claim);
 }
 
-std::uint32_t Registry::PrefetchPerson(std::string_view iin) const {
+std::uint64_t Registry::PrefetchIndexFor(std::string_view iin) const {
   const auto parsed = Iin::Parse(iin);
-  const auto person = parsed ? population_.Find(*parsed) : std::nullopt;
+  if (!parsed) return kNoIin;
+  population_.PrefetchIndex(parsed->number());
+  return parsed->number();
+}
+std::uint32_t Registry::PrefetchPerson(std::uint64_t iin) const {
+  const auto person =
+      iin == kNoIin ? std::nullopt : population_.Find(Iin::FromNumberUnchecked(iin));
   if (!person) return kNone;
   population_.PrefetchRow(*person);
   return *person;

@@ -116,11 +116,15 @@ class Registry final : public rules::RegistryView {
   static void AddDecisionRecords(std::vector<storage::Mutation>& out,
                                  const domain::Application& app, const domain::Decision& decision,
                                  const Actor& actor, std::int64_t recorded_at);
-  // Loading ahead for a batch of decisions (the pipeline), in two stages some decisions apart:
-  // the first finds the applicant by IIN and starts loading their row, the second starts
-  // loading their first period. Deciding then finds them in the cache: at 20 million people
-  // each was a miss to memory, one after another (ADR 0012). Reads only; the index is a hint.
-  std::uint32_t PrefetchPerson(std::string_view iin) const;
+  // Loading ahead for a batch of decisions (the pipeline), in three stages some decisions
+  // apart: the first starts loading the applicant's slot in the IIN index (and returns the
+  // parsed IIN, kNoIin for an invalid one), the second finds them there and starts loading
+  // their row, the third their first period. Deciding then finds them in the cache: at 20
+  // million people each was a miss to memory, one after another (ADR 0012, ADR 0014). Reads
+  // only; the index is a hint.
+  static constexpr std::uint64_t kNoIin = ~std::uint64_t{0};
+  std::uint64_t PrefetchIndexFor(std::string_view iin) const;
+  std::uint32_t PrefetchPerson(std::uint64_t iin) const;
   void PrefetchPeriods(std::uint32_t person) const;
   [[nodiscard]] Result<void> RecordDeath(const domain::Iin& iin, domain::Date date,
                                          const Actor& actor);

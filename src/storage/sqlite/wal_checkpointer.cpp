@@ -2,6 +2,8 @@
 
 #include <chrono>
 
+#include "core/thread_priority.hpp"
+
 namespace emkhana::storage::sqlite {
 
 WalCheckpointer::WalCheckpointer(sqlite3* writer, std::string path, WalCheckpointerOptions options)
@@ -80,6 +82,7 @@ void WalCheckpointer::Due() {
 }
 
 void WalCheckpointer::Run() {
+  LowerThisThreadsPriority(kBehindTheDecidingThread);
   sqlite3* db = nullptr;
   if (sqlite3_open_v2(path_.c_str(), &db, SQLITE_OPEN_READWRITE, nullptr) != SQLITE_OK ||
       sqlite3_exec(db, "PRAGMA synchronous = NORMAL", nullptr, nullptr, nullptr) != SQLITE_OK) {
