@@ -216,9 +216,11 @@ bool DecisionPipeline::FinishInFlight() {
 
 void DecisionPipeline::DecideLoadingAhead(Decided& decided) {
   // Item j's slot in the IIN index starts loading at step j - kIndexAhead, its row at step
-  // j - kRowsAhead (found in the index), its first period at step j - kPeriodsAhead. Slot
-  // j % kAhead holds the IIN, then the row's index, in between.
-  constexpr std::size_t kIndexAhead = 24, kRowsAhead = 16, kPeriodsAhead = 8, kAhead = 32;
+  // j - kRowsAhead (found in the index), its first period and its organisation's districts at
+  // step j - kPeriodsAhead, their panels at step j - kPanelsAhead. Slot j % kAhead holds the
+  // IIN, then the row's index, in between.
+  constexpr std::size_t kIndexAhead = 24, kRowsAhead = 16, kPeriodsAhead = 8, kPanelsAhead = 4,
+                        kAhead = 32;
   auto& items = decided.items;
   std::array<std::uint64_t, kAhead> iins{};
   std::array<std::uint32_t, kAhead> rows{};
@@ -231,6 +233,10 @@ void DecisionPipeline::DecideLoadingAhead(Decided& decided) {
     }
     if (const auto j = i + kPeriodsAhead; j < items.size()) {
       registry_.PrefetchPeriods(rows[j % kAhead]);
+      registry_.PrefetchDistrictsOf(items[j].app.org);
+    }
+    if (const auto j = i + kPanelsAhead; j < items.size()) {
+      registry_.PrefetchPanelsOf(items[j].app.org);
     }
   };
   // The first items go through the stages they would have passed before step 0.
@@ -243,6 +249,10 @@ void DecisionPipeline::DecideLoadingAhead(Decided& decided) {
     }
     for (std::size_t j = 0; j < std::min(kPeriodsAhead, items.size()); ++j) {
       registry_.PrefetchPeriods(rows[j % kAhead]);
+      registry_.PrefetchDistrictsOf(items[j].app.org);
+    }
+    for (std::size_t j = 0; j < std::min(kPanelsAhead, items.size()); ++j) {
+      registry_.PrefetchPanelsOf(items[j].app.org);
     }
   });
   decided.records_at.assign(items.size(), 0);

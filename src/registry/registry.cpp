@@ -964,6 +964,19 @@ std::uint32_t Registry::PrefetchPerson(std::uint64_t iin) const {
 void Registry::PrefetchPeriods(std::uint32_t person) const {
   population_.PrefetchFirstPeriod(person);
 }
+void Registry::PrefetchDistrictsOf(std::string_view org) const {
+  for (const auto* d : DistrictsOf(org)) {
+    __builtin_prefetch(d);
+    __builtin_prefetch(reinterpret_cast<const char*>(d) + sizeof(District) - 1);
+  }
+}
+void Registry::PrefetchPanelsOf(std::string_view org) const {
+  for (const auto* d : DistrictsOf(org)) {
+    if (d->registry_slot != 0 && d->registry_slot <= panels_.size()) {
+      __builtin_prefetch(&panels_[d->registry_slot - 1]);
+    }
+  }
+}
 
 // The rules compare a planned continuation's district only with a district chosen in the same
 // organisation (already_attached): only then is its plan worked out.

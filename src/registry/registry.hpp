@@ -126,6 +126,11 @@ class Registry final : public rules::RegistryView {
   std::uint64_t PrefetchIndexFor(std::string_view iin) const;
   std::uint32_t PrefetchPerson(std::uint64_t iin) const;
   void PrefetchPeriods(std::uint32_t person) const;
+  // Two more stages for choosing a district, which asks about each of the organisation's
+  // districts: their records start loading, then (a stage later, from those records) the first
+  // cache line of their panels.
+  void PrefetchDistrictsOf(std::string_view org) const;
+  void PrefetchPanelsOf(std::string_view org) const;
   [[nodiscard]] Result<void> RecordDeath(const domain::Iin& iin, domain::Date date,
                                          const Actor& actor);
   [[nodiscard]] Result<void> CloseOrganization(const std::string& org, domain::Date date,
