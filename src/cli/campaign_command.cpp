@@ -13,6 +13,7 @@
 #include "cli/commands.hpp"
 #include "cli/open_snapshot.hpp"
 #include "core/clock.hpp"
+#include "core/thread_priority.hpp"
 #include "policy/policy_loader.hpp"
 #include "registry/pipeline.hpp"
 #include "registry/registry.hpp"
@@ -95,6 +96,9 @@ int RunCampaign(const CampaignOptions& o) {
   registry::PipelineStats pipeline_stats;
   {
     registry::DecisionPipeline pipeline(reg, {.max_batch = 4096});
+    // This thread only feeds the pipeline, 200 000 ahead: it must not take the deciding
+    // thread's core.
+    const LoweredPriority feeding(kBehindTheDecidingThread);
     constexpr std::int64_t kWindow = 200'000;
     std::int64_t submitted = 0;
     for (const auto& app : apps) {
