@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <chrono>
+#include <optional>
 #include <vector>
 
 #include "core/thread_priority.hpp"
@@ -224,41 +225,32 @@ void DecisionPipeline::DecideLoadingAhead(Decided& decided) {
   auto& items = decided.items;
   std::array<std::uint64_t, kAhead> iins{};
   std::array<std::uint32_t, kAhead> rows{};
-  const auto stage = [&](std::size_t i) {
-    if (const auto j = i + kIndexAhead; j < items.size()) {
-      iins[j % kAhead] = registry_.PrefetchIndexFor(items[j].app.iin);
+  // Step i (negative before the first decision) moves the items `ahead` of it one stage on.
+  const auto stage = [&](std::ptrdiff_t i) {
+    const auto item = [&](std::size_t ahead) -> std::optional<std::size_t> {
+      const auto j = i + static_cast<std::ptrdiff_t>(ahead);
+      if (j < 0 || static_cast<std::size_t>(j) >= items.size()) return std::nullopt;
+      return static_cast<std::size_t>(j);
+    };
+    if (const auto j = item(kIndexAhead)) {
+      iins[*j % kAhead] = registry_.PrefetchIndexFor(items[*j].app.iin);
     }
-    if (const auto j = i + kRowsAhead; j < items.size()) {
-      rows[j % kAhead] = registry_.PrefetchPerson(iins[j % kAhead]);
+    if (const auto j = item(kRowsAhead)) {
+      rows[*j % kAhead] = registry_.PrefetchPerson(iins[*j % kAhead]);
     }
-    if (const auto j = i + kPeriodsAhead; j < items.size()) {
-      registry_.PrefetchPeriods(rows[j % kAhead]);
-      registry_.PrefetchDistrictsOf(items[j].app.org);
+    if (const auto j = item(kPeriodsAhead)) {
+      registry_.PrefetchPeriods(rows[*j % kAhead]);
+      registry_.PrefetchDistrictsOf(items[*j].app.org);
     }
-    if (const auto j = i + kPanelsAhead; j < items.size()) {
-      registry_.PrefetchPanelsOf(items[j].app.org);
-    }
+    if (const auto j = item(kPanelsAhead)) registry_.PrefetchPanelsOf(items[*j].app.org);
   };
-  // The first items go through the stages they would have passed before step 0.
-  Exclusive([&] {
-    for (std::size_t j = 0; j < std::min(kIndexAhead, items.size()); ++j) {
-      iins[j % kAhead] = registry_.PrefetchIndexFor(items[j].app.iin);
-    }
-    for (std::size_t j = 0; j < std::min(kRowsAhead, items.size()); ++j) {
-      rows[j % kAhead] = registry_.PrefetchPerson(iins[j % kAhead]);
-    }
-    for (std::size_t j = 0; j < std::min(kPeriodsAhead, items.size()); ++j) {
-      registry_.PrefetchPeriods(rows[j % kAhead]);
-      registry_.PrefetchDistrictsOf(items[j].app.org);
-    }
-    for (std::size_t j = 0; j < std::min(kPanelsAhead, items.size()); ++j) {
-      registry_.PrefetchPanelsOf(items[j].app.org);
-    }
+  Exclusive([&] {  // the steps before the first decision
+    for (auto i = -static_cast<std::ptrdiff_t>(kIndexAhead); i < 0; ++i) stage(i);
   });
   decided.records_at.assign(items.size(), 0);
   for (std::size_t i = 0; i < items.size(); ++i) {
     decided.decisions.push_back(Exclusive([&] {
-      stage(i);
+      stage(static_cast<std::ptrdiff_t>(i));
       return DecideLeavingRecords(items[i], decided.records_at[i]);
     }));
   }

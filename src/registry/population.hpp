@@ -18,6 +18,7 @@
 
 #include "core/error.hpp"
 #include "core/huge_pages.hpp"
+#include "core/prefetch.hpp"
 #include "domain/model.hpp"
 #include "registry/iin_index.hpp"
 
@@ -123,12 +124,6 @@ class Population {
   }
 
  private:
-  // Rows are not aligned to cache lines (56 and 28 bytes): most span two, so both are asked for.
-  template <class T>
-  static void PrefetchWhole(const T& row) {
-    __builtin_prefetch(&row);
-    __builtin_prefetch(reinterpret_cast<const char*>(&row) + sizeof(T) - 1);
-  }
   void Link(std::uint32_t id);
   // A decision reads a few rows scattered over gigabytes: on huge pages (ADR 0011).
   template <class T>

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <utility>
 
+#include "core/prefetch.hpp"
 #include "policy/policy_loader.hpp"
 #include "rules/checks.hpp"
 #include "rules/evaluate.hpp"
@@ -965,10 +966,7 @@ void Registry::PrefetchPeriods(std::uint32_t person) const {
   population_.PrefetchFirstPeriod(person);
 }
 void Registry::PrefetchDistrictsOf(std::string_view org) const {
-  for (const auto* d : DistrictsOf(org)) {
-    __builtin_prefetch(d);
-    __builtin_prefetch(reinterpret_cast<const char*>(d) + sizeof(District) - 1);
-  }
+  for (const auto* d : DistrictsOf(org)) PrefetchWhole(*d);
 }
 void Registry::PrefetchPanelsOf(std::string_view org) const {
   for (const auto* d : DistrictsOf(org)) {
