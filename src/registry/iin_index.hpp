@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "core/huge_pages.hpp"
+#include "core/prefetch.hpp"
 
 namespace emkhana::registry {
 
@@ -54,8 +55,8 @@ class IinIndex {
   void Prefetch(std::uint64_t key) const {
     if (slots_.empty()) return;
     const auto* slot = &slots_[Home(key)];
-    __builtin_prefetch(slot);
-    __builtin_prefetch(slot + kSlotsPerLine - 1);
+    PrefetchLine(slot);
+    PrefetchLine(slot + kSlotsPerLine - 1);
   }
 
   std::size_t size() const { return size_; }

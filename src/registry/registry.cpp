@@ -971,7 +971,7 @@ void Registry::PrefetchDistrictsOf(std::string_view org) const {
 void Registry::PrefetchPanelsOf(std::string_view org) const {
   for (const auto* d : DistrictsOf(org)) {
     if (d->registry_slot != 0 && d->registry_slot <= panels_.size()) {
-      __builtin_prefetch(&panels_[d->registry_slot - 1]);
+      PrefetchLine(&panels_[d->registry_slot - 1]);
     }
   }
 }
