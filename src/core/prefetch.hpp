@@ -8,7 +8,7 @@ namespace emkhana {
 // side effects, so a function whose only work is two of them is marked pure and its calls are
 // deleted. That happened to Population::PrefetchRow and IinIndex::Prefetch, and the registry
 // loaded nothing ahead for them (ADR 0015). A volatile asm statement is never removed;
-// `prefetch_test` checks the built binary.
+// tests/prefetch_check.py checks the built binary.
 inline void PrefetchLine(const void* address) {
 #if defined(__x86_64__)
   asm volatile("prefetcht0 %0" : : "m"(*static_cast<const char*>(address)));
