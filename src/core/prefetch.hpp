@@ -14,7 +14,7 @@ inline void PrefetchLine(const void* address) {
   asm volatile("prefetcht0 %0" : : "m"(*static_cast<const char*>(address)));
 #else
   __builtin_prefetch(address);
-  asm volatile("" : : "r"(address) : "memory");  // keeps the call, as above
+  asm volatile("" : : "r"(address));  // keeps the call, as above
 #endif
 }
 
