@@ -76,6 +76,8 @@ std::string_view RoleName(Role role) {
       return "region";
     case Role::kFund:
       return "fund";
+    case Role::kOperator:
+      return "operator";
     case Role::kAdmin:
       break;
   }
@@ -83,7 +85,8 @@ std::string_view RoleName(Role role) {
 }
 
 std::optional<Role> ParseRole(std::string_view name) {
-  for (auto r : {Role::kCitizen, Role::kRegistrar, Role::kRegion, Role::kFund, Role::kAdmin}) {
+  for (auto r : {Role::kCitizen, Role::kRegistrar, Role::kRegion, Role::kFund, Role::kAdmin,
+                 Role::kOperator}) {
     if (RoleName(r) == name) return r;
   }
   return std::nullopt;

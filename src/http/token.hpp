@@ -2,8 +2,9 @@
 //
 // A token is `base64url(claims JSON) "." base64url(HMAC-SHA256(secret, claims part))`, checked in
 // constant time. Claims: role, subject (a citizen's IIN, a registrar's organisation id, a region
-// code, or a name for the Fund and admins) and expiry (Unix seconds). The secret is 32 random
-// bytes in a file readable by the owner only, made on first use.
+// code, `operator@centre` for a service-centre operator, or a name for the Fund and admins) and
+// expiry (Unix seconds). The secret is 32 random bytes in a file readable by the owner only, made
+// on first use.
 #pragma once
 
 #include <cstdint>
@@ -15,7 +16,9 @@
 
 namespace emkhana::http {
 
-enum class Role { kCitizen, kRegistrar, kRegion, kFund, kAdmin };
+// kOperator: a service centre (ЦОН) operator, subject `<operator id>@<centre id>`, entering
+// applications for people present in person.
+enum class Role { kCitizen, kRegistrar, kRegion, kFund, kAdmin, kOperator };
 std::string_view RoleName(Role role);
 std::optional<Role> ParseRole(std::string_view name);
 
