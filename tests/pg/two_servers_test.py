@@ -111,7 +111,7 @@ while psql(REPLICA, f"SELECT pg_last_wal_replay_lsn() >= '{target}'::pg_lsn")[0]
 def start(name, *extra):
     log = open(os.path.join(TMP, name + ".log"), "w")
     proc = subprocess.Popen([BIN, "serve", "--db", DB, *SECRET, "--port", "0", "--threads", "2",
-                             *extra], stdout=subprocess.PIPE, stderr=log, text=True)
+                             "--as-of", DAY, *extra], stdout=subprocess.PIPE, stderr=log, text=True)
     atexit.register(lambda: proc.poll() is None and proc.kill())  # also when a check fails
     line = proc.stdout.readline()
     if "listening on" not in line:
@@ -122,11 +122,14 @@ def start(name, *extra):
 server_a, PORT_A = start("a")
 server_b, PORT_B = start("b", "--read-db", READ_DB)
 admin = run("token", "--db", DB, *SECRET, "--role", "admin", "--subject", "ops").strip()
+# Service-centre applications are an operator's to enter (ADR 0016).
+operator = run("token", "--db", DB, *SECRET, "--role", "operator", "--subject",
+               "OP-1@CON-1").strip()
 
 
 def request(port, method, path, body=None, headers=None):
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-    h = dict(headers or {}, Authorization="Bearer " + admin)
+    h = dict(headers or {}, Authorization="Bearer " + (operator if method == "POST" else admin))
     if body is not None:
         body = json.dumps(body)
         h["Content-Type"] = "application/json"
@@ -137,11 +140,12 @@ def request(port, method, path, body=None, headers=None):
     return r.status, json.loads(data) if data else None
 
 
-def application(iin, app_id=None, district=DISTRICT):
-    body = {"date": DAY, "iin": iin, "org": org, "district": district,
-            "channel": "service_centre", "basis": "free_choice"}
-    if app_id:
-        body["id"] = app_id
+def application(iin, reference=None, district=DISTRICT):
+    # The server dates (--as-of DAY) and numbers it; the test knows it by its reference.
+    body = {"iin": iin, "org": org, "district": district, "channel": "service_centre",
+            "basis": "free_choice", "consent": True}
+    if reference:
+        body["reference"] = reference
     return body
 
 
@@ -168,9 +172,11 @@ def submit(job):
 with ThreadPoolExecutor(max_workers=50) as pool:
     answers = list(pool.map(submit, jobs))
 approved, refused = {}, []
+server_id = {}  # reference -> the id the server gave
 for app_id, iin, (status, body) in answers:
-    check(status == 200 and body and body.get("id") == app_id,
+    check(status == 200 and body and body.get("id", "").startswith("W-"),
           f"{app_id}: a decision for every request: {status} {body}")
+    server_id[app_id] = body["id"]
     if body["decision"] == "approved":
         check(body["district"] == DISTRICT, f"{app_id}: approved into {body['district']}")
         approved[app_id] = iin
@@ -184,13 +190,15 @@ by_b = [i for i in approved if port_of[i] == PORT_B]
 print(f"approvals through server A: {len(by_a)}, through server B: {len(by_b)}")
 
 # What the primary holds: every decision, every approval, nobody attached twice on a day.
-stored = dict(psql(DB, "SELECT id, outcome FROM application WHERE id LIKE 'TWO-%'"))
+ids = ", ".join(f"'{i}'" for i in server_id.values())
+stored = dict(psql(DB, f"SELECT id, outcome FROM application WHERE id IN ({ids})"))
 check(len(stored) == APPLICATIONS, f"every decision stored: {len(stored)}")
-check({i for i, o in stored.items() if o == "approved"} == set(approved),
+check({i for i, o in stored.items() if o == "approved"} == {server_id[a] for a in approved},
       "the approvals stored are those answered")
 live = psql(DB, f"SELECT iin, application FROM attachment WHERE district = '{DISTRICT}' "
                 f"AND end_reason <> 'cancelled'")
-check(sorted(a for _, a in live) == sorted(approved), f"the district holds the approved: {live}")
+check(sorted(a for _, a in live) == sorted(server_id[a] for a in approved),
+      f"the district holds the approved: {live}")
 overlaps = psql(DB, "SELECT x.iin FROM attachment x JOIN attachment y ON x.iin = y.iin "
                     "AND x.id < y.id WHERE x.end_reason <> 'cancelled' "
                     "AND y.end_reason <> 'cancelled' "
@@ -245,10 +253,11 @@ for key, iin, together in (("two-at-once", people[APPLICATIONS], True),
     check(da == db, f"{key}: one decision: {da} / {db}")
     rows = psql(DB, f"SELECT id FROM application WHERE iin = '{iin}' AND app_date = '{DAY}'")
     check(rows == [(da["id"],)], f"{key}: one application stored: {rows}")
-    keys = psql(DB, f"SELECT application FROM idempotency_key WHERE key = '{key}'")
+    # Stored scoped to the caller and hashed: one row names the application.
+    keys = psql(DB, f"SELECT application FROM idempotency_key WHERE application = '{da['id']}'")
     check(keys == [(da["id"],)], f"{key}: the key names it: {keys}")
 status, body = keyed(PORT_B, people[APPLICATIONS + 2], "two-at-once")
-check(status == 409 and body["code"] == "idempotency_conflict",
+check(status == 422 and body["code"] == "idempotency_conflict",
       f"the key with another application, on the other server: {status} {body}")
 
 # ---------------------------------------------------------------- stop
