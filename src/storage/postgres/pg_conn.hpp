@@ -75,7 +75,9 @@ class Connection {
   // What every session runs first (also after a reconnect).
   static constexpr const char* kSessionSettings =
       "SET TimeZone = 'UTC'; SET DateStyle = 'ISO, YMD'; SET extra_float_digits = 1; "
-      "SET client_encoding = 'UTF8'; SET client_min_messages = 'warning'";
+      "SET client_encoding = 'UTF8'; SET client_min_messages = 'warning'; "
+      // A commit returns once its WAL is flushed, whatever the server's default (ADR 0017).
+      "SET synchronous_commit = on";
   Connection(Connection&& o) noexcept : conn_(o.conn_) { o.conn_ = nullptr; }
   Connection& operator=(Connection&& o) noexcept;
   Connection(const Connection&) = delete;
