@@ -14,9 +14,9 @@ DB=${1:-out/bench/national-20000000.db}
 ROUNDS=${2:-5}
 DURATION=${3:-10s}
 THREADS=${SERVER_THREADS:-1}
-BIN=./build/release/emkhana
+BIN=${EMKHANA_BIN:-./build/release/emkhana}  # another build to compare (A B B A rounds)
 OUT=out/bench
-REPORT=$OUT/http.txt
+REPORT=${REPORT:-$OUT/http.txt}
 T=$(mktemp -d)
 EMKHANA_PID="" NGINX_PID=""
 # The server runs under /usr/bin/time, which does not pass signals on: signal its child.
@@ -44,8 +44,9 @@ say() { echo "$*" | tee -a "$REPORT"; }
 say "bench/http.sh $(date -u +%FT%TZ) db=$SOURCE_DB (a copy) rounds=$ROUNDS duration=$DURATION server threads=$THREADS"
 
 # The server, with the time it takes to load the registry and its memory.
-/usr/bin/time -v "$BIN" serve --db "$DB" --port 0 --threads "$THREADS" >"$T/serve.out" \
-  2>"$T/serve.err" &
+# The server's day is a campaign day: applications are dated by its clock (ADR 0016).
+/usr/bin/time -v "$BIN" serve --db "$DB" --port 0 --threads "$THREADS" --as-of 2026-09-21 \
+  >"$T/serve.out" 2>"$T/serve.err" &
 EMKHANA_PID=$!
 for _ in $(seq 1 3600); do grep -q listening "$T/serve.out" 2>/dev/null && break; sleep 0.5; done
 PORT=$(sed -n 's/.*:\([0-9]*\)\/$/\1/p' "$T/serve.out")
@@ -55,6 +56,8 @@ say "$(grep 'loaded' "$T/serve.err")"
 # 100 000 random IINs and an admin token for the reads.
 "$BIN" sample --db "$DB" --persons 100000 --seed 11 >"$T/iins"
 TOKEN=$("$BIN" token --db "$DB" --role admin --subject bench --ttl 86400)
+# Service-centre applications are entered by an operator (ADR 0016).
+OPERATOR=$("$BIN" token --db "$DB" --role operator --subject bench@CON-1 --ttl 86400)
 cat >"$T/get.lua" <<LUA
 local iins = {}
 for line in io.lines("$T/iins") do iins[#iins + 1] = line end
@@ -128,16 +131,13 @@ local iins, orgs = {}, {}
 for line in io.lines("$T/iins") do iins[#iins + 1] = line end
 for line in io.lines("$T/orgs") do orgs[#orgs + 1] = line end
 math.randomseed(8)
-local n = 0
-local run = tostring(os.time())
 wrk.method = "POST"
-wrk.headers["Authorization"] = "Bearer $TOKEN"
+wrk.headers["Authorization"] = "Bearer $OPERATOR"
 wrk.headers["Content-Type"] = "application/json"
 request = function()
-  n = n + 1
   local body = string.format(
-    '{"id":"B-%s-%d","date":"2026-09-21","iin":"%s","org":"%s","channel":"service_centre","basis":"free_choice"}',
-    run, n, iins[math.random(#iins)], orgs[math.random(#orgs)])
+    '{"iin":"%s","org":"%s","channel":"service_centre","basis":"free_choice","consent":true}',
+    iins[math.random(#iins)], orgs[math.random(#orgs)])
   return wrk.format(nil, "/api/v1/applications", nil, body)
 end
 LUA

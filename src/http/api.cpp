@@ -272,6 +272,11 @@ Response Api::Dispatch(Call& call, Handled* deferred) {
     call.route = r.pattern;
     switch (r.handler) {
       case Handler::kHealth:
+        // Alive means able to do its work: a store that failed (a full disk, a lost database)
+        // fails the check, so that a supervisor restarts the server once the cause is fixed.
+        if (registry_.failed()) {
+          return call.Problem(ProblemCode::kUnavailable, "the store failed; restart the server");
+        }
         return call.Json(json::object{{"status", "ok"}});
       case Handler::kReady:
         if (registry_.failed()) {

@@ -186,7 +186,9 @@ void Registry::RebuildCube() {
     const auto& p = population_.period(id);
     if (p.application == 0 && !p.Cancelled()) reference = std::max(reference, p.From());
   }
-  cube_ = stats::Cube::ForReference(reference);
+  // The window holds the clock's today as well: a decision stored with a date far ahead (a
+  // mistake, or a client's date before issue 23) must not fold the present away.
+  cube_ = stats::Cube::ForReferences(reference, Date::FromUnixMicros(clock_.NowMicros()));
   counts_ = {};  // the state in memory is counted whole below
   as_of_ = reference;
   CountState(cube_);

@@ -90,6 +90,12 @@ Cube Cube::ForReference(Date reference) {
   return Cube(domain::PreviousMonthStart(reference), Date::Ymd(reference.year() + 2, 12, 31));
 }
 
+Cube Cube::ForReferences(Date reference, Date today) {
+  if (reference == Date::Min()) return Cube();
+  const auto a = ForReference(reference), b = ForReference(today);
+  return Cube(std::min(a.since(), b.since()), std::max(a.horizon(), b.horizon()));
+}
+
 const std::vector<Entry>& Cube::Frozen() const {
   if (!frozen_valid_) {
     frozen_.clear();

@@ -231,6 +231,9 @@ class Cube : public CubeEvents<Cube> {
   // The window a registry keeps around its latest event: from the first of the previous month to
   // the end of the year after next (a campaign's 1 January included).
   static Cube ForReference(domain::Date reference);
+  // The windows of both the registry's latest event and today, joined: statistics of today
+  // answer whatever dates are stored.
+  static Cube ForReferences(domain::Date reference, domain::Date today);
 
   domain::Date since() const { return domain::Date::FromDays(since_); }
   domain::Date horizon() const { return domain::Date::FromDays(horizon_); }

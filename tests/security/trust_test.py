@@ -15,10 +15,12 @@
 - files the server makes are its owner's alone (0600);
 - an application without `consent` has none.
 """
+import json
 import os
 import stat
+import subprocess
 
-from harness import Server, TestCa, check, done, expect_problem
+from harness import BIN, Server, TestCa, check, done, expect_problem
 
 DAY = "2026-09-20"  # the server's day (--as-of): inside the 2026 campaign
 srv = Server(as_of=DAY, population=20000)
@@ -205,4 +207,19 @@ expect_problem(apply(egov(a, org_a), cit[a], headers=key), 422, "idempotency_con
 st, _, r3, _, _ = apply(egov(c, org_b, reference="my-ref.1"), cit[c])
 check(st == 200 and r3["id"] == r1["id"], f"a reference survives a restart: {r3}")
 check(srv.stop() == 0, "the server stops again")
+
+# ---------------------------------------------------------------- 1. whatever is stored
+# A decision dated far ahead (a replay's, or a client's before this issue) must not fold today
+# out of the statistics: /stats and /funding still answer after a restart.
+far = os.path.join(srv.tmp, "far.jsonl")
+with open(far, "w") as f:
+    f.write(json.dumps({"op": "apply", "id": "FAR-1", "date": "2099-12-31", "iin": a,
+                        "org": org_b, "channel": "service_centre", "basis": "free_choice"}) + "\n")
+rc = subprocess.run([BIN, "replay", "--db", srv.db, far], capture_output=True, text=True)
+check(rc.returncode == 0, f"a far date replayed into the registry: {rc.stderr}")
+srv.start()
+for path in ("/api/v1/stats", "/api/v1/funding?month=2026-09"):
+    st, _, body, _, _ = srv.request("GET", path, tok=admin)
+    check(st == 200, f"{path} answers with a 2099 decision stored: {st} {body}")
+check(srv.stop() == 0, "the server stops a third time")
 done("trust_test")
