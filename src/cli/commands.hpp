@@ -44,6 +44,7 @@ int RunCampaign(const CampaignOptions& o);
 
 struct ServeOptions {
   std::string db, read_db, address = "127.0.0.1", secret, web, ca_file;
+  std::string as_of;  // YYYY-MM-DD: the clock starts on this day (empty: the system's)
   std::uint16_t port = 8080;
   int threads = 1, read_timeout = 10, idle_timeout = 60;
   bool access_log = false, demo = false;

@@ -2,10 +2,13 @@
 #include <fmt/format.h>
 #include <CLI/CLI.hpp>
 
+#include <sys/stat.h>
+
 #include <iostream>
 
 #include "cli/commands.hpp"
 #include "core/clock.hpp"
+#include "domain/date.hpp"
 #include "policy/policy_loader.hpp"
 #include "registry/registry.hpp"
 #include "scenario/replay.hpp"
@@ -46,6 +49,9 @@ int Init(const std::string& db) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // Databases, their journals, secrets and keys hold personal data or grant access: every file
+  // this process creates is its owner's alone (0600), whatever the caller's umask.
+  ::umask(077);
   CLI::App app{"Emkhana: the register of population attached to primary health care"};
   app.require_subcommand(1);
 
@@ -144,6 +150,14 @@ int main(int argc, char** argv) {
                     "Serve the web front end from this directory (built web/dist)");
   serve->add_option("--ca-file", serve_options.ca_file,
                     "PEM file of the CAs trusted for egov/mobile signatures");
+  serve
+      ->add_option("--as-of", serve_options.as_of,
+                   "Start the server's clock on this date, YYYY-MM-DD (demos and tests of "
+                   "campaign dates; time passes from there). Applications are dated by this "
+                   "clock, never by the client")
+      ->check([](const std::string& s) {
+        return emkhana::domain::Date::Parse(s) ? std::string() : "expected YYYY-MM-DD";
+      });
   serve->add_flag("--demo", serve_options.demo,
                   "Demo mode for synthetic registries: sign in as generated people (a demo CA "
                   "beside the database, or beside --secret for a URL, issues their signing keys)");

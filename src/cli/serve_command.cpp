@@ -13,6 +13,7 @@
 
 #include "cli/commands.hpp"
 #include "core/clock.hpp"
+#include "domain/date.hpp"
 #include "http/api.hpp"
 #include "http/server.hpp"
 #include "http/token.hpp"
@@ -126,8 +127,19 @@ int RunServe(const ServeOptions& o) {
     }
     read_store = std::move(*opened_read);
   }
+  // The clock that dates every application received (ADR 0016): the system's, or moved to
+  // --as-of at the start (same time of day).
+  std::int64_t offset = 0;
+  if (!o.as_of.empty()) {
+    constexpr std::int64_t kDay = 86'400'000'000LL;
+    const auto now = SystemClock().NowMicros();
+    offset = (std::int64_t{domain::Date::Parse(o.as_of)->days()} - now / kDay) * kDay;
+    std::cerr << "serve: the clock starts on " << o.as_of << " (--as-of)\n";
+  }
+  OffsetClock day_clock(offset);
   const auto started = std::chrono::steady_clock::now();
-  auto opened = registry::Registry::Open(**store, clock, policy::DefaultPolicy(), read_store.get());
+  auto opened =
+      registry::Registry::Open(**store, day_clock, policy::DefaultPolicy(), read_store.get());
   if (!opened) {
     std::cerr << storage::RedactLocation(o.db) << ": " << opened.error().message << "\n";
     return 2;
@@ -144,6 +156,7 @@ int RunServe(const ServeOptions& o) {
   {
     http::Api api(reg, {.tokens = tokens->get(),
                         .clock = &clock,
+                        .day_clock = &day_clock,
                         .max_batch = 1024,
                         .web = web ? &*web : nullptr,
                         .signatures = signatures ? &*signatures : nullptr,

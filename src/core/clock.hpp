@@ -22,6 +22,18 @@ class SystemClock final : public Clock {
   }
 };
 
+// The system clock moved by a fixed offset: a server started "as of" another day (demos and
+// tests of campaign dates; set by the operator, never by a client). Time still passes.
+class OffsetClock final : public Clock {
+ public:
+  explicit OffsetClock(std::int64_t offset_micros) : offset_(offset_micros) {}
+  std::int64_t NowMicros() const override { return system_.NowMicros() + offset_; }
+
+ private:
+  SystemClock system_;
+  std::int64_t offset_;
+};
+
 // A clock that only moves when told to (tests, deterministic replays).
 class ManualClock final : public Clock {
  public:

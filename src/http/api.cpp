@@ -1,6 +1,7 @@
 #include "http/api.hpp"
 
 #include <fmt/format.h>
+#include <openssl/evp.h>
 #include <openssl/rand.h>
 
 #include <boost/json.hpp>
@@ -114,6 +115,15 @@ std::string RandomId() {
   return id;
 }
 
+std::string Sha256Hex(std::string_view text) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int size = 0;
+  EVP_Digest(text.data(), text.size(), digest, &size, EVP_sha256(), nullptr);
+  std::string hex;
+  for (unsigned i = 0; i < size; ++i) hex += fmt::format("{:02x}", digest[i]);
+  return hex;
+}
+
 double DistanceKm(double lat1, double lon1, double lat2, double lon2) {
   constexpr double kRad = 3.14159265358979323846 / 180.0;
   const double dlat = (lat2 - lat1) * kRad, dlon = (lon2 - lon1) * kRad;
@@ -162,7 +172,10 @@ std::vector<Api::Route> Api::Routes() {
 
 std::string_view Api::OpenApiDocument() { return kOpenApiJson; }
 
-Date Api::Today() const { return Date::FromUnixMicros(options_.clock->NowMicros()); }
+Date Api::Today() const {
+  return Date::FromUnixMicros(
+      (options_.day_clock ? options_.day_clock : options_.clock)->NowMicros());
+}
 
 std::string Api::AccessLogLine(const Request& request, const Response& response,
                                double seconds) const {

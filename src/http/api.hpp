@@ -59,7 +59,8 @@ struct Response {
 struct Deferred {
   domain::Application application;
   registry::Actor actor;
-  std::optional<registry::IdempotencyClaim> idempotency;  // the request's Idempotency-Key
+  // The request's Idempotency-Key and reference, scoped to the caller.
+  std::vector<registry::IdempotencyClaim> claims;
   std::function<Response(Result<domain::Decision>)> finish;
 };
 using Handled = std::variant<Response, Deferred>;
@@ -67,7 +68,10 @@ using Handled = std::variant<Response, Deferred>;
 struct ApiOptions {
   // Checks bearer tokens (keys, revocations, a cache); in demo mode it holds the demo key too.
   TokenVerifier* tokens = nullptr;
-  const Clock* clock = nullptr;  // the date of "today" and token expiry
+  const Clock* clock = nullptr;  // real time: token expiry, certificates, logs
+  // The registry's day, which dates every application received (none: `clock`'s). A server
+  // started --as-of another day moves this one only.
+  const Clock* day_clock = nullptr;
   std::size_t max_batch = 1024;  // decisions per commit
   // The web front end's files, served at "/" (none: no front end).
   const StaticFiles* web = nullptr;
@@ -121,9 +125,17 @@ class Api {
   std::optional<Response> ForbidPerson(Call& call, const domain::Person& person);
   std::optional<Response> ForbidPerson(Call& call, const domain::Iin& iin,
                                        const std::vector<domain::Iin>& representatives);
+  // Roles that read no person's records (region, Fund): refused before anything is looked up.
+  std::optional<Response> ForbidPersonRole(Call& call);
+  // The one reply for a person who does not exist and one the caller may not see (a 404
+  // either way, so that no reply tells which IINs exist); the refused read is audited.
+  Response NoSuchPerson(Call& call, const domain::Iin& iin);
   // Records a read of a person's (or an application's) data for the audit trail.
   void RecordRead(const Call& call, std::string_view subject, std::string_view what);
   Handled SubmitApplication(Call& call);
+  // Channels bound to actors (ADR 0016): who may enter this application through its channel;
+  // `seen` gets the representation documents an operator or registrar saw. nullopt: allowed.
+  std::optional<Response> CheckActor(Call& call, const domain::Application& app, std::string& seen);
   // The check of an application's digital signature (egov, mobile) over `signed_text`; nullopt
   // when it passes or the channel needs none.
   std::optional<Response> CheckSignature(Call& call, const domain::Application& app,

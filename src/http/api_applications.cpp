@@ -20,10 +20,60 @@ using domain::Iin;
 
 namespace {
 
-// The fields an application body may carry: those of a replay `apply` step, without `op`.
-constexpr std::string_view kApplicationFields[] = {"id",       "date",      "iin",   "org",
-                                                   "district", "channel",   "basis", "applicant",
-                                                   "consent",  "documents", "birth", "sex"};
+// The fields an application body may carry: those of a replay `apply` step without `op`, and
+// without `date` and `id`, which the register gives (ADR 0016); `reference` is the caller's own
+// name for the application.
+constexpr std::string_view kApplicationFields[] = {"reference", "iin",   "org",       "district",
+                                                   "channel",   "basis", "applicant", "consent",
+                                                   "documents", "birth", "sex"};
+constexpr std::size_t kMaxFieldLength = 64;  // ids, enums, dates, references
+constexpr std::size_t kMaxDocuments = 8;
+
+// Documents that prove the right to act for someone else: seen only by a person at a desk
+// (a service-centre operator, the clinic's registrar), never declared through eGov.
+constexpr domain::Document kRepresentationDocuments[] = {domain::Document::kRepresentationProof,
+                                                         domain::Document::kConsentOfFamilyMember};
+
+// The body's shape before the rules see it: known fields only, each of bounded size.
+std::optional<std::pair<ProblemCode, std::string>> CheckShape(const json::object& body) {
+  for (const auto& field : body) {
+    const auto key = field.key();
+    if (key == "date" || key == "id") {
+      return std::pair{ProblemCode::kFieldNotAccepted,
+                       fmt::format("'{}' is the register's: the server dates and numbers every "
+                                   "application (send your own name for it as 'reference')",
+                                   std::string(key))};
+    }
+    if (std::find(std::begin(kApplicationFields), std::end(kApplicationFields), key) ==
+        std::end(kApplicationFields)) {
+      return std::pair{ProblemCode::kUnknownField,
+                       fmt::format("unknown field '{}'", std::string(key).substr(0, 40))};
+    }
+    const auto& v = field.value();
+    const bool too_long =
+        (v.is_string() && v.get_string().size() > kMaxFieldLength) ||
+        (v.is_array() && (v.get_array().size() > kMaxDocuments ||
+                          std::any_of(v.get_array().begin(), v.get_array().end(), [](auto& e) {
+                            return !e.is_string() || e.get_string().size() > kMaxFieldLength;
+                          })));
+    if (too_long) {
+      return std::pair{
+          ProblemCode::kInvalidField,
+          fmt::format("'{}': at most {} characters{}", std::string(key), kMaxFieldLength,
+                      v.is_array() ? fmt::format(", {} entries", kMaxDocuments) : "")};
+    }
+  }
+  if (const auto* ref = body.if_contains("reference")) {
+    const auto* text = ref->if_string();
+    if (!text || text->empty() || std::any_of(text->begin(), text->end(), [](char c) {
+          return !std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_' && c != '.';
+        })) {
+      return std::pair{ProblemCode::kInvalidField,
+                       std::string("'reference': 1-64 letters, digits, '-', '_' or '.'")};
+    }
+  }
+  return std::nullopt;
+}
 
 }  // namespace
 
@@ -49,50 +99,47 @@ Handled Api::SubmitApplication(Call& call) {
     signature = *s;
     body.erase("signature");
   }
+  if (auto bad = CheckShape(body)) return call.Problem(bad->first, bad->second);
   const std::string signed_text = CanonicalJson(body);
   json::object fingerprint_body = body;
   fingerprint_body.erase("channel");
-  const std::string fingerprint = CanonicalJson(fingerprint_body);
-  for (const auto& field : body) {
-    const auto key = field.key();
-    if (std::find(std::begin(kApplicationFields), std::end(kApplicationFields), key) ==
-        std::end(kApplicationFields)) {
-      return call.Problem(ProblemCode::kUnknownField,
-                          fmt::format("unknown field '{}'", std::string(key).substr(0, 40)));
-    }
-  }
-  if (!body.contains("date")) body["date"] = Today().ToString();
-  if (!body.contains("id")) body["id"] = RandomId();
+  const std::string fingerprint = Sha256Hex(CanonicalJson(fingerprint_body));
+  std::string reference;
+  if (const auto* ref = body.if_contains("reference")) reference = ref->get_string();
+  body.erase("reference");
+  // What only the register decides: the day (its clock), the id; and consent is given only
+  // when it is said.
+  body["date"] = Today().ToString();
+  body["id"] = RandomId();
+  if (!body.contains("consent")) body["consent"] = false;
   auto app = scenario::ParseApplication(body);
   if (!app) {
     return call.Problem(ProblemCode::kInvalidField, domain::MaskIinsInText(app.error().message));
   }
-  // Roles: a citizen for themself or as the applicant for another (a minor, a ward, a relative
-  // with consent: the rules decide); a registrar enters paper applications to their own
-  // organisation; an admin anything.
-  const auto& claims = *call.claims;
-  bool allowed = call.Is(Role::kAdmin);
-  if (call.Is(Role::kCitizen)) {
-    allowed = (app->applicant.empty() ? app->iin : app->applicant) == claims.subject;
-  } else if (call.Is(Role::kRegistrar)) {
-    allowed = app->org == claims.subject && app->channel == domain::Channel::kClinicPaper;
-  }
-  if (!allowed) return call.Problem(ProblemCode::kForbidden, "not yours to submit");
+  std::string seen;  // representation documents, as seen by the operator or registrar
+  if (auto no = CheckActor(call, *app, seen)) return std::move(*no);
   if (auto no = CheckSignature(call, *app, signature ? &*signature : nullptr, signed_text)) {
     return std::move(*no);
   }
+  // The keys a retry is known by, scoped to the caller: another caller's key or reference
+  // never names this caller's application (nor theirs this one).
+  const auto& claims = *call.claims;
+  const std::string caller = std::string(RoleName(claims.role)) + ":" + claims.subject;
   Deferred d;
   if (!request.idempotency_key.empty()) {
     if (request.idempotency_key.size() > 200) {
       return call.Problem(ProblemCode::kInvalidField, "Idempotency-Key: at most 200 characters");
     }
-    // The registry keeps the keys (shared with other servers of the database through its log):
-    // a key seen before answers its application's decision, or a conflict (kAlreadyExists).
-    d.idempotency = registry::IdempotencyClaim{request.idempotency_key, fingerprint};
+    d.claims.push_back({Sha256Hex(caller + '\x1f' + "key" + '\x1f' + request.idempotency_key),
+                        fingerprint, ErrorCode::kFailedPrecondition});
+  }
+  if (!reference.empty()) {
+    d.claims.push_back({Sha256Hex(caller + '\x1f' + "reference" + '\x1f' + reference), fingerprint,
+                        ErrorCode::kAlreadyExists});
   }
   d.application = std::move(*app);
   d.actor = {std::string(RoleName(claims.role)) + ":" + domain::MaskIinsInText(claims.subject),
-             std::string(domain::NameOf(d.application.channel))};
+             std::string(domain::NameOf(d.application.channel)) + seen};
   d.finish = [this, lang = call.lang, route = call.route](Result<domain::Decision> r) {
     static const Request kNoRequest;
     Call reply{kNoRequest};
@@ -105,9 +152,77 @@ Handled Api::SubmitApplication(Call& call) {
   return d;
 }
 
+std::optional<Response> Api::CheckActor(Call& call, const domain::Application& app,
+                                        std::string& seen) {
+  using domain::Channel;
+  const auto& claims = *call.claims;
+  const std::string& applicant = app.applicant.empty() ? app.iin : app.applicant;
+  const bool proves_representation =
+      std::any_of(std::begin(kRepresentationDocuments), std::end(kRepresentationDocuments),
+                  [&](auto doc) { return app.documents.Has(doc); });
+  switch (claims.role) {
+    case Role::kCitizen: {
+      // Through eGov, signed: for themself, or for someone they are the registered
+      // representative of. Anything else is answered the same whether the person exists or
+      // not (nothing about a stranger leaves).
+      if (app.channel != Channel::kEgov && app.channel != Channel::kMobile) {
+        return call.Problem(ProblemCode::kChannelForbidden,
+                            "a citizen applies through egov or mobile; paper applications are "
+                            "taken by a service centre or the clinic");
+      }
+      if (applicant != claims.subject) {
+        return call.Problem(ProblemCode::kForbidden, "the applicant is the signed-in person");
+      }
+      if (proves_representation) {
+        return call.Problem(ProblemCode::kInPersonOnly,
+                            "representation and consent documents are seen at a service centre "
+                            "or the clinic");
+      }
+      if (app.iin == claims.subject) return std::nullopt;
+      bool represents = false;
+      if (auto me = Iin::Parse(claims.subject)) {
+        std::shared_lock lock(registry_lock_);
+        for (const auto& r : registry_.Represented(*me)) represents |= r.ToString() == app.iin;
+      }
+      if (represents) return std::nullopt;
+      return call.Problem(ProblemCode::kInPersonOnly,
+                          "to act for another adult, or for a child you are not registered as "
+                          "representing, come to a service centre or the clinic with the "
+                          "documents");
+    }
+    case Role::kOperator:
+      if (app.channel != Channel::kServiceCentre) {
+        return call.Problem(ProblemCode::kChannelForbidden,
+                            "a service-centre operator enters service_centre applications");
+      }
+      if (claims.subject.find('@') == std::string::npos) {
+        return call.Problem(ProblemCode::kForbidden, "an operator's token names operator@centre");
+      }
+      break;
+    case Role::kRegistrar:
+      if (app.channel != Channel::kClinicPaper || app.org != claims.subject) {
+        return call.Problem(ProblemCode::kChannelForbidden,
+                            "a registrar enters clinic_paper applications to their own "
+                            "organisation");
+      }
+      break;
+    default:
+      return call.Problem(ProblemCode::kForbidden,
+                          "applications are entered by the person, a service-centre operator "
+                          "or the clinic's registrar");
+  }
+  // An operator or a registrar saw the documents (recorded with the decision's audit entry).
+  for (auto doc : kRepresentationDocuments) {
+    if (!app.documents.Has(doc)) continue;
+    seen += seen.empty() ? "; documents seen: " : " ";
+    seen += domain::NameOf(doc);
+  }
+  return std::nullopt;
+}
+
 void Api::Submit(Deferred deferred, std::function<void(Response)> done) {
   pipeline_->Submit(
-      std::move(deferred.application), std::move(deferred.actor), std::move(deferred.idempotency),
+      std::move(deferred.application), std::move(deferred.actor), std::move(deferred.claims),
       [finish = std::move(deferred.finish), done = std::move(done)](Result<domain::Decision> r) {
         done(finish(std::move(r)));
       });
@@ -167,7 +282,11 @@ std::variant<storage::DecidedApplication, Response> Api::ReadableApplication(Cal
   if (!call.claims) return call.Problem(ProblemCode::kUnauthenticated, "sign in first");
   auto stored = registry_.StoredApplication(std::string(id));
   if (!stored) return call.Problem(ProblemCode::kUnavailable, "the store cannot be read");
-  if (!*stored) return call.Problem(ProblemCode::kNotFound, "no such application");
+  // The same answer for an id that does not exist and one the caller may not see.
+  const auto no_such = [&] {
+    return call.Problem(ProblemCode::kNotFound, "no such application, or not yours");
+  };
+  if (!*stored) return no_such();
   const auto& app = (*stored)->application;
   const auto& claims = *call.claims;
   bool allowed = call.Is(Role::kAdmin);
@@ -177,7 +296,10 @@ std::variant<storage::DecidedApplication, Response> Api::ReadableApplication(Cal
   if (call.Is(Role::kRegistrar)) {
     allowed = app.org == claims.subject || (*stored)->decision.org == claims.subject;
   }
-  if (!allowed) return call.Problem(ProblemCode::kForbidden, "not your application");
+  if (!allowed) {
+    RecordRead(call, app.id, "refused: application " + app.id);
+    return no_such();
+  }
   RecordRead(call, app.id, "application " + app.id);
   return std::move(**stored);
 }
@@ -212,7 +334,7 @@ Response Api::ListApplications(Call& call) {
       std::shared_lock lock(registry_lock_);
       person = registry_.PersonByIin(*parsed);
     }
-    if (!person) return call.Problem(ProblemCode::kNotFound, "no such person in the register");
+    if (!person) return NoSuchPerson(call, *parsed);
     if (auto no = ForbidPerson(call, *person)) return std::move(*no);
   } else if (call.Is(Role::kAdmin)) {
     if (!org && !iin) return call.Problem(ProblemCode::kInvalidQuery, "give org= or iin=");

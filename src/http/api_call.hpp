@@ -67,8 +67,10 @@ struct Api::Call {
 
 // Well-formed UTF-8 by lead and continuation bytes (Boost.JSON checks strings in bodies itself).
 bool ValidUtf8(std::string_view s);
-// A fresh application id for a body without one ("W-" and 24 hex digits).
+// A fresh application id ("W-" and 24 hex digits): the server numbers every application.
 std::string RandomId();
+// SHA-256 of `text`, 64 lower-case hex digits.
+std::string Sha256Hex(std::string_view text);
 // Great-circle distance in kilometres.
 double DistanceKm(double lat1, double lon1, double lat2, double lon2);
 // Lower-case media type of a Content-Type header, without parameters.

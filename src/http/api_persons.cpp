@@ -19,6 +19,7 @@ using domain::Iin;
 
 Response Api::Attachment(Call& call, std::string_view iin_text) {
   if (!call.claims) return call.Problem(ProblemCode::kUnauthenticated, "sign in first");
+  if (auto no = ForbidPersonRole(call)) return std::move(*no);
   auto iin = Iin::Parse(iin_text);
   if (!iin) return call.Problem(ProblemCode::kInvalidIin, "expected 12 digits with a check digit");
   const auto date = call.DateOr(Today());
@@ -48,9 +49,7 @@ Response Api::Attachment(Call& call, std::string_view iin_text) {
   {
     std::shared_lock lock(registry_lock_);
     representatives = registry_.RepresentativesOf(*iin);
-    if (!representatives) {
-      return call.Problem(ProblemCode::kNotFound, "no such person in the register");
-    }
+    if (!representatives) return NoSuchPerson(call, *iin);
     where = registry_.TryWhereOn(*iin, day);
     next = registry_.TryWhereOn(*iin, new_year);
     if (where && next) describe();
@@ -77,6 +76,7 @@ void Api::DescribePlacement(const registry::Placement& where, json::object& into
 
 Response Api::Profile(Call& call, std::string_view iin_text) {
   if (!call.claims) return call.Problem(ProblemCode::kUnauthenticated, "sign in first");
+  if (auto no = ForbidPersonRole(call)) return std::move(*no);
   auto iin = Iin::Parse(iin_text);
   if (!iin) return call.Problem(ProblemCode::kInvalidIin, "expected 12 digits with a check digit");
   const Date today = Today();
@@ -91,7 +91,7 @@ Response Api::Profile(Call& call, std::string_view iin_text) {
       }
     }
   }
-  if (!person) return call.Problem(ProblemCode::kNotFound, "no such person in the register");
+  if (!person) return NoSuchPerson(call, *iin);
   if (auto no = ForbidPerson(call, *person)) return std::move(*no);
   RecordRead(call, iin->ToString(), "profile");
   auto name_of = [&](const Iin& who) {
@@ -157,16 +157,30 @@ std::optional<Response> Api::ForbidPerson(Call& call, const domain::Person& pers
 std::optional<Response> Api::ForbidPerson(Call& call, const Iin& iin,
                                           const std::vector<Iin>& representatives) {
   // The person; a registered representative (parent of a minor, guardian of a ward); a
-  // registrar (to take applications); an admin.
-  bool allowed = call.Is(Role::kAdmin) || call.Is(Role::kRegistrar);
-  if (call.Is(Role::kCitizen)) {
-    allowed = call.claims->subject == iin.ToString();
-    for (const auto& rep : representatives) {
-      allowed = allowed || rep.ToString() == call.claims->subject;
-    }
+  // registrar or a service-centre operator (to take applications); an admin. The roles that
+  // read nobody's records were refused before (ForbidPersonRole).
+  if (!call.Is(Role::kCitizen)) return std::nullopt;
+  bool allowed = call.claims->subject == iin.ToString();
+  for (const auto& rep : representatives) {
+    allowed = allowed || rep.ToString() == call.claims->subject;
   }
   if (allowed) return std::nullopt;
-  return call.Problem(ProblemCode::kForbidden, "not your record");
+  return NoSuchPerson(call, iin);
+}
+
+std::optional<Response> Api::ForbidPersonRole(Call& call) {
+  if (call.Is(Role::kCitizen) || call.Is(Role::kRegistrar) || call.Is(Role::kOperator) ||
+      call.Is(Role::kAdmin)) {
+    return std::nullopt;
+  }
+  return call.Problem(ProblemCode::kForbidden, "this role reads no person's records");
+}
+
+Response Api::NoSuchPerson(Call& call, const Iin& iin) {
+  // One answer for "nobody" and "not yours": which IINs exist is nobody's business. The refused
+  // read is recorded all the same.
+  RecordRead(call, iin.ToString(), "refused: not found or not the caller's");
+  return call.Problem(ProblemCode::kNotFound, "no such person in the register, or not yours");
 }
 
 void Api::RecordRead(const Call& call, std::string_view subject, std::string_view what) {
@@ -183,6 +197,7 @@ void Api::RecordRead(const Call& call, std::string_view subject, std::string_vie
 
 Response Api::History(Call& call, std::string_view iin_text) {
   if (!call.claims) return call.Problem(ProblemCode::kUnauthenticated, "sign in first");
+  if (auto no = ForbidPersonRole(call)) return std::move(*no);
   auto iin = Iin::Parse(iin_text);
   if (!iin) return call.Problem(ProblemCode::kInvalidIin, "expected 12 digits with a check digit");
   json::array periods;
@@ -190,7 +205,7 @@ Response Api::History(Call& call, std::string_view iin_text) {
     // Exclusive: a plan still to come is worked out before it is shown.
     std::unique_lock lock(registry_lock_);
     auto person = registry_.PersonByIin(*iin);
-    if (!person) return call.Problem(ProblemCode::kNotFound, "no such person in the register");
+    if (!person) return NoSuchPerson(call, *iin);
     if (auto no = ForbidPerson(call, *person)) return std::move(*no);
     for (const auto& a : registry_.History(*iin)) {
       if (a.from < a.to) (void)registry_.WhereOn(*iin, a.from);

@@ -27,9 +27,23 @@ constexpr std::array kTypes = {
     ProblemType{"unauthenticated", 401, "Жүйеге кіру қажет", "Требуется вход в систему",
                 "Authentication required"},
     ProblemType{"forbidden", 403, "Қолжетімділік жоқ", "Доступ запрещён", "Access denied"},
-    ProblemType{"idempotency_conflict", 409, "Бұл кілт басқа өтінішке берілген",
+    ProblemType{"idempotency_conflict", 422, "Бұл кілт басқа өтінішке берілген",
                 "Этот ключ уже использован для другого заявления",
                 "This Idempotency-Key was used for another application"},
+    ProblemType{"reference_conflict", 409, "Бұл сілтеме басқа өтінішке берілген",
+                "Этот номер (reference) уже использован для другого заявления",
+                "This reference was used for another application"},
+    ProblemType{"field_not_accepted", 422, "Бұл өрісті тізілім өзі толтырады",
+                "Это поле заполняет сам регистр", "The register sets this field itself"},
+    ProblemType{"channel_forbidden", 403, "Бұл арна арқылы өтініш беруге болмайды",
+                "Через этот канал вы не можете подать заявление",
+                "You may not file applications through this channel"},
+    ProblemType{"in_person_only", 403,
+                "Басқа адамның атынан ХҚКО-да немесе емханада құжаттармен жүгініңіз",
+                "Действовать от имени другого лица можно только в ЦОН или в поликлинике с "
+                "документами",
+                "Acting for another person is done in person, at a service centre or the clinic, "
+                "with the documents"},
     ProblemType{"body_too_large", 413, "Сұрау тым үлкен", "Слишком большой запрос",
                 "The request body is too large"},
     ProblemType{"headers_too_large", 431, "Сұрау тақырыптары тым үлкен",
@@ -101,8 +115,9 @@ ProblemCode ProblemFor(ErrorCode code) {
       return ProblemCode::kInvalidField;
     case ErrorCode::kNotFound:
       return ProblemCode::kNotFound;
-    case ErrorCode::kAlreadyExists:
-    case ErrorCode::kFailedPrecondition:
+    case ErrorCode::kAlreadyExists:  // a reference the caller gave another application
+      return ProblemCode::kReferenceConflict;
+    case ErrorCode::kFailedPrecondition:  // an Idempotency-Key with another body
       return ProblemCode::kIdempotencyConflict;
     case ErrorCode::kUnavailable:
       return ProblemCode::kUnavailable;

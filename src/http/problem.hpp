@@ -33,6 +33,10 @@ enum class ProblemCode {
   kUnauthenticated,        // no bearer token, or an invalid or expired one
   kForbidden,              // the role may not do this
   kIdempotencyConflict,    // an Idempotency-Key reused for a different application
+  kReferenceConflict,      // a caller's reference reused for a different application
+  kFieldNotAccepted,       // a field only the register may set (an application's date or id)
+  kChannelForbidden,       // the caller's role may not enter applications through this channel
+  kInPersonOnly,           // acting for another, or with documents someone must see: at a desk
   kBodyTooLarge,           // the body is over the limit
   kHeadersTooLarge,        // the header is over the limit (size or number of fields)
   kUnsupportedMediaType,   // a body that is not application/json

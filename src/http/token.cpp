@@ -177,6 +177,8 @@ std::string_view RoleName(Role role) {
       return "region";
     case Role::kFund:
       return "fund";
+    case Role::kOperator:
+      return "operator";
     case Role::kMonitor:
       return "monitor";
     case Role::kAdmin:
@@ -187,7 +189,7 @@ std::string_view RoleName(Role role) {
 
 std::optional<Role> ParseRole(std::string_view name) {
   for (auto r : {Role::kCitizen, Role::kRegistrar, Role::kRegion, Role::kFund, Role::kAdmin,
-                 Role::kMonitor}) {
+                 Role::kOperator, Role::kMonitor}) {
     if (RoleName(r) == name) return r;
   }
   return std::nullopt;

@@ -3,8 +3,9 @@
 //
 // A token is `kid "." base64url(claims JSON) "." base64url(HMAC-SHA256(key, kid "." claims))`,
 // checked in constant time. `kid` names the key of the ring that signed it; the claims are role,
-// subject (a citizen's IIN, a registrar's organisation id, a region code, or a name for the
-// Fund, admins and monitors), expiry (Unix seconds) and `jti`, a random token id for revocation.
+// subject (a citizen's IIN, a registrar's organisation id, a region code, `operator@centre` for
+// a service-centre operator, or a name for the Fund, admins and monitors), expiry (Unix
+// seconds) and `jti`, a random token id for revocation.
 //
 // The key ring is a file readable by its owner only, one key a line, `kid secret [retire_at]`;
 // the last key not retired signs, the others only verify until their `retire_at` (Unix
@@ -34,8 +35,10 @@
 
 namespace emkhana::http {
 
-// `monitor` may read /metrics and nothing else (a scraper's token).
-enum class Role { kCitizen, kRegistrar, kRegion, kFund, kAdmin, kMonitor };
+// kOperator: a service centre (ЦОН) operator, subject `<operator id>@<centre id>`, entering
+// applications for people present in person. kMonitor may read /metrics and nothing else (a
+// scraper's token).
+enum class Role { kCitizen, kRegistrar, kRegion, kFund, kAdmin, kOperator, kMonitor };
 std::string_view RoleName(Role role);
 std::optional<Role> ParseRole(std::string_view name);
 

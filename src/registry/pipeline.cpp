@@ -32,15 +32,15 @@ std::future<Result<domain::Decision>> DecisionPipeline::Submit(domain::Applicati
 }
 
 void DecisionPipeline::Submit(domain::Application app, Actor actor, Done done) {
-  Submit(std::move(app), std::move(actor), std::nullopt, std::move(done));
+  Submit(std::move(app), std::move(actor), std::vector<IdempotencyClaim>{}, std::move(done));
 }
 
 void DecisionPipeline::Submit(domain::Application app, Actor actor,
-                              std::optional<IdempotencyClaim> claim, Done done) {
+                              std::vector<IdempotencyClaim> claims, Done done) {
   {
     std::lock_guard lock(mu_);
     if (!stopping_ && !broken_) {
-      queue_.push_back({std::move(app), std::move(actor), std::move(claim), std::move(done)});
+      queue_.push_back({std::move(app), std::move(actor), std::move(claims), std::move(done)});
       wake_.notify_one();
       return;
     }
@@ -258,13 +258,13 @@ void DecisionPipeline::DecideLoadingAhead(Decided& decided) {
 
 Result<domain::Decision> DecisionPipeline::DecideLeavingRecords(Item& item,
                                                                 std::int64_t& records_at) {
-  if (item.claim)
-    return registry_.DecideLeavingRecords(item.app, item.actor, *item.claim, records_at);
+  if (!item.claims.empty())
+    return registry_.DecideLeavingRecords(item.app, item.actor, item.claims, records_at);
   return registry_.DecideLeavingRecords(item.app, item.actor, records_at);
 }
 
 Result<domain::Decision> DecisionPipeline::DecideOne(Item& item) {
-  if (item.claim) return registry_.Decide(item.app, item.actor, *item.claim);
+  if (!item.claims.empty()) return registry_.Decide(item.app, item.actor, item.claims);
   return registry_.Decide(item.app, item.actor);
 }
 

@@ -69,9 +69,15 @@ class DecisionPipeline {
   // (or has failed); it must not block.
   using Done = std::function<void(Result<domain::Decision>)>;
   void Submit(domain::Application app, Actor actor, Done done);
-  // With a client's Idempotency-Key (Registry::Decide with a claim; a conflict is an error).
-  void Submit(domain::Application app, Actor actor, std::optional<IdempotencyClaim> claim,
+  // With a client's keys (Registry::Decide with claims; a conflict is an error).
+  void Submit(domain::Application app, Actor actor, std::vector<IdempotencyClaim> claims,
               Done done);
+  void Submit(domain::Application app, Actor actor, std::optional<IdempotencyClaim> claim,
+              Done done) {
+    std::vector<IdempotencyClaim> claims;
+    if (claim) claims.push_back(std::move(*claim));
+    Submit(std::move(app), std::move(actor), std::move(claims), std::move(done));
+  }
   // Finishes everything submitted so far and stops the writer; later Submits fail.
   void Stop();
   PipelineStats stats() const;
@@ -81,7 +87,7 @@ class DecisionPipeline {
   struct Item {
     domain::Application app;
     Actor actor;
-    std::optional<IdempotencyClaim> claim;
+    std::vector<IdempotencyClaim> claims;
     Done done;
   };
   struct Decided {

@@ -824,16 +824,22 @@ Result<void> Registry::CloseOrganization(const std::string& org_id, Date date,
 // ---------------------------------------------------------------- applications
 
 Result<domain::Decision> Registry::Decide(domain::Application app, const Actor& actor,
-                                          const IdempotencyClaim& claim) {
-  if (auto it = idempotency_.find(claim.key); it != idempotency_.end()) {
+                                          std::span<const IdempotencyClaim> claims) {
+  const std::string* known = nullptr;  // the application a known key named
+  for (const auto& claim : claims) {
+    auto it = idempotency_.find(claim.key);
+    if (it == idempotency_.end()) continue;
     if (it->second.second != claim.fingerprint) {
-      return Error::AlreadyExists("this Idempotency-Key was used for another application");
+      return Error{claim.conflict, "this key was sent before with another application"};
     }
-    app.id = it->second.first;  // the same application again: the decision already taken
-    return Decide(app, actor);
+    if (!known) known = &it->second.first;
   }
-  idempotency_.emplace(claim.key, std::make_pair(app.id, claim.fingerprint));
-  batch_.mutations.push_back(storage::IdempotencyKey{claim.key, app.id, claim.fingerprint});
+  if (known) app.id = *known;  // the same application again: the decision already taken
+  for (const auto& claim : claims) {
+    if (idempotency_.emplace(claim.key, std::make_pair(app.id, claim.fingerprint)).second) {
+      batch_.mutations.push_back(storage::IdempotencyKey{claim.key, app.id, claim.fingerprint});
+    }
+  }
   return Decide(app, actor);
 }
 
@@ -943,10 +949,10 @@ domain::Decision Registry::DecideLeavingRecords(const domain::Application& app, 
 }
 
 Result<domain::Decision> Registry::DecideLeavingRecords(domain::Application app, const Actor& actor,
-                                                        const IdempotencyClaim& claim,
+                                                        std::span<const IdempotencyClaim> claims,
                                                         std::int64_t& recorded_at) {
   LeavingRecords leaving(records_left_at_, recorded_at);
-  return Decide(std::move(app), actor, claim);
+  return Decide(std::move(app), actor, claims);
 }
 
 std::uint64_t Registry::PrefetchIndexFor(std::string_view iin) const {

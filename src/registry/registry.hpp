@@ -64,12 +64,13 @@ struct Actor {
   std::string channel = "registry";
 };
 
-// A client's Idempotency-Key sent with an application, and the fingerprint of what it was sent
-// with: the same key with the same fingerprint is the same application again, with another
-// fingerprint a conflict.
+// A key a request was sent with (a client's Idempotency-Key, or its own reference for the
+// application) and the fingerprint of what it was sent with: the same key with the same
+// fingerprint is the same application again; with another fingerprint it is `conflict`.
 struct IdempotencyClaim {
   std::string key;
   std::string fingerprint;
+  ErrorCode conflict = ErrorCode::kAlreadyExists;
 };
 
 class Registry final : public rules::RegistryView {
@@ -100,18 +101,23 @@ class Registry final : public rules::RegistryView {
   // The same for a request that carries an Idempotency-Key: a key already known (in this
   // process or, through the change log, in another) with the same fingerprint answers the
   // decision of the application it named; with another fingerprint it is kAlreadyExists.
+  // Several keys (an Idempotency-Key and a reference) must all agree: a known one names the
+  // application, the others are remembered for it.
   [[nodiscard]] Result<domain::Decision> Decide(domain::Application app, const Actor& actor,
-                                                const IdempotencyClaim& claim);
+                                                std::span<const IdempotencyClaim> claims);
+  [[nodiscard]] Result<domain::Decision> Decide(domain::Application app, const Actor& actor,
+                                                const IdempotencyClaim& claim) {
+    return Decide(std::move(app), actor, std::span<const IdempotencyClaim>(&claim, 1));
+  }
   // Both, for a caller that writes each new decision's records (the decided application and
   // its audit entry, AddDecisionRecords) itself, off the deciding thread: the pipeline's
   // committer (ADR 0013). `recorded_at` is set to a new decision's time, and left alone for a
   // repeat, which has no records.
   domain::Decision DecideLeavingRecords(const domain::Application& app, const Actor& actor,
                                         std::int64_t& recorded_at);
-  [[nodiscard]] Result<domain::Decision> DecideLeavingRecords(domain::Application app,
-                                                              const Actor& actor,
-                                                              const IdempotencyClaim& claim,
-                                                              std::int64_t& recorded_at);
+  [[nodiscard]] Result<domain::Decision> DecideLeavingRecords(
+      domain::Application app, const Actor& actor, std::span<const IdempotencyClaim> claims,
+      std::int64_t& recorded_at);
   // The records of a new decision, appended to `out` (what Decide adds to its batch).
   static void AddDecisionRecords(std::vector<storage::Mutation>& out,
                                  const domain::Application& app, const domain::Decision& decision,

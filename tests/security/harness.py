@@ -15,7 +15,7 @@ import sys
 import tempfile
 import time
 
-BIN = sys.argv[1] if len(sys.argv) > 1 else "build/ci/src/emkhana"
+BIN = sys.argv[1] if len(sys.argv) > 1 else "build/ci/emkhana"
 checks = 0
 
 
@@ -136,3 +136,43 @@ def expect_problem(reply, want_status, want_code, what):
 
 def done(name):
     print(f"{name}: {checks} checks passed")
+
+
+# ---------------------------------------------------------------- signatures (a test CA)
+def openssl(*args, data=None):
+    return subprocess.run(["openssl", *args], input=data, check=True, capture_output=True).stdout
+
+
+class TestCa:
+    """A CA made with openssl in `tmp`, and certificates naming IINs (serialNumber IIN...), as
+    the national CA writes them. Give its `pem` to `serve --ca-file`."""
+
+    def __init__(self, tmp, name="test-ca"):
+        self.tmp = tmp
+        self.key, self.pem = os.path.join(tmp, name + ".key"), os.path.join(tmp, name + ".pem")
+        openssl("req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
+                "-keyout", self.key, "-out", self.pem, "-days", "30", "-subj", "/CN=" + name,
+                "-addext", "basicConstraints=critical,CA:TRUE",
+                "-addext", "keyUsage=critical,keyCertSign,cRLSign")
+        self.certs = {}
+
+    def person(self, iin):
+        if iin not in self.certs:
+            base = os.path.join(self.tmp, f"p-{iin}")
+            openssl("req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256",
+                    "-nodes", "-keyout", base + ".key", "-out", base + ".csr",
+                    "-subj", f"/C=KZ/CN=Test {iin}/serialNumber=IIN{iin}")
+            openssl("x509", "-req", "-in", base + ".csr", "-CA", self.pem, "-CAkey", self.key,
+                    "-CAcreateserial", "-days", "5", "-out", base + ".pem")
+            self.certs[iin] = (base + ".key", open(base + ".pem").read())
+        return self.certs[iin]
+
+    def signed(self, body, signer=None):
+        """The body with the signer's (default: the applicant's) signature over its canonical
+        JSON, as eGov sends it."""
+        import base64
+        signer = signer or body.get("applicant") or body["iin"]
+        key, pem = self.person(signer)
+        text = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+        sig = openssl("dgst", "-sha256", "-sign", key, data=text)
+        return dict(body, signature={"certificate": pem, "value": base64.b64encode(sig).decode()})

@@ -152,6 +152,10 @@ def case_metrics():
         check(s == 200 and b"emkhana_http_requests_total" in data, f"/metrics, {role} token")
     expect_problem(srv.request("GET", "/api/v1/stats", tok=srv.token("monitor", "prometheus")),
                    403, "forbidden", "a monitor token reads nothing else")
+    iin = srv.sample(n=5)[0]
+    s, _, body, _, _ = srv.request("GET", f"/api/v1/persons/{iin}/attachment",
+                                   tok=srv.token("monitor", iin))
+    check(s in (403, 404), f"nor a person's record, even one named as its subject: {s} {body}")
 
 
 def case_demo_key():

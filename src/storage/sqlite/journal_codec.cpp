@@ -14,7 +14,13 @@ using domain::ParseEnum;
 namespace {
 
 constexpr char kVersion = 1;
-enum Kind : unsigned char { kAttachment = 1, kPeriodChange = 2, kDecided = 3, kAudit = 4 };
+enum Kind : unsigned char {
+  kAttachment = 1,
+  kPeriodChange = 2,
+  kDecided = 3,
+  kAudit = 4,
+  kIdempotencyKey = 5
+};
 
 // --- writing ---
 
@@ -109,6 +115,12 @@ void Encode(Writer& w, const AuditEntry& e) {
   w.Text(e.subject);
   w.Text(e.detail);
   w.Text(e.policy_version);
+}
+void Encode(Writer& w, const IdempotencyKey& k) {
+  w.Byte(kIdempotencyKey);
+  w.Text(k.key);
+  w.Text(k.application_id);
+  w.Text(k.fingerprint);
 }
 template <class T>
 void Encode(Writer&, const T&) {}  // not journalled (see Journalled)
@@ -252,7 +264,7 @@ AuditEntry ReadAudit(Reader& r) {
 bool Journalled(const Mutation& m) {
   return std::holds_alternative<domain::Attachment>(m) || std::holds_alternative<PeriodChange>(m) ||
          std::holds_alternative<DecidedApplication>(m) || std::holds_alternative<AuditEntry>(m) ||
-         std::holds_alternative<IdempotencyKey>(m);  // kept in memory only (see SqliteStore)
+         std::holds_alternative<IdempotencyKey>(m);
 }
 
 void EncodeJournal(const WriteBatch& batch, std::size_t from, std::size_t to, std::string& out) {
@@ -283,6 +295,14 @@ Result<WriteBatch> DecodeJournal(std::string_view body) {
       case kAudit:
         batch.mutations.emplace_back(ReadAudit(r));
         break;
+      case kIdempotencyKey: {
+        IdempotencyKey k;
+        k.key = r.Text();
+        k.application_id = r.Text();
+        k.fingerprint = r.Text();
+        batch.mutations.emplace_back(std::move(k));
+        break;
+      }
       default:
         r.Fail();
     }

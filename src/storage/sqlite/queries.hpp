@@ -58,6 +58,12 @@ inline constexpr const char* kInsertAudit =
     "INSERT INTO audit_log(at, actor, channel, action, subject, detail, policy_version) "
     "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
 
+inline constexpr const char* kInsertIdempotencyKey =
+    "INSERT INTO idempotency_key(key, application, fingerprint) VALUES (?1, ?2, ?3) "
+    "ON CONFLICT(key) DO NOTHING";
+inline constexpr const char* kLoadIdempotencyKeys =
+    "SELECT key, application, fingerprint FROM idempotency_key";
+
 inline constexpr const char* kMarkStatsStale =
     "UPDATE stats_snapshot SET stale = 1 WHERE stale = 0";
 inline constexpr const char* kSaveStats =

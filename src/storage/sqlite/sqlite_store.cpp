@@ -350,7 +350,7 @@ class SqliteStore final : public Store {
     while (from < batch.mutations.size()) {
       std::size_t to = from, count = 0;
       while (to < batch.mutations.size() && count < kMutationsPerRecord) {
-        if (!std::holds_alternative<IdempotencyKey>(batch.mutations[to])) ++count;
+        ++count;
         ++to;
       }
       if (count > 0) {
@@ -585,8 +585,13 @@ class SqliteStore final : public Store {
   Result<void> Write(const PolicyVersion& p) {
     return upsert_policy_.Bind(1, p.version).Bind(2, p.body).Run();
   }
-  // One process owns a SQLite registry: its memory holds the keys (for as long as it runs).
-  Result<void> Write(const IdempotencyKey&) { return {}; }
+  // A retry after a restart must find its decision: the keys are kept with the decisions.
+  Result<void> Write(const IdempotencyKey& k) {
+    return insert_idempotency_key_.Bind(1, k.key)
+        .Bind(2, k.application_id)
+        .Bind(3, k.fingerprint)
+        .Run();
+  }
 
   Connection db_;
   std::unique_ptr<WalCheckpointer> checkpointer_;  // after db_: stops before it closes
@@ -621,9 +626,9 @@ class SqliteStore final : public Store {
   std::vector<std::string> deferred_indexes_;  // CREATE INDEX statements, during a bulk load
   Statement upsert_policy_, upsert_org_, close_org_, upsert_district_, upsert_person_, delete_reps_,
       insert_rep_, mark_deceased_, insert_attachment_, change_attachment_, insert_history_,
-      insert_application_, insert_audit_, find_application_, mark_stats_stale_, save_stats_,
-      append_journal_, read_journal_, delete_journal_, journal_pending_, application_exists_,
-      attachment_exists_;
+      insert_application_, insert_audit_, insert_idempotency_key_, find_application_,
+      mark_stats_stale_, save_stats_, append_journal_, read_journal_, delete_journal_,
+      journal_pending_, application_exists_, attachment_exists_;
 };
 
 Result<void> SqliteStore::Migrate() {
@@ -667,6 +672,7 @@ Result<void> SqliteStore::Prepare() {
       {&insert_history_, queries::kInsertAttachmentHistory},
       {&insert_application_, queries::kInsertApplication},
       {&insert_audit_, queries::kInsertAudit},
+      {&insert_idempotency_key_, queries::kInsertIdempotencyKey},
       {&find_application_, queries::kFindApplication},
       {&mark_stats_stale_, queries::kMarkStatsStale},
       {&save_stats_, queries::kSaveStats},
@@ -809,6 +815,13 @@ Result<void> SqliteStore::Load(LoadSink& sink) {
                      auto d = ReadApplication(s);
                      stored_apps_.insert(Fingerprint(d.application.id));
                      sink.OnDecided(std::move(d));
+                   });
+      !r) {
+    return r;
+  }
+  if (auto r = run(queries::kLoadIdempotencyKeys,
+                   [&](Statement& s) {
+                     sink.OnIdempotencyKey({s.Text(0), s.Text(1), s.Text(2)});
                    });
       !r) {
     return r;
