@@ -166,10 +166,10 @@ int main(int argc, char** argv) {
   auto* token = app.add_subcommand(
       "token", "Bearer tokens: issue one (no subcommand), or manage the key ring and revocations");
   token->footer(
-      "The key ring (DB.secret, or --secret FILE; mode 0600) holds one key a line, `kid secret "
-      "[retire_at]`, oldest first; the newest signs, the others verify until retired. A token "
-      "is kid.claims.signature; its claims carry a random id (jti) to revoke it by. Running "
-      "servers see rotations, retirements and revocations (FILE.revoked) within a second.\n"
+      "The key ring (DB.secret, or --secret FILE; mode 0600) holds one key a line,\n"
+      "`kid secret [retire_at]`, oldest first: the newest signs, the others verify until retired.\n"
+      "A token is kid.claims.signature; its claims carry a random id (jti) to revoke it by.\n"
+      "Running servers see rotations, retirements and revocations (FILE.revoked) within a second.\n"
       "  emkhana token --db DB --role admin --subject ops     issue (prints the token)\n"
       "  emkhana token rotate --db DB [--retire-after S]     a new signing key (prints its kid)\n"
       "  emkhana token retire --db DB --kid K [--after S]    K stops verifying (now: removed)\n"
@@ -181,10 +181,12 @@ int main(int argc, char** argv) {
                     "Key ring file (default: DB.secret; required with a postgresql:// URL)");
   };
   ring_options(token);
-  token->add_option("--role", token_options.role,
-                    "citizen, registrar, region, fund, admin or monitor (/metrics only)");
+  token->add_option(
+      "--role", token_options.role,
+      "citizen, registrar, region, fund, operator, admin, or monitor (/metrics only)");
   token->add_option("--subject", token_options.subject,
-                    "IIN (citizen), organisation id (registrar), region code (region), a name");
+                    "IIN (citizen), organisation id (registrar), region code (region), "
+                    "operator@centre (operator), a name");
   token->add_option("--ttl", token_options.ttl, "Seconds the token is valid")
       ->check(CLI::Range(1, 31'536'000))
       ->capture_default_str();

@@ -309,7 +309,7 @@ int RunToken(const TokenOptions& o) {
   }
   auto role = http::ParseRole(o.role);
   if (!role || o.subject.empty()) {
-    std::cerr << "token: --role (citizen, registrar, region, fund, admin or monitor) and "
+    std::cerr << "token: --role (citizen, registrar, region, fund, operator, admin or monitor) and "
                  "--subject are required\n";
     return 2;
   }

@@ -470,7 +470,8 @@ void TokenVerifier::Refresh(std::int64_t now_micros, bool first, Error* error) {
     current = state_;
   }
   auto next = std::make_shared<State>(*current);
-  if (first || ring_now != ring_stamp_) {
+  const bool ring_changed = first || ring_now != ring_stamp_;
+  if (ring_changed) {
     ring_stamp_ = ring_now;
     auto ring = LoadKeyRing(options_.key_path, first);
     if (!ring) return complain(ring.error());
@@ -500,7 +501,8 @@ void TokenVerifier::Refresh(std::int64_t now_micros, bool first, Error* error) {
   }
   std::lock_guard state_lock(mu_);
   state_ = std::move(next);
-  cache_.clear();  // a key may be gone
+  // A key may be gone (revocations are checked on every hit, so they need no clearing).
+  if (ring_changed) cache_.clear();
 }
 
 Result<Claims> TokenVerifier::Verify(std::string_view token) {
