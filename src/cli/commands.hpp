@@ -52,8 +52,13 @@ struct ServeOptions {
 int RunServe(const ServeOptions& o);
 
 struct TokenOptions {
+  std::string action;  // "" (issue), rotate, retire, revoke, keys
   std::string db, role, subject, secret;
   std::int64_t ttl = 3600;
+  std::string kid, jti, token;
+  // rotate: older keys stop verifying after this many seconds (-1: until retired);
+  // retire: the key stops after this many seconds (0: removed now).
+  std::int64_t retire_after = -1;
 };
 int RunToken(const TokenOptions& o);
 

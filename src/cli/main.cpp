@@ -163,19 +163,54 @@ int main(int argc, char** argv) {
                   "beside the database, or beside --secret for a URL, issues their signing keys)");
 
   emkhana::cli::TokenOptions token_options;
-  auto* token = app.add_subcommand("token", "Issue a bearer token (demos and tests)");
-  token->add_option("--db", token_options.db, "Registry database (its secret signs)")->required();
-  token->add_option("--role", token_options.role, "citizen, registrar, region, fund or admin")
-      ->required();
-  token
-      ->add_option("--subject", token_options.subject,
-                   "IIN (citizen), organisation id (registrar), region code (region), a name")
-      ->required();
+  auto* token = app.add_subcommand(
+      "token", "Bearer tokens: issue one (no subcommand), or manage the key ring and revocations");
+  token->footer(
+      "The key ring (DB.secret, or --secret FILE; mode 0600) holds one key a line,\n"
+      "`kid secret [retire_at]`, oldest first: the newest signs, the others verify until retired.\n"
+      "A token is kid.claims.signature; its claims carry a random id (jti) to revoke it by.\n"
+      "Running servers see rotations, retirements and revocations (FILE.revoked) within a second.\n"
+      "  emkhana token --db DB --role admin --subject ops     issue (prints the token)\n"
+      "  emkhana token rotate --db DB [--retire-after S]     a new signing key (prints its kid)\n"
+      "  emkhana token retire --db DB --kid K [--after S]    K stops verifying (now: removed)\n"
+      "  emkhana token revoke --db DB --jti ID | --token T   refuse one token from now on\n"
+      "  emkhana token keys --db DB                          list the keys (never the secrets)");
+  const auto ring_options = [&](CLI::App* cmd) {
+    cmd->add_option("--db", token_options.db, "Registry database (its key ring is DB.secret)");
+    cmd->add_option("--secret", token_options.secret,
+                    "Key ring file (default: DB.secret; required with a postgresql:// URL)");
+  };
+  ring_options(token);
+  token->add_option(
+      "--role", token_options.role,
+      "citizen, registrar, region, fund, operator, admin, or monitor (/metrics only)");
+  token->add_option("--subject", token_options.subject,
+                    "IIN (citizen), organisation id (registrar), region code (region), "
+                    "operator@centre (operator), a name");
   token->add_option("--ttl", token_options.ttl, "Seconds the token is valid")
       ->check(CLI::Range(1, 31'536'000))
       ->capture_default_str();
-  token->add_option("--secret", token_options.secret,
-                    "Token secret file (default: DB.secret; required with a postgresql:// URL)");
+  auto* rotate = token->add_subcommand("rotate", "Add a new signing key to the ring");
+  ring_options(rotate);
+  rotate
+      ->add_option("--retire-after", token_options.retire_after,
+                   "The older keys stop verifying after this many seconds (default: when "
+                   "retired)")
+      ->check(CLI::Range(std::int64_t{0}, std::int64_t{31'536'000}));
+  auto* retire = token->add_subcommand("retire", "Retire a key: its tokens are refused");
+  ring_options(retire);
+  retire->add_option("--kid", token_options.kid, "The key's id (see `token keys`)")->required();
+  retire
+      ->add_option("--after", token_options.retire_after,
+                   "Seconds until it stops verifying (default: now, and removed from the file)")
+      ->check(CLI::Range(std::int64_t{0}, std::int64_t{31'536'000}));
+  auto* revoke = token->add_subcommand("revoke", "Revoke one token by its id");
+  ring_options(revoke);
+  auto* jti = revoke->add_option("--jti", token_options.jti, "The token's id (claim jti)");
+  revoke->add_option("--token", token_options.token, "The token itself")->excludes(jti);
+  auto* keys = token->add_subcommand("keys", "List the ring's keys: kid, state, retirement");
+  ring_options(keys);
+  token->require_subcommand(0, 1);
 
   try {
     app.parse(argc, argv);
@@ -193,7 +228,12 @@ int main(int argc, char** argv) {
     if (*stats) return emkhana::cli::RunStats(stats_options);
     if (*funding) return emkhana::cli::RunFunding(funding_options);
     if (*serve) return emkhana::cli::RunServe(serve_options);
-    if (*token) return emkhana::cli::RunToken(token_options);
+    if (*token) {
+      for (auto* sub : {rotate, retire, revoke, keys}) {
+        if (*sub) token_options.action = sub->get_name();
+      }
+      return emkhana::cli::RunToken(token_options);
+    }
     if (*show_policy) {
       std::cout << emkhana::policy::DefaultPolicyJson();
       return 0;

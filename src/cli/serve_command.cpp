@@ -1,9 +1,11 @@
 // `emkhana serve` and `emkhana token`: the HTTP service over a registry database, and bearer
-// tokens for demos and tests (signed with the secret kept beside the database).
+// tokens (signed with the key ring kept beside the database: issue, rotate, retire, revoke).
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <ctime>
 #include <fstream>
 #include <iostream>
 #include <optional>
@@ -47,9 +49,21 @@ int RunServe(const ServeOptions& o) {
     std::cerr << "serve: " << kSecretRequired << "\n";
     return 2;
   }
-  auto secret = http::LoadOrCreateSecret(secret_path);
-  if (!secret) {
-    std::cerr << "serve: " << secret.error().message << "\n";
+  SystemClock clock;
+  // --demo signs its sign-ins with a key of its own, in memory only: a demo token is worth
+  // nothing to a server without --demo, nor after a restart.
+  std::optional<http::TokenKey> demo_key;
+  if (o.demo) {
+    auto key = http::NewTokenKey("demo");
+    if (!key) {
+      std::cerr << "serve: " << key.error().message << "\n";
+      return 2;
+    }
+    demo_key = std::move(*key);
+  }
+  auto tokens = http::TokenVerifier::Open({.key_path = secret_path, .demo = demo_key}, clock);
+  if (!tokens) {
+    std::cerr << "serve: " << tokens.error().message << "\n";
     return 2;
   }
   std::optional<http::StaticFiles> web;
@@ -123,7 +137,6 @@ int RunServe(const ServeOptions& o) {
     std::cerr << "serve: the clock starts on " << o.as_of << " (--as-of)\n";
   }
   OffsetClock day_clock(offset);
-  SystemClock clock;
   const auto started = std::chrono::steady_clock::now();
   auto opened =
       registry::Registry::Open(**store, day_clock, policy::DefaultPolicy(), read_store.get());
@@ -141,7 +154,7 @@ int RunServe(const ServeOptions& o) {
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
   int rc = 0;
   {
-    http::Api api(reg, {.token_secret = *secret,
+    http::Api api(reg, {.tokens = tokens->get(),
                         .clock = &clock,
                         .day_clock = &day_clock,
                         .max_batch = 1024,
@@ -168,25 +181,149 @@ int RunServe(const ServeOptions& o) {
   return rc;
 }
 
+namespace {
+
+std::string TimeText(std::int64_t unix_seconds) {
+  const auto t = static_cast<std::time_t>(unix_seconds);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+// `token rotate`: a new signing key; the older ones verify on, until --retire-after if given.
+int Rotate(const TokenOptions& o, const std::string& path, http::KeyRing ring, std::int64_t now) {
+  auto key = http::NewTokenKey("k");
+  while (key && ring.Find(key->kid, 0)) key = http::NewTokenKey("k");
+  if (!key) {
+    std::cerr << "token rotate: " << key.error().message << "\n";
+    return 2;
+  }
+  std::erase_if(ring.keys, [&](const http::TokenKey& k) { return k.RetiredAt(now); });
+  if (o.retire_after >= 0) {
+    for (auto& k : ring.keys) {
+      if (k.retire_at == 0 || k.retire_at > now + o.retire_after)
+        k.retire_at = now + o.retire_after;
+    }
+  }
+  ring.keys.push_back(*key);
+  if (auto saved = http::SaveKeyRing(path, ring); !saved) {
+    std::cerr << "token rotate: " << saved.error().message << "\n";
+    return 2;
+  }
+  std::cout << key->kid << "\n";
+  return 0;
+}
+
+// `token retire`: the key stops verifying (now, or after --after seconds). The signing key
+// cannot go while it is the only one: rotate first.
+int Retire(const TokenOptions& o, const std::string& path, http::KeyRing ring, std::int64_t now) {
+  auto it = std::find_if(ring.keys.begin(), ring.keys.end(),
+                         [&](const http::TokenKey& k) { return k.kid == o.kid; });
+  if (it == ring.keys.end()) {
+    std::cerr << "token retire: no key " << o.kid << " in " << path << "\n";
+    return 2;
+  }
+  const std::int64_t at = now + std::max<std::int64_t>(o.retire_after, 0);
+  const bool signing = ring.Signing(now) == &*it;
+  const bool others = std::any_of(ring.keys.begin(), ring.keys.end(),
+                                  [&](const auto& k) { return &k != &*it && !k.RetiredAt(at); });
+  if (signing && !others) {
+    std::cerr << "token retire: " << o.kid
+              << " is the only key that signs: `emkhana token rotate` first\n";
+    return 2;
+  }
+  if (o.retire_after <= 0) {
+    ring.keys.erase(it);  // removed: its secret is gone from the file
+  } else {
+    it->retire_at = at;
+  }
+  std::erase_if(ring.keys, [&](const http::TokenKey& k) { return k.RetiredAt(now); });
+  if (auto saved = http::SaveKeyRing(path, ring); !saved) {
+    std::cerr << "token retire: " << saved.error().message << "\n";
+    return 2;
+  }
+  return 0;
+}
+
+// `token revoke`: the token id goes to the revocation file that servers read again.
+int Revoke(const TokenOptions& o, const std::string& path) {
+  std::string jti = o.jti;
+  std::int64_t expires = 0;
+  if (!o.token.empty()) {
+    auto claims = http::ReadUnverifiedClaims(o.token);
+    if (!claims) {
+      std::cerr << "token revoke: --token: " << claims.error().message << "\n";
+      return 2;
+    }
+    jti = claims->jti;
+    expires = claims->expires;
+  }
+  if (jti.empty()) {
+    std::cerr << "token revoke: give --jti ID or --token TEXT\n";
+    return 2;
+  }
+  const auto revoked = http::RevocationPath(path);
+  if (auto added = http::AppendRevocation(revoked, jti, expires); !added) {
+    std::cerr << "token revoke: " << added.error().message << "\n";
+    return 2;
+  }
+  std::cout << "revoked " << jti << " (in " << revoked << ")\n";
+  return 0;
+}
+
+}  // namespace
+
 int RunToken(const TokenOptions& o) {
-  auto role = http::ParseRole(o.role);
-  if (!role) {
-    std::cerr << "token: --role must be citizen, registrar, region, fund or admin\n";
+  const std::string command = o.action.empty() ? "token" : "token " + o.action;
+  if (o.db.empty() && o.secret.empty()) {
+    std::cerr << command << ": --db is required\n";
     return 2;
   }
   const std::string secret_path = SecretPath(o.db, o.secret);
   if (secret_path.empty()) {
-    std::cerr << "token: " << kSecretRequired << "\n";
+    std::cerr << command << ": " << kSecretRequired << "\n";
     return 2;
   }
-  auto secret = http::LoadOrCreateSecret(secret_path);
-  if (!secret) {
-    std::cerr << "token: " << secret.error().message << "\n";
+  if (o.action == "revoke") return Revoke(o, secret_path);
+  auto ring = http::LoadKeyRing(secret_path, o.action.empty() || o.action == "rotate");
+  if (!ring) {
+    std::cerr << command << ": " << ring.error().message << "\n";
     return 2;
   }
   SystemClock clock;
   const auto now = clock.NowMicros() / 1'000'000;
-  std::cout << http::IssueToken(*secret, {*role, o.subject, now + o.ttl}) << "\n";
+  if (o.action == "rotate") return Rotate(o, secret_path, std::move(*ring), now);
+  if (o.action == "retire") return Retire(o, secret_path, std::move(*ring), now);
+  if (o.action == "keys") {
+    const auto* signing = ring->Signing(now);
+    for (const auto& k : ring->keys) {
+      std::cout << k.kid << "\t"
+                << (&k == signing      ? "signs"
+                    : k.RetiredAt(now) ? "retired"
+                                       : "verifies")
+                << "\t" << (k.retire_at ? "until " + TimeText(k.retire_at) : "") << "\n";
+    }
+    return 0;
+  }
+  auto role = http::ParseRole(o.role);
+  if (!role || o.subject.empty()) {
+    std::cerr << "token: --role (citizen, registrar, region, fund, operator, admin or monitor) and "
+                 "--subject are required\n";
+    return 2;
+  }
+  const auto* key = ring->Signing(now);
+  if (!key) {
+    std::cerr << "token: every key of " << secret_path << " is retired: `emkhana token rotate`\n";
+    return 2;
+  }
+  auto token = http::IssueToken(*key, {*role, o.subject, now + o.ttl});
+  if (!token) {
+    std::cerr << "token: " << token.error().message << "\n";
+    return 2;
+  }
+  std::cout << *token << "\n";
   return 0;
 }
 

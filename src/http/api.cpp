@@ -226,24 +226,6 @@ Handled Api::Handle(const Request& request) {
   return response;
 }
 
-Result<Claims> Api::Verify(std::string_view token) {
-  const auto now = options_.clock->NowMicros() / 1'000'000;
-  {
-    std::lock_guard lock(tokens_mu_);
-    if (auto it = verified_.find(token); it != verified_.end()) {
-      if (it->second.expires > now) return it->second;
-      verified_.erase(it);
-    }
-  }
-  auto claims = VerifyToken(options_.token_secret, token, now);
-  if (claims) {
-    std::lock_guard lock(tokens_mu_);
-    if (verified_.size() >= 100'000) verified_.clear();  // bounded; verified again when needed
-    verified_.emplace(std::string(token), *claims);
-  }
-  return claims;
-}
-
 Response Api::Dispatch(Call& call, Handled* deferred) {
   bool path_known = false;
   // The patterns split once: matching is on every request's path.
@@ -285,6 +267,11 @@ Response Api::Dispatch(Call& call, Handled* deferred) {
         if (stopping_) return call.Problem(ProblemCode::kUnavailable, "stopping");
         return call.Json(json::object{{"status", "ready"}});
       case Handler::kMetrics:
+        // Counts by route and status tell about the registry's use: for monitors and admins.
+        if (!call.claims) return call.Problem(ProblemCode::kUnauthenticated, "sign in first");
+        if (!call.Is(Role::kMonitor) && !call.Is(Role::kAdmin)) {
+          return call.Problem(ProblemCode::kForbidden, "metrics: a monitor or admin token");
+        }
         return MetricsText();
       case Handler::kOpenApi: {
         Response resp;

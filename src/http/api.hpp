@@ -66,7 +66,8 @@ struct Deferred {
 using Handled = std::variant<Response, Deferred>;
 
 struct ApiOptions {
-  std::string token_secret;
+  // Checks bearer tokens (keys, revocations, a cache); in demo mode it holds the demo key too.
+  TokenVerifier* tokens = nullptr;
   const Clock* clock = nullptr;  // real time: token expiry, certificates, logs
   // The registry's day, which dates every application received (none: `clock`'s). A server
   // started --as-of another day moves this one only.
@@ -170,11 +171,7 @@ class Api {
   std::shared_mutex registry_lock_;
   std::unique_ptr<registry::DecisionPipeline> pipeline_;
   Metrics metrics_;
-  // Tokens already verified, until they expire (HMAC and JSON once per token, not per request).
-  Result<Claims> Verify(std::string_view token);
-  std::mutex tokens_mu_;
-  // Looked up by the token's text without copying it (a transparent hash).
-  std::unordered_map<std::string, Claims, StringHash, std::equal_to<>> verified_;
+  Result<Claims> Verify(std::string_view token) { return options_.tokens->Verify(token); }
   // Reads not yet written to the audit trail (the pipeline commits them; see add_writes).
   std::mutex audit_mu_;
   std::vector<storage::AuditEntry> audit_pending_;

@@ -153,7 +153,12 @@ Response Api::DemoSignIn(Call& call) {
     reply["signing"] = json::object{{"key_pkcs8", issued->key_pkcs8_b64},
                                     {"certificate", issued->certificate_pem}};
   }
-  reply["token"] = IssueToken(options_.token_secret, {*role, subject, now + kDemoTokenSeconds});
+  // The demo key, never the registry's: these tokens die with --demo.
+  const auto* demo_key = options_.tokens->demo_key();
+  if (!demo_key) return call.Problem(ProblemCode::kInternal, "no demo key");
+  auto token = IssueToken(*demo_key, {*role, subject, now + kDemoTokenSeconds});
+  if (!token) return call.Problem(ProblemCode::kInternal, token.error().message);
+  reply["token"] = *token;
   reply["expires_at"] = now + kDemoTokenSeconds;
   return call.Json(reply);
 }

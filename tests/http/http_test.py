@@ -223,7 +223,7 @@ for method, path in sorted(documented):
         answered.add((method, path))
     check(st < 500, f"{method} {concrete}: {st}")
 check(answered == documented, f"routes that answer differ from the document: {documented ^ answered}")
-s, ctype, _, data = request("GET", "/metrics")
+s, ctype, _, data = request("GET", "/metrics", tok=admin)  # metrics need a token
 check(s == 200 and ctype.startswith("text/plain") and b"emkhana_http_requests_total" in data,
       "metrics in the Prometheus text format")
 check(b"emkhana_http_request_seconds_bucket" in data and b"emkhana_pipeline_queue_depth" in data,
@@ -809,7 +809,7 @@ check(total >= 200, f"{total} hostile requests")
 # Still serving, never a 5xx.
 st, _, _, _ = request("GET", "/healthz")
 check(st == 200, "the server still serves after the hostile suite")
-s, _, _, data = request("GET", "/metrics")
+s, _, _, data = request("GET", "/metrics", tok=admin)
 for line in data.decode().splitlines():
     if line.startswith("emkhana_http_requests_total"):
         check('status="5' not in line, f"a 5xx was answered: {line}")
