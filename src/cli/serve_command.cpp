@@ -174,6 +174,12 @@ int RunServe(const ServeOptions& o) {
       std::cout << fmt::format("listening on http://{}:{}/", o.address, port) << std::endl;
     });
   }
+  if (reg.failed()) {
+    // EX_TEMPFAIL: a supervisor restarts the server; the acknowledged decisions are on disk.
+    std::cerr << "serve: the store failed; stopped without a checkpoint (exit 75). Free the "
+                 "disk or restore the database, then start the server again\n";
+    return 75;
+  }
   if (auto c = reg.Checkpoint(); !c) {
     std::cerr << storage::RedactLocation(o.db) << ": " << c.error().message << "\n";
     return 2;

@@ -98,6 +98,8 @@ class Api {
   void PrepareStatistics() { CurrentSnapshot(); }
   // The server is stopping: /readyz answers 503 so that a balancer sends no more.
   void BeginStop() { stopping_ = true; }
+  // The store failed under a decision: logged once, then the process stops as on SIGTERM.
+  void StopForFailedStore(std::string_view why);
   // One JSON line for the access log: no IIN appears unmasked (routes are patterns).
   std::string AccessLogLine(const Request& request, const Response& response, double seconds) const;
   // Records a finished request (metrics).
@@ -168,6 +170,7 @@ class Api {
   registry::Registry& registry_;
   ApiOptions options_;
   std::atomic<bool> stopping_ = false;
+  std::atomic<bool> store_failure_reported_ = false;
   std::shared_mutex registry_lock_;
   std::unique_ptr<registry::DecisionPipeline> pipeline_;
   Metrics metrics_;

@@ -4,6 +4,10 @@
 #include <boost/json.hpp>
 
 #include <algorithm>
+#include <chrono>
+#include <csignal>
+#include <cstdio>
+#include <thread>
 
 #include "http/api.hpp"
 #include "http/api_call.hpp"
@@ -145,7 +149,10 @@ Handled Api::SubmitApplication(Call& call) {
     Call reply{kNoRequest};
     reply.lang = lang;
     reply.route = route;
-    if (!r) return reply.Problem(ProblemFor(r.error().code), r.error().message);
+    if (!r) {
+      if (registry_.failed()) StopForFailedStore(r.error().message);
+      return reply.Problem(ProblemFor(r.error().code), r.error().message);
+    }
     metrics_.ObserveDecision(*r);
     return reply.Json(scenario::ApplyResult(*r));
   };
@@ -218,6 +225,29 @@ std::optional<Response> Api::CheckActor(Call& call, const domain::Application& a
     seen += domain::NameOf(doc);
   }
   return std::nullopt;
+}
+
+void Api::StopForFailedStore(std::string_view why) {
+  if (store_failure_reported_.exchange(true)) return;
+  // Nothing more can be made durable: say so once, plainly, and stop as SIGTERM does, so that a
+  // supervisor restarts the server once the cause (a full disk, a lost database) is fixed.
+  std::fputs(
+      (json::serialize(json::object{
+           {"ts", options_.clock->NowMicros() / 1000},
+           {"level", "error"},
+           {"event", "store_failed"},
+           {"message", "the store failed: " + domain::MaskIinsInText(why) +
+                           "; the server stops in 2 s (exit 75) and may be restarted once the "
+                           "cause is fixed"}}) +
+       "\n")
+          .c_str(),
+      stderr);
+  // Two seconds first, in which /healthz and /readyz answer 503: a balancer's health check
+  // sees the failure and sends no more.
+  std::thread([] {
+    std::this_thread::sleep_for(std::chrono::seconds(2));
+    std::raise(SIGTERM);
+  }).detach();
 }
 
 void Api::Submit(Deferred deferred, std::function<void(Response)> done) {
