@@ -2,6 +2,7 @@
 // tokens for demos and tests (signed with the secret kept beside the database).
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <fstream>
@@ -143,6 +144,9 @@ int RunServe(const ServeOptions& o) {
     server.read_timeout_seconds = o.read_timeout;
     server.idle_timeout_seconds = o.idle_timeout;
     server.access_log = o.access_log;
+    server.max_connections = o.max_connections;
+    server.rate_limit = o.rate_limit;
+    server.rate_burst = std::max(o.rate_burst, 1.0);
     rc = http::Serve(api, server, [&](std::uint16_t port) {
       // Tests and scripts read this line to find a port chosen by the system (--port 0).
       std::cout << fmt::format("listening on http://{}:{}/", o.address, port) << std::endl;
