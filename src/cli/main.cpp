@@ -155,6 +155,9 @@ int main(int argc, char** argv) {
   serve->add_option("--rate-burst", serve_options.rate_burst, "Requests at once over --rate-limit")
       ->check(CLI::Range(1.0, 1e9))
       ->capture_default_str();
+  serve->add_option("--tls-cert", serve_options.tls_cert,
+                    "HTTPS (TLS 1.2+) with this certificate chain (PEM); needs --tls-key");
+  serve->add_option("--tls-key", serve_options.tls_key, "The private key (PEM) of --tls-cert");
   serve->add_option("--web", serve_options.web,
                     "Serve the web front end from this directory (built web/dist)");
   serve->add_option("--ca-file", serve_options.ca_file,

@@ -4,8 +4,10 @@
 
 #include <boost/asio.hpp>
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/ssl.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
 #include <boost/json.hpp>
 
 #include <sys/resource.h>
@@ -21,9 +23,14 @@
 #include <iterator>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <thread>
+#include <type_traits>
 #include <vector>
+
+#include <openssl/err.h>
+#include <openssl/ssl.h>
 
 #include "http/rate_limit.hpp"
 
@@ -60,7 +67,8 @@ std::int64_t SteadyMicros() {
 // Timeouts are a deadline that one watchdog timer checks for every connection: a timer per read
 // and write (Beast's expires_after) costs timer-queue work and a timerfd update per operation.
 struct SessionState {
-  beast::tcp_stream stream;
+  tcp::socket&
+      socket;  // the lowest layer (under TLS too): cancelling it ends the pending operation
   std::atomic<bool> busy = false;
   std::atomic<std::int64_t> deadline_ms = INT64_MAX;  // steady clock; INT64_MAX: none
   void ExpiresAfter(int seconds) { deadline_ms = SteadyMillis() + seconds * 1000LL; }
@@ -69,9 +77,10 @@ struct SessionState {
 
 // What the sessions share: the limits, the stop flag, and the open connections.
 struct Shared {
-  Shared(Api& a, const ServerOptions& o, asio::io_context& io, int cap)
+  Shared(Api& a, const ServerOptions& o, asio::io_context& io, int cap, asio::ssl::context* t)
       : api(a),
         options(o),
+        tls(t),
         connection_cap(cap),
         tokens(o.rate_limit, o.rate_burst),
         addresses(o.rate_limit, o.rate_burst),
@@ -79,6 +88,7 @@ struct Shared {
         listener_pause(listener) {}
   Api& api;
   const ServerOptions& options;
+  asio::ssl::context* tls;  // null: plain HTTP
   const int connection_cap;
   RateLimiter tokens;     // requests with a bearer token, by token
   RateLimiter addresses;  // requests without one, and those whose token was refused, by address
@@ -251,15 +261,20 @@ std::string_view Ambiguity(const bhttp::request_parser<bhttp::string_body>::valu
   return {};
 }
 
-asio::awaitable<void> Session(tcp::socket socket, Shared& shared) {
+template <class Stream>
+constexpr bool kIsTls = !std::is_same_v<Stream, beast::tcp_stream>;
+
+// A connection, plain (beast::tcp_stream) or TLS (beast::ssl_stream over it): one template, so
+// that the plain path stays as it was.
+template <class Stream>
+asio::awaitable<void> Session(Stream stream, Shared& shared) {
   const auto& o = shared.options;
-  SessionState state{beast::tcp_stream(std::move(socket))};
-  auto& stream = state.stream;
+  SessionState state{beast::get_lowest_layer(stream).socket()};
   std::string remote;
   std::uint64_t address_key = 0;
   {
     beast::error_code ec;
-    auto ep = stream.socket().remote_endpoint(ec);
+    auto ep = state.socket.remote_endpoint(ec);
     if (!ec) {
       remote = ep.address().to_string();
       address_key = AddressKey(ep.address());
@@ -271,7 +286,15 @@ asio::awaitable<void> Session(tcp::socket socket, Shared& shared) {
   }
   // Bytes read ahead (pipelined requests) are capped by the buffer's maximum size.
   beast::flat_buffer buffer(o.header_limit + o.body_limit + 4096);
-  for (int served = 0; served < o.requests_per_connection && !shared.stopping; ++served) {
+  bool secured = true;
+  if constexpr (kIsTls<Stream>) {
+    // The handshake counts against the first request's read timeout.
+    state.ExpiresAfter(o.read_timeout_seconds);
+    auto [hec] = co_await stream.async_handshake(asio::ssl::stream_base::server, kAwait);
+    secured = !hec;
+  }
+  for (int served = 0; secured && served < o.requests_per_connection && !shared.stopping;
+       ++served) {
     bhttp::request_parser<bhttp::string_body> parser;
     parser.header_limit(static_cast<std::uint32_t>(o.header_limit));
     parser.body_limit(o.body_limit);
@@ -322,9 +345,10 @@ asio::awaitable<void> Session(tcp::socket socket, Shared& shared) {
     state.busy = true;
     state.NeverExpires();  // the answer may wait for the decision pipeline
     if (ec || !refused.empty()) {
-      if (!refused.empty() || (ec != bhttp::error::end_of_stream && ec != beast::error::timeout &&
-                               ec != asio::error::operation_aborted &&
-                               ec != asio::error::connection_reset && ec != asio::error::eof)) {
+      if (!refused.empty() ||
+          (ec != bhttp::error::end_of_stream && ec != beast::error::timeout &&
+           ec != asio::error::operation_aborted && ec != asio::error::connection_reset &&
+           ec != asio::error::eof && ec != asio::ssl::error::stream_truncated)) {
         auto unreadable = UnreadableRequest(ec, refused);
         auto reply = MakeReply(unreadable, 11, false);
         state.ExpiresAfter(o.read_timeout_seconds);
@@ -395,13 +419,20 @@ asio::awaitable<void> Session(tcp::socket socket, Shared& shared) {
     state.busy = false;
     if (wec || !keep_alive) break;
   }
+  if constexpr (kIsTls<Stream>) {
+    // close_notify, without waiting long for the peer's.
+    if (secured) {
+      state.ExpiresAfter(1);
+      co_await stream.async_shutdown(kAwait);
+    }
+  }
   {
     std::lock_guard lock(shared.mu);
     shared.open.erase(&state);
   }
   beast::error_code ignored;
-  stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
-  stream.socket().close(ignored);  // the descriptor is free before the listener is woken
+  state.socket.shutdown(tcp::socket::shutdown_send, ignored);
+  state.socket.close(ignored);  // the descriptor is free before the listener is woken
   SessionEnded(shared);
 }
 
@@ -447,8 +478,41 @@ asio::awaitable<void> Listen(tcp::acceptor& acceptor, asio::io_context& io, Shar
     out_of_descriptors = false;
     ++shared.sessions;
     auto session_executor = socket.get_executor();
-    asio::co_spawn(session_executor, Session(std::move(socket), shared), asio::detached);
+    if (shared.tls) {
+      asio::co_spawn(
+          session_executor,
+          Session(beast::ssl_stream<beast::tcp_stream>(std::move(socket), *shared.tls), shared),
+          asio::detached);
+    } else {
+      asio::co_spawn(session_executor, Session(beast::tcp_stream(std::move(socket)), shared),
+                     asio::detached);
+    }
   }
+}
+
+// TLS 1.2 and 1.3 only, with the certificate chain and key of the options; empty if they
+// cannot be used (the reason on stderr).
+std::optional<asio::ssl::context> TlsContext(const ServerOptions& options) {
+  std::optional<asio::ssl::context> tls(std::in_place, asio::ssl::context::tls_server);
+  tls->set_options(asio::ssl::context::default_workarounds | asio::ssl::context::no_sslv2 |
+                   asio::ssl::context::no_sslv3 | asio::ssl::context::no_tlsv1 |
+                   asio::ssl::context::no_tlsv1_1 | asio::ssl::context::no_compression |
+                   asio::ssl::context::single_dh_use);
+  beast::error_code ec;
+  if (SSL_CTX_set_min_proto_version(tls->native_handle(), TLS1_2_VERSION) != 1) {
+    ec = beast::error_code(static_cast<int>(ERR_get_error()), asio::error::get_ssl_category());
+  }
+  if (!ec) tls->use_certificate_chain_file(options.tls_cert, ec);
+  if (!ec) tls->use_private_key_file(options.tls_key, asio::ssl::context::pem, ec);
+  if (!ec && SSL_CTX_check_private_key(tls->native_handle()) != 1) {
+    ec = beast::error_code(static_cast<int>(ERR_get_error()), asio::error::get_ssl_category());
+  }
+  if (ec) {
+    std::fprintf(stderr, "serve: TLS: --tls-cert %s, --tls-key %s: %s\n", options.tls_cert.c_str(),
+                 options.tls_key.c_str(), ec.message().c_str());
+    return std::nullopt;
+  }
+  return tls;
 }
 
 }  // namespace
@@ -463,7 +527,12 @@ int Serve(Api& api, const ServerOptions& options,
                  "kept for the database)\n",
                  cap, kReservedDescriptors);
   }
-  Shared shared(api, options, io, cap);
+  std::optional<asio::ssl::context> tls;
+  if (!options.tls_cert.empty()) {
+    tls = TlsContext(options);
+    if (!tls) return 2;
+  }
+  Shared shared(api, options, io, cap, tls ? &*tls : nullptr);
   tcp::acceptor acceptor(io);
   beast::error_code ec;
   const auto address = asio::ip::make_address(options.address, ec);
@@ -493,10 +562,10 @@ int Serve(Api& api, const ServerOptions& options,
       for (auto* session : shared.open) {
         if (session->deadline_ms > now) continue;
         session->deadline_ms = -1;  // expired: cancelled once
-        asio::post(session->stream.get_executor(), [session, &shared] {
+        asio::post(session->socket.get_executor(), [session, &shared] {
           std::lock_guard inner(shared.mu);
           beast::error_code ignored;
-          if (shared.open.contains(session)) session->stream.socket().cancel(ignored);
+          if (shared.open.contains(session)) session->socket.cancel(ignored);
         });
       }
     }
@@ -517,12 +586,12 @@ int Serve(Api& api, const ServerOptions& options,
       std::lock_guard lock(shared.mu);
       for (auto* session : shared.open) {
         if (session->busy) continue;
-        asio::post(session->stream.get_executor(), [session, &shared] {
+        asio::post(session->socket.get_executor(), [session, &shared] {
           // On the session's strand; it may have ended meanwhile.
           std::lock_guard inner(shared.mu);
           beast::error_code ignored;
           if (shared.open.contains(session) && !session->busy) {
-            session->stream.socket().cancel(ignored);
+            session->socket.cancel(ignored);
           }
         });
       }

@@ -35,10 +35,13 @@ struct ServerOptions {
   double rate_limit = 0;
   double rate_burst = 0;
   bool access_log = false;  // a JSON line per request on stderr
+  // PEM files: HTTPS only (TLS 1.2 and 1.3) when given, plain HTTP when empty.
+  std::string tls_cert, tls_key;
 };
 
 // Runs until stopped by a signal. `on_listening(port)` is called once the socket listens.
-// Returns 0 after a clean shutdown, 2 if the address cannot be used.
+// Returns 0 after a clean shutdown, 2 if the address or the TLS certificate and key cannot be
+// used.
 int Serve(Api& api, const ServerOptions& options,
           const std::function<void(std::uint16_t)>& on_listening);
 
