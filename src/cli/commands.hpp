@@ -43,10 +43,11 @@ struct CampaignOptions {
 int RunCampaign(const CampaignOptions& o);
 
 struct ServeOptions {
-  std::string db, read_db, address = "127.0.0.1", secret, web, ca_file;
+  std::string db, read_db, address = "127.0.0.1", secret, web, ca_file, tls_cert, tls_key;
   std::string as_of;  // YYYY-MM-DD: the clock starts on this day (empty: the system's)
   std::uint16_t port = 8080;
-  int threads = 1, read_timeout = 10, idle_timeout = 60;
+  int threads = 1, read_timeout = 10, idle_timeout = 60, max_connections = 1000;
+  double rate_limit = 1000, rate_burst = 2000;  // per token, and per address without one
   bool access_log = false, demo = false;
 };
 int RunServe(const ServeOptions& o);

@@ -146,6 +146,24 @@ int main(int argc, char** argv) {
                    "Seconds a keep-alive connection may wait")
       ->check(CLI::Range(1, 3600))
       ->capture_default_str();
+  serve
+      ->add_option("--max-connections", serve_options.max_connections,
+                   "Open connections at most; more wait until one closes (kept below ulimit -n "
+                   "less 64)")
+      ->check(CLI::Range(1, 1'000'000))
+      ->capture_default_str();
+  serve
+      ->add_option("--rate-limit", serve_options.rate_limit,
+                   "Requests per second per bearer token, and per client address for requests "
+                   "without one (0: no limit); over it: 429 with Retry-After")
+      ->check(CLI::Range(0.0, 1e9))
+      ->capture_default_str();
+  serve->add_option("--rate-burst", serve_options.rate_burst, "Requests at once over --rate-limit")
+      ->check(CLI::Range(1.0, 1e9))
+      ->capture_default_str();
+  serve->add_option("--tls-cert", serve_options.tls_cert,
+                    "HTTPS (TLS 1.2+) with this certificate chain (PEM); needs --tls-key");
+  serve->add_option("--tls-key", serve_options.tls_key, "The private key (PEM) of --tls-cert");
   serve->add_option("--web", serve_options.web,
                     "Serve the web front end from this directory (built web/dist)");
   serve->add_option("--ca-file", serve_options.ca_file,

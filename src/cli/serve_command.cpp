@@ -49,6 +49,11 @@ int RunServe(const ServeOptions& o) {
     std::cerr << "serve: " << kSecretRequired << "\n";
     return 2;
   }
+  if (o.tls_cert.empty() != o.tls_key.empty()) {
+    std::cerr << "serve: --tls-cert and --tls-key go together (the certificate chain and its "
+                 "private key, PEM)\n";
+    return 2;
+  }
   SystemClock clock;
   // --demo signs its sign-ins with a key of its own, in memory only: a demo token is worth
   // nothing to a server without --demo, nor after a restart.
@@ -169,9 +174,16 @@ int RunServe(const ServeOptions& o) {
     server.read_timeout_seconds = o.read_timeout;
     server.idle_timeout_seconds = o.idle_timeout;
     server.access_log = o.access_log;
+    server.max_connections = o.max_connections;
+    server.rate_limit = o.rate_limit;
+    server.rate_burst = std::max(o.rate_burst, 1.0);
+    server.tls_cert = o.tls_cert;
+    server.tls_key = o.tls_key;
     rc = http::Serve(api, server, [&](std::uint16_t port) {
       // Tests and scripts read this line to find a port chosen by the system (--port 0).
-      std::cout << fmt::format("listening on http://{}:{}/", o.address, port) << std::endl;
+      std::cout << fmt::format("listening on {}://{}:{}/", o.tls_cert.empty() ? "http" : "https",
+                               o.address, port)
+                << std::endl;
     });
   }
   if (reg.failed()) {

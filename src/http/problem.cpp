@@ -62,6 +62,8 @@ constexpr std::array kTypes = {
                 "The certificate is not issued by a trusted authority or is not valid now"},
     ProblemType{"signature_not_applicant", 403, "ЭЦҚ өтініш берушіге тиесілі емес",
                 "ЭЦП принадлежит не заявителю", "The signature is not the applicant's"},
+    ProblemType{"rate_limited", 429, "Сұраулар тым көп, кейінірек қайталаңыз",
+                "Слишком много запросов, повторите позже", "Too many requests, retry later"},
     ProblemType{"unavailable", 503, "Қызмет уақытша қолжетімсіз", "Сервис временно недоступен",
                 "The service is temporarily unavailable"},
     ProblemType{"internal", 500, "Ішкі қате", "Внутренняя ошибка", "Internal error"},

@@ -45,6 +45,7 @@ enum class ProblemCode {
   kSignatureInvalid,       // the signature or certificate cannot be read, or does not match
   kSignatureUntrusted,     // the certificate is not issued by a trusted CA, or not valid now
   kSignatureNotApplicant,  // the certificate names someone other than the applicant
+  kRateLimited,            // the token or address sent more requests than its rate allows
   kUnavailable,            // the registry cannot take writes now (shutting down, store failed)
   kInternal,               // a bug
 };
