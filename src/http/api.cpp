@@ -99,8 +99,13 @@ bool ValidUtf8(std::string_view s) {
                               : c >= 0xF0 && c < 0xF5 ? 3
                                                       : 4;
     if (extra == 4 || extra > s.size() - i - 1) return false;
+    // RFC 3629: the second byte's range leaves out overlong forms (E0, F0), UTF-16 surrogates
+    // (ED) and code points past U+10FFFF (F4), which Boost.JSON refuses too.
+    const unsigned lo = c == 0xE0 ? 0xA0 : c == 0xF0 ? 0x90 : 0x80;
+    const unsigned hi = c == 0xED ? 0x9F : c == 0xF4 ? 0x8F : 0xBF;
     for (std::size_t k = 1; k <= extra; ++k) {
-      if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) return false;
+      const auto b = static_cast<unsigned char>(s[i + k]);
+      if (k == 1 ? b < lo || b > hi : (b & 0xC0) != 0x80) return false;
     }
     i += 1 + extra;
   }

@@ -7,6 +7,7 @@
 #include <set>
 
 #include "http/api.hpp"
+#include "http/api_call.hpp"
 #include "http/problem.hpp"
 #include "http/token.hpp"
 
@@ -38,6 +39,28 @@ TEST(Problem, LanguageIsTheFirstOfOursNamed) {
   EXPECT_EQ(PickLanguage("fr, EN-gb;q=0.5, ru"), Lang::kEn);
   EXPECT_EQ(PickLanguage("de"), Lang::kRu);
   EXPECT_EQ(PickLanguage(",,;;=="), Lang::kRu);
+}
+
+// Found by the token fuzzer: a subject with an encoded surrogate passed ValidUtf8, but its token
+// never verified (Boost.JSON refuses it); overlong forms passed into paths and queries too.
+TEST(Utf8, OnlyWellFormedSequencesAsRfc3629) {
+  EXPECT_TRUE(ValidUtf8("ascii \x7f"));
+  EXPECT_TRUE(ValidUtf8("\xd0\x98\xd0\x98\xd0\x9d"));                // ИИН
+  EXPECT_TRUE(ValidUtf8("\xe0\xa0\x80 \xed\x9f\xbf \xee\x80\x80"));  // U+0800, U+D7FF, U+E000
+  EXPECT_TRUE(ValidUtf8("\xf0\x90\x80\x80 \xf4\x8f\xbf\xbf"));       // U+10000, U+10FFFF
+  EXPECT_FALSE(ValidUtf8("\xed\xa4\xa5"));                           // a surrogate, U+D925
+  EXPECT_FALSE(ValidUtf8("\xed\xbf\xbf"));                           // U+DFFF
+  EXPECT_FALSE(ValidUtf8("\xe0\x80\xae"));                           // an overlong '.'
+  EXPECT_FALSE(ValidUtf8("\xc0\xaf"));                               // an overlong '/'
+  EXPECT_FALSE(ValidUtf8("\xf0\x80\x80\xaf"));  // an overlong '/' in four bytes
+  EXPECT_FALSE(ValidUtf8("\xf4\x90\x80\x80"));  // past U+10FFFF
+  EXPECT_FALSE(ValidUtf8("\xe1\x80"));          // cut short
+  const std::string surrogate_subject = "\xed\xa4\xa5";
+  const TokenKey key{"k1", std::string(64, 's')};
+  const auto token = IssueToken(key, {Role::kCitizen, surrogate_subject, 2000});
+  ASSERT_TRUE(token);
+  EXPECT_FALSE(VerifyToken(KeyRing{{key}}, *token, 1))
+      << "so a subject that is not UTF-8 by ValidUtf8 is one that no token can carry";
 }
 
 TEST(OpenApi, DocumentsExactlyTheRoutes) {

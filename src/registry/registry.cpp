@@ -861,8 +861,8 @@ domain::Decision Registry::Decide(const domain::Application& app, const Actor& a
   const auto parsed = Iin::Parse(app.iin);
   const auto row = parsed ? population_.Find(*parsed) : std::nullopt;
   if (row) {
-    deciding_for_.emplace().iin = parsed->number();
-    deciding_for_->person = *row;
+    // Not emplace(): clang judges the nested struct not default-constructible (incomplete then).
+    deciding_for_ = DecidingFor{.iin = parsed->number(), .person = *row};
     for (auto id : LivePeriods(*row)) {
       const auto& p = population_.period(id);
       if (!p.planned) deciding_for_->periods.emplace_back(p.district, p.From(), p.To());
