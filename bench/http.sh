@@ -46,11 +46,21 @@ say "bench/http.sh $(date -u +%FT%TZ) db=$SOURCE_DB (a copy) rounds=$ROUNDS dura
 # The server, with the time it takes to load the registry and its memory. Its day is a campaign
 # day: applications are dated by its clock (ADR 0016). One token sends every request here, far
 # over a client's rate: the limit is off (--rate-limit 0).
-/usr/bin/time -v "$BIN" serve --db "$DB" --port 0 --threads "$THREADS" --as-of 2026-09-21 \
-  --rate-limit 0 \
+# A build from before ADR 0016 (no --as-of) is measured the way it was: admin POSTs that carry
+# their date and id (EMKHANA_BIN=old-build, for before/after figures).
+LEGACY=0
+"$BIN" serve --help 2>/dev/null | grep -q -- --as-of || LEGACY=1
+SERVE_ARGS=(--as-of 2026-09-21 --rate-limit 0)
+[ "$LEGACY" -eq 1 ] && SERVE_ARGS=()
+say "build: $BIN$([ "$LEGACY" -eq 1 ] && echo ' (before ADR 0016: legacy POSTs)')"
+/usr/bin/time -v "$BIN" serve --db "$DB" --port 0 --threads "$THREADS" "${SERVE_ARGS[@]}" \
   >"$T/serve.out" 2>"$T/serve.err" &
 EMKHANA_PID=$!
-for _ in $(seq 1 3600); do grep -q listening "$T/serve.out" 2>/dev/null && break; sleep 0.5; done
+for _ in $(seq 1 3600); do
+  grep -q listening "$T/serve.out" 2>/dev/null && break
+  kill -0 "$EMKHANA_PID" 2>/dev/null || break  # it stopped: its error is below
+  sleep 0.5
+done
 PORT=$(sed -n 's/.*:\([0-9]*\)\/$/\1/p' "$T/serve.out")
 [ -n "$PORT" ] || { cat "$T/serve.err" >&2; exit 2; }
 say "$(grep 'loaded' "$T/serve.err")"
@@ -59,7 +69,11 @@ say "$(grep 'loaded' "$T/serve.err")"
 "$BIN" sample --db "$DB" --persons 100000 --seed 11 >"$T/iins"
 TOKEN=$("$BIN" token --db "$DB" --role admin --subject bench --ttl 86400)
 # Service-centre applications are entered by an operator (ADR 0016).
-OPERATOR=$("$BIN" token --db "$DB" --role operator --subject bench@CON-1 --ttl 86400)
+if [ "$LEGACY" -eq 1 ]; then
+  OPERATOR=$TOKEN
+else
+  OPERATOR=$("$BIN" token --db "$DB" --role operator --subject bench@CON-1 --ttl 86400)
+fi
 cat >"$T/get.lua" <<LUA
 local iins = {}
 for line in io.lines("$T/iins") do iins[#iins + 1] = line end
@@ -133,13 +147,19 @@ local iins, orgs = {}, {}
 for line in io.lines("$T/iins") do iins[#iins + 1] = line end
 for line in io.lines("$T/orgs") do orgs[#orgs + 1] = line end
 math.randomseed(8)
+local legacy, n, run = $LEGACY == 1, 0, tostring(os.time())
+local function legacy_fields()
+  if not legacy then return "" end
+  n = n + 1
+  return string.format('"id":"B-%s-%d","date":"2026-09-21",', run, n)
+end
 wrk.method = "POST"
 wrk.headers["Authorization"] = "Bearer $OPERATOR"
 wrk.headers["Content-Type"] = "application/json"
 request = function()
   local body = string.format(
-    '{"iin":"%s","org":"%s","channel":"service_centre","basis":"free_choice","consent":true}',
-    iins[math.random(#iins)], orgs[math.random(#orgs)])
+    '{%s"iin":"%s","org":"%s","channel":"service_centre","basis":"free_choice","consent":true}',
+    legacy_fields(), iins[math.random(#iins)], orgs[math.random(#orgs)])
   return wrk.format(nil, "/api/v1/applications", nil, body)
 end
 LUA
