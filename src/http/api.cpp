@@ -31,6 +31,7 @@ enum class Handler {
   kPolicy,
   kAttachment,
   kHistory,
+  kAccessLog,
   kAudit,
   kSubmit,
   kApplication,
@@ -59,6 +60,7 @@ constexpr RouteEntry kRoutes[] = {
     {"GET", "/api/v1/policy", Handler::kPolicy},
     {"GET", "/api/v1/persons/{iin}/attachment", Handler::kAttachment},
     {"GET", "/api/v1/persons/{iin}/history", Handler::kHistory},
+    {"GET", "/api/v1/persons/{iin}/access-log", Handler::kAccessLog},
     {"GET", "/api/v1/audit", Handler::kAudit},
     {"POST", "/api/v1/applications", Handler::kSubmit},
     {"GET", "/api/v1/applications/{id}", Handler::kApplication},
@@ -290,6 +292,8 @@ Response Api::Dispatch(Call& call, Handled* deferred) {
         return Attachment(call, params[0]);
       case Handler::kHistory:
         return History(call, params[0]);
+      case Handler::kAccessLog:
+        return AccessLog(call, params[0]);
       case Handler::kAudit:
         return Audit(call);
       case Handler::kSubmit: {

@@ -117,6 +117,9 @@ class Api {
   Response Dispatch(Call& call, Handled* deferred);
   Response Attachment(Call& call, std::string_view iin);
   Response History(Call& call, std::string_view iin);
+  // Who looked at a person's records (reads, refused ones too): the person and their
+  // representatives, and admins.
+  Response AccessLog(Call& call, std::string_view iin);
   Response Profile(Call& call, std::string_view iin);
   // Names and kinds for a placement's ids (org_name, org_ate, district_kind); the caller holds
   // the registry lock.

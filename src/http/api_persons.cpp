@@ -226,6 +226,41 @@ Response Api::History(Call& call, std::string_view iin_text) {
   return call.Json(json::object{{"iin", iin->ToString()}, {"periods", std::move(periods)}});
 }
 
+Response Api::AccessLog(Call& call, std::string_view iin_text) {
+  if (!call.claims) return call.Problem(ProblemCode::kUnauthenticated, "sign in first");
+  if (!call.Is(Role::kCitizen) && !call.Is(Role::kAdmin)) {
+    return call.Problem(ProblemCode::kForbidden, "the access log is the person's own");
+  }
+  auto iin = Iin::Parse(iin_text);
+  if (!iin) return call.Problem(ProblemCode::kInvalidIin, "expected 12 digits with a check digit");
+  const auto limit = call.IntParam("limit", 100, 1, 1000);
+  if (!limit) return call.Problem(ProblemCode::kInvalidQuery, "limit: 1..1000");
+  std::optional<std::vector<Iin>> representatives;
+  {
+    std::shared_lock lock(registry_lock_);
+    representatives = registry_.RepresentativesOf(*iin);
+  }
+  if (!representatives) return NoSuchPerson(call, *iin);
+  if (auto no = ForbidPerson(call, *iin, *representatives)) return std::move(*no);
+  auto trail = registry_.AuditTrail(iin->ToString(), *limit);
+  if (!trail) return call.Problem(ProblemCode::kUnavailable, "the audit cannot be read now");
+  json::array entries;
+  for (const auto& e : *trail) {
+    if (!e.action.starts_with("read ")) continue;
+    // Who: a role and whom it names; a citizen's IIN is shown masked (it may be a relative's).
+    const auto colon = e.actor.find(':');
+    const std::string role = e.actor.substr(0, colon);
+    const std::string who = colon == std::string::npos ? "" : e.actor.substr(colon + 1);
+    entries.push_back(json::object{{"at", e.at},
+                                   {"role", role},
+                                   {"who", role == "citizen" ? domain::MaskIinsInText(who) : who},
+                                   {"what", e.action.substr(5)},
+                                   {"refused", e.detail.starts_with("refused")}});
+  }
+  RecordRead(call, iin->ToString(), "access log");
+  return call.Json(json::object{{"iin", iin->ToString()}, {"entries", std::move(entries)}});
+}
+
 Response Api::Audit(Call& call) {
   if (!call.claims) return call.Problem(ProblemCode::kUnauthenticated, "sign in first");
   if (!call.Is(Role::kAdmin))
