@@ -63,4 +63,10 @@ struct TokenOptions {
 };
 int RunToken(const TokenOptions& o);
 
+struct AuditOptions {
+  std::string db;
+  std::string anchor;  // SEQ:HASH, a head printed by an earlier verify
+};
+int RunAuditVerify(const AuditOptions& o);
+
 }  // namespace emkhana::cli

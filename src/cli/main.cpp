@@ -230,6 +230,18 @@ int main(int argc, char** argv) {
   ring_options(keys);
   token->require_subcommand(0, 1);
 
+  emkhana::cli::AuditOptions audit_options;
+  auto* audit = app.add_subcommand("audit", "The audit trail");
+  auto* verify = audit->add_subcommand(
+      "verify",
+      "Check the audit trail's hash chain and the decisions it vouches for; exit 1 at the first "
+      "edited, deleted or reordered entry");
+  verify->add_option("--db", audit_options.db, "Registry database")->required();
+  verify->add_option("--anchor", audit_options.anchor,
+                     "SEQ:HASH printed as the head by an earlier verify: also detects entries "
+                     "cut off the end");
+  audit->require_subcommand(1);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -252,6 +264,7 @@ int main(int argc, char** argv) {
       }
       return emkhana::cli::RunToken(token_options);
     }
+    if (*verify) return emkhana::cli::RunAuditVerify(audit_options);
     if (*show_policy) {
       std::cout << emkhana::policy::DefaultPolicyJson();
       return 0;

@@ -248,6 +248,9 @@ class FailingStore final : public storage::Store {
                                                       int limit) override {
     return inner_.AuditTrail(subject, limit);
   }
+  Result<std::vector<storage::StoredAuditEntry>> AuditPage(std::int64_t after, int limit) override {
+    return inner_.AuditPage(after, limit);
+  }
   Result<std::optional<storage::DecidedApplication>> FindApplication(
       const std::string& id) override {
     return inner_.FindApplication(id);

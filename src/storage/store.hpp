@@ -40,6 +40,15 @@ struct AuditEntry {
   std::string subject;  // what: an IIN, an organisation id, an application id
   std::string detail;   // a short, human-readable account
   std::string policy_version;
+  // The hash chain (storage/audit_chain.hpp), filled by the store as it writes the entry: what a
+  // decision's entry vouches for (its digest), the hash of the entry before, this entry's hash.
+  std::string ref, prev_hash, hash;
+};
+
+// An audit entry as stored, with its position in the trail.
+struct StoredAuditEntry {
+  std::int64_t seq = 0;
+  AuditEntry entry;
 };
 
 struct PeriodChange {
@@ -145,6 +154,9 @@ class Store {
   [[nodiscard]] virtual Result<StoreCounts> Counts() = 0;
   [[nodiscard]] virtual Result<std::vector<AuditEntry>> AuditTrail(const std::string& subject,
                                                                    int limit) = 0;
+  // Up to `limit` entries of the audit trail after position `after`, in order (the chain's).
+  [[nodiscard]] virtual Result<std::vector<StoredAuditEntry>> AuditPage(std::int64_t after,
+                                                                        int limit) = 0;
   // The decided application with this id, if any.
   [[nodiscard]] virtual Result<std::optional<DecidedApplication>> FindApplication(
       const std::string& id) = 0;

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "storage/audit_chain.hpp"
 #include "storage/store.hpp"
 #include "storage/store_test_support.hpp"
 
@@ -189,6 +190,61 @@ TYPED_TEST(StoreConformance, AuditTrailNewestFirst) {
   EXPECT_EQ((*org)[0].at, -1'000'001);
   EXPECT_EQ((*org)[1].at, 1'764'000'000'123'457);
   EXPECT_EQ((*org)[1].detail, exact.detail);
+}
+
+// The audit trail is a hash chain in commit order, across commits and reopenings; each decision
+// is vouched for by its entry's digest, which the stored decision gives back exactly.
+TYPED_TEST(StoreConformance, AuditEntriesFormAVerifiableChain) {
+  auto store = this->Open();
+  ASSERT_NE(store, nullptr);
+  ASSERT_TRUE(store->Commit(FullBatch()).has_value());
+  WriteBatch reads;
+  reads.mutations.push_back(
+      AuditEntry{21, "registrar:ORG-A", "http", "read", "900115301001", "panel", "kz-2025.05.12"});
+  ASSERT_TRUE(store->Commit(reads).has_value());
+  auto page = store->AuditPage(0, 100);
+  ASSERT_TRUE(page.has_value()) << page.error().message;
+  ASSERT_EQ(page->size(), 4u);
+  std::string prev;
+  for (const auto& [seq, e] : *page) {
+    EXPECT_EQ(e.prev_hash, prev) << "entry " << seq;
+    EXPECT_EQ(e.hash, AuditEntryHash(e, prev)) << "entry " << seq;
+    prev = e.hash;
+  }
+  EXPECT_EQ((*page)[0].entry.ref, DecisionDigest(Approved()));
+  EXPECT_EQ((*page)[1].entry.ref, "");  // a second entry about APP-1 vouches for nothing
+  EXPECT_EQ((*page)[2].entry.ref, DecisionDigest(Refused()));
+  auto after = store->AuditPage((*page)[1].seq, 1);
+  ASSERT_TRUE(after.has_value());
+  ASSERT_EQ(after->size(), 1u);
+  EXPECT_EQ((*after)[0].seq, (*page)[2].seq);
+
+  auto verdict = VerifyAuditChain(*store);
+  ASSERT_TRUE(verdict.has_value()) << verdict.error().message;
+  EXPECT_TRUE(verdict->intact) << verdict->problem;
+  EXPECT_EQ(verdict->entries, 4);
+  EXPECT_EQ(verdict->decisions, 2);
+  EXPECT_EQ(verdict->head_hash, prev);
+
+  // Reopened, the chain goes on from its last entry.
+  store.reset();
+  store = this->Open();
+  ASSERT_NE(store, nullptr);
+  ASSERT_TRUE(store->Commit(reads).has_value());
+  verdict = VerifyAuditChain(*store);
+  ASSERT_TRUE(verdict.has_value()) << verdict.error().message;
+  EXPECT_TRUE(verdict->intact) << verdict->problem;
+  EXPECT_EQ(verdict->entries, 5);
+  // An anchor taken earlier still holds; a wrong one does not.
+  AuditVerifyOptions anchored{.anchor_seq = (*page)[3].seq, .anchor_hash = prev};
+  verdict = VerifyAuditChain(*store, anchored);
+  ASSERT_TRUE(verdict.has_value());
+  EXPECT_TRUE(verdict->intact) << verdict->problem;
+  anchored.anchor_hash = std::string(64, '0');
+  verdict = VerifyAuditChain(*store, anchored);
+  ASSERT_TRUE(verdict.has_value());
+  EXPECT_FALSE(verdict->intact);
+  EXPECT_EQ(verdict->problem_seq, (*page)[3].seq);
 }
 
 TYPED_TEST(StoreConformance, FindApplication) {

@@ -6,6 +6,7 @@
 #include <cstring>
 #include <utility>
 
+#include "storage/audit_chain.hpp"
 #include "storage/change_codec.hpp"
 #include "storage/postgres/migrations.hpp"
 #include "storage/postgres/pg_conn.hpp"
@@ -22,6 +23,8 @@ using domain::NameOf;
 using domain::ParseEnum;
 
 namespace {
+
+bool IsAudit(const Mutation& m) { return std::holds_alternative<AuditEntry>(m); }
 
 // Statements queued in the pipeline before a sync point: bounds what the server has to buffer
 // for us (a few kB of results) while keeping round trips rare.
@@ -158,8 +161,31 @@ class PostgresStore final : public Store {
     }
     const bool logged =
         std::any_of(batch.mutations.begin(), batch.mutations.end(), ChangesRegistry);
+    const bool audited = std::any_of(batch.mutations.begin(), batch.mutations.end(), IsAudit);
     const std::string log = logged ? EncodeChanges(batch) : std::string();
-    auto sent = Pipeline(batch, /*in_transaction=*/turn, logged ? &log : nullptr);
+    // Audit entries go on from the trail's last entry, read under the writers' lock so that no
+    // other process writes between that read and this commit (the chain is in commit order).
+    bool in_transaction = turn;
+    if (audited) {
+      auto resumed = [&]() -> Result<void> {
+        if (!turn) {
+          if (auto r = conn_.Exec("BEGIN"); !r) return r;
+          in_transaction = true;
+          if (auto r = conn_.ExecPrepared(queries::kLockWriters.name, {}); !r) return r.error();
+        }
+        auto tail = conn_.ExecPrepared(queries::kAuditTail.name, {});
+        if (!tail) return tail.error();
+        sealer_.Resume(PQntuples(tail->get()) > 0 && !PQgetisnull(tail->get(), 0, 0)
+                           ? Text(tail->get(), 0, 0)
+                           : std::string());
+        return {};
+      }();
+      if (!resumed) {
+        if (in_transaction && !conn_.broken()) (void)conn_.Exec("ROLLBACK");
+        return resumed;
+      }
+    }
+    auto sent = Pipeline(batch, in_transaction, logged ? &log : nullptr);
     if (!sent) {
       if (!conn_.broken()) (void)conn_.Exec("ROLLBACK");
       last_logged_ = 0;
@@ -240,6 +266,23 @@ class PostgresStore final : public Store {
     for (int i = 0; i < PQntuples(p); ++i) {
       out.push_back({Int(p, i, 0), Text(p, i, 1), Text(p, i, 2), Text(p, i, 3), Text(p, i, 4),
                      Text(p, i, 5), Text(p, i, 6)});
+    }
+    return out;
+  }
+
+  Result<std::vector<StoredAuditEntry>> AuditPage(std::int64_t after, int limit) override {
+    if (auto r = EnsureConnected(); !r) return r.error();
+    Params params;
+    params.Add(after).Add(std::max(limit, 0));
+    auto r = conn_.ExecPrepared(queries::kAuditPage.name, params);
+    if (!r) return r.error();
+    const PGresult* p = r->get();
+    std::vector<StoredAuditEntry> out;
+    out.reserve(static_cast<std::size_t>(PQntuples(p)));
+    for (int i = 0; i < PQntuples(p); ++i) {
+      out.push_back({Int(p, i, 0),
+                     {Int(p, i, 1), Text(p, i, 2), Text(p, i, 3), Text(p, i, 4), Text(p, i, 5),
+                      Text(p, i, 6), Text(p, i, 7), Text(p, i, 8), Text(p, i, 9), Text(p, i, 10)}});
     }
     return out;
   }
@@ -398,7 +441,10 @@ class PostgresStore final : public Store {
     for (auto& rows : copy_) rows.Clear();
     WriteBatch rest;
     for (const auto& m : batch.mutations) {
-      if (const auto* o = std::get_if<domain::Organization>(&m)) {
+      if (const auto* decided = std::get_if<DecidedApplication>(&m)) {
+        sealer_.NoteDecided(*decided);  // its entry is sealed here, before the row goes out below
+        rest.mutations.push_back(m);
+      } else if (const auto* o = std::get_if<domain::Organization>(&m)) {
         auto& c = copy_[kCopyOrg];
         c.Add(o->id).Add(o->ate).Add(o->name).Add(o->license).Add(o->contract);
         c.Add(o->is_private).Add(o->rural).Add(o->latitude).Add(o->longitude);
@@ -416,10 +462,12 @@ class PostgresStore final : public Store {
         c.Add(a->from.ToString()).Add(DateText(a->to)).Add(NameOf(a->end));
         c.Add(NonEmpty(a->application_id)).AddMicros(a->recorded_at);
         c.EndRow();
-      } else if (const auto* e = std::get_if<AuditEntry>(&m)) {
+      } else if (const auto* entry = std::get_if<AuditEntry>(&m)) {
+        AuditEntry e = *entry;
+        sealer_.Seal(e);
         auto& c = copy_[kCopyAuditLog];
-        c.AddMicros(e->at).Add(e->actor).Add(e->channel).Add(e->action).Add(e->subject);
-        c.Add(e->detail).Add(e->policy_version);
+        c.AddMicros(e.at).Add(e.actor).Add(e.channel).Add(e.action).Add(e.subject);
+        c.Add(e.detail).Add(e.policy_version).Add(e.ref).Add(e.prev_hash).Add(e.hash);
         c.EndRow();
       } else {
         rest.mutations.push_back(m);
@@ -625,6 +673,7 @@ class PostgresStore final : public Store {
     return Send(queries::kChangeAttachment, p, c.attachment_id);
   }
   Result<void> Write(const DecidedApplication& d) {
+    sealer_.NoteDecided(d);
     const auto& a = d.application;
     const auto& dec = d.decision;
     auto& p = params_.Clear();
@@ -642,10 +691,12 @@ class PostgresStore final : public Store {
     p.Add(d.recorded_at);
     return Send(queries::kInsertApplication, p, -1);
   }
-  Result<void> Write(const AuditEntry& e) {
+  Result<void> Write(const AuditEntry& entry) {
+    AuditEntry e = entry;
+    sealer_.Seal(e);
     auto& p = params_.Clear();
     p.Add(e.at).Add(e.actor).Add(e.channel).Add(e.action).Add(e.subject).Add(e.detail);
-    p.Add(e.policy_version);
+    p.Add(e.policy_version).Add(e.ref).Add(e.prev_hash).Add(e.hash);
     return Send(queries::kInsertAudit, p, -1);
   }
   Result<void> Write(const PolicyVersion& v) {
@@ -700,6 +751,7 @@ class PostgresStore final : public Store {
   std::vector<std::string> restore_;  // what FinishBulkLoad runs: indexes, then foreign keys
   CopyRows copy_[kCopyTables];        // a bulk batch's rows per table
   Params params_;                     // of the statement being queued
+  AuditSealer sealer_;                // links the audit entries written (audit_chain.hpp)
   std::vector<Pending> pending_;      // queued since the last sync point
   std::optional<Error> first_error_;  // of the batch being committed
 };

@@ -12,6 +12,7 @@
 #include <future>
 #include <string>
 
+#include "storage/audit_chain.hpp"
 #include "storage/postgres/pg_conn.hpp"
 #include "storage/store.hpp"
 #include "storage/store_test_support.hpp"
@@ -145,6 +146,37 @@ TEST_F(PostgresStoreTest, AuditLogAndDecisionsAreAppendOnly) {
   EXPECT_EQ(RawInt("SELECT count(*) FROM application"), 2);
   EXPECT_EQ(RawInt("SELECT count(*) FROM attachment_history"), 3);
   EXPECT_EQ(RawInt("SELECT count(*) FROM attachment"), 2);
+}
+
+// The triggers stop an application; the owner of the database can still lift them. What it
+// then changes, the hash chain shows: `audit verify` names the first entry that is not as sealed.
+TEST_F(PostgresStoreTest, TheChainShowsWhatTheOwnerChangedBehindTheTriggers) {
+  auto store = Open();
+  ASSERT_NE(store, nullptr);
+  ASSERT_TRUE(store->Commit(FullBatch()).has_value());
+  auto verdict = VerifyAuditChain(*store);
+  ASSERT_TRUE(verdict.has_value()) << verdict.error().message;
+  ASSERT_TRUE(verdict->intact) << verdict->problem;
+  const std::int64_t second = RawInt("SELECT seq FROM audit_log ORDER BY seq OFFSET 1 LIMIT 1");
+  EXPECT_EQ(RawExec("ALTER TABLE audit_log DISABLE TRIGGER USER"), "");
+  EXPECT_EQ(
+      RawExec("UPDATE audit_log SET detail = 'refused' WHERE seq = " + std::to_string(second)), "");
+  verdict = VerifyAuditChain(*store);
+  ASSERT_TRUE(verdict.has_value()) << verdict.error().message;
+  EXPECT_FALSE(verdict->intact);
+  EXPECT_EQ(verdict->problem_seq, second) << verdict->problem;
+  EXPECT_NE(verdict->problem.find("edited"), std::string::npos) << verdict->problem;
+
+  // A decision edited behind its trigger: its entry's digest no longer matches.
+  EXPECT_EQ(
+      RawExec("UPDATE audit_log SET detail = 'approved' WHERE seq = " + std::to_string(second)),
+      "");
+  EXPECT_EQ(RawExec("ALTER TABLE application DISABLE TRIGGER USER"), "");
+  EXPECT_EQ(RawExec("UPDATE application SET district = 'ORG-A-2' WHERE id = 'APP-2'"), "");
+  verdict = VerifyAuditChain(*store);
+  ASSERT_TRUE(verdict.has_value()) << verdict.error().message;
+  EXPECT_FALSE(verdict->intact);
+  EXPECT_NE(verdict->problem.find("APP-2"), std::string::npos) << verdict->problem;
 }
 
 TEST_F(PostgresStoreTest, MigrationsAreRecordedOnce) {

@@ -87,8 +87,17 @@ inline constexpr Query kInsertApplication{
     "$17, $18, $19, $20, $21, " EMKHANA_PG_TS("$22") ")"};
 inline constexpr Query kInsertAudit{
     "insert_audit",
-    "INSERT INTO audit_log(at, actor, channel, action, subject, detail, policy_version) "
-    "VALUES (" EMKHANA_PG_TS("$1") ", $2, $3, $4, $5, $6, $7)"};
+    "INSERT INTO audit_log(at, actor, channel, action, subject, detail, policy_version, ref, "
+    "prev_hash, hash) VALUES (" EMKHANA_PG_TS("$1") ", $2, $3, $4, $5, $6, $7, $8, $9, $10)"};
+// The hash of the trail's last entry (NULL for one older than the chain), read under the
+// writers' lock: where the chain goes on.
+inline constexpr Query kAuditTail{"audit_tail",
+                                  "SELECT hash FROM audit_log ORDER BY seq DESC LIMIT 1"};
+inline constexpr Query kAuditPage{
+    "audit_page",
+    "SELECT seq, " EMKHANA_PG_MICROS("at") ", actor, channel, action, subject, detail, "
+    "policy_version, ref, coalesce(prev_hash, ''), coalesce(hash, '') FROM audit_log "
+    "WHERE seq > $1 ORDER BY seq LIMIT $2"};
 inline constexpr Query kMarkStatsStale{"mark_stats_stale",
                                        "UPDATE stats_snapshot SET stale = true WHERE NOT stale"};
 inline constexpr Query kInsertIdempotencyKey{
@@ -167,7 +176,7 @@ inline constexpr Query kPrepared[] = {
     kPersonSeqRange,        kPickPersons,        kApplicationsByOrg,
     kApplicationsByPerson,  kPersonName,         kInsertIdempotencyKey,
     kLockWriters,           kInsertChange,       kChangesAfter,
-    kLogPosition,
+    kLogPosition,           kAuditTail,          kAuditPage,
 };
 
 // --- Load: streamed through a cursor, in the order LoadSink documents. No parameters. ---
@@ -244,7 +253,8 @@ inline constexpr const char* kCopyAttachments =
     "COPY attachment(id, iin, org, district, valid_from, valid_to, end_reason, application, "
     "recorded_at) FROM STDIN WITH (FREEZE)";
 inline constexpr const char* kCopyAudit =
-    "COPY audit_log(at, actor, channel, action, subject, detail, policy_version) FROM STDIN";
+    "COPY audit_log(at, actor, channel, action, subject, detail, policy_version, ref, prev_hash, "
+    "hash) FROM STDIN";
 // Enough memory for CREATE INDEX to sort 20 million keys in few runs.
 inline constexpr const char* kBulkIndexMemory = "SET LOCAL maintenance_work_mem = '512MB'";
 

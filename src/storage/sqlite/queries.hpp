@@ -55,8 +55,14 @@ inline constexpr const char* kInsertApplication =
     "recorded_at) VALUES (?1, (SELECT coalesce(max(seq), 0) + 1 FROM application), ?2, ?3, ?4, ?5, "
     "?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22)";
 inline constexpr const char* kInsertAudit =
-    "INSERT INTO audit_log(at, actor, channel, action, subject, detail, policy_version) "
-    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
+    "INSERT INTO audit_log(at, actor, channel, action, subject, detail, policy_version, ref, "
+    "prev_hash, hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)";
+// The hash of the trail's last entry (NULL for one older than the chain): where the chain goes on.
+inline constexpr const char* kAuditTail = "SELECT hash FROM audit_log ORDER BY seq DESC LIMIT 1";
+inline constexpr const char* kAuditPage =
+    "SELECT seq, at, actor, channel, action, subject, detail, policy_version, ref, "
+    "coalesce(prev_hash, ''), coalesce(hash, '') FROM audit_log WHERE seq > ?1 ORDER BY seq "
+    "LIMIT ?2";
 
 inline constexpr const char* kInsertIdempotencyKey =
     "INSERT INTO idempotency_key(key, application, fingerprint) VALUES (?1, ?2, ?3) "

@@ -10,6 +10,7 @@
 #include "core/id_bitmap.hpp"
 #include "core/sharded_set.hpp"
 #include "core/string_hash.hpp"
+#include "storage/audit_chain.hpp"
 #include "storage/row_codec.hpp"
 #include "storage/sqlite/journal_codec.hpp"
 #include "storage/sqlite/migrations.hpp"
@@ -263,6 +264,7 @@ class SqliteStore final : public Store {
   Result<StoreCounts> Counts() override;
   Result<std::vector<AuditEntry>> AuditTrail(const std::string& subject, int limit) override;
   Result<std::optional<DecidedApplication>> FindApplication(const std::string& id) override;
+  Result<std::vector<StoredAuditEntry>> AuditPage(std::int64_t after, int limit) override;
   Result<std::vector<DecidedApplication>> ListApplications(const ApplicationQuery& q) override;
   Result<std::string> PersonName(const std::string& iin) override;
   std::int64_t commits() const override { return commits_; }
@@ -371,6 +373,12 @@ class SqliteStore final : public Store {
   }
 
   Result<void> WriteToTables(const WriteBatch& batch) {
+    // The chain goes on from the last entry in the tables: what this transaction wrote so far,
+    // or, after a rollback, what is there for good.
+    if (std::any_of(batch.mutations.begin(), batch.mutations.end(),
+                    [](const Mutation& m) { return std::holds_alternative<AuditEntry>(m); })) {
+      if (auto r = ResumeChain(); !r) return r;
+    }
     for (const auto& m : batch.mutations) {
       if (auto r = std::visit([this](const auto& v) { return Write(v); }, m); !r) return r;
     }
@@ -542,7 +550,17 @@ class SqliteStore final : public Store {
     }
     return insert_history_.Bind(1, c.attachment_id).Bind(2, c.recorded_at).Run();
   }
+  Result<void> ResumeChain() {
+    Error error{ErrorCode::kInternal, ""};
+    std::string tail;
+    if (audit_tail_.Step(&error) && !audit_tail_.IsNull(0)) tail = audit_tail_.Text(0);
+    audit_tail_.Reset();
+    if (!error.message.empty()) return error;
+    sealer_.Resume(std::move(tail));
+    return {};
+  }
   Result<void> Write(const DecidedApplication& d) {
+    sealer_.NoteDecided(d);
     const auto& a = d.application;
     stored_apps_.insert(Fingerprint(a.id));
     const auto& dec = d.decision;
@@ -574,7 +592,9 @@ class SqliteStore final : public Store {
         .Bind(22, d.recorded_at);
     return s.Run();
   }
-  Result<void> Write(const AuditEntry& e) {
+  Result<void> Write(const AuditEntry& entry) {
+    AuditEntry e = entry;
+    sealer_.Seal(e);
     return insert_audit_.Bind(1, e.at)
         .Bind(2, e.actor)
         .Bind(3, e.channel)
@@ -582,6 +602,9 @@ class SqliteStore final : public Store {
         .Bind(5, e.subject)
         .Bind(6, e.detail)
         .Bind(7, e.policy_version)
+        .Bind(8, e.ref)
+        .Bind(9, e.prev_hash)
+        .Bind(10, e.hash)
         .Run();
   }
   Result<void> Write(const PolicyVersion& p) {
@@ -630,7 +653,8 @@ class SqliteStore final : public Store {
       insert_rep_, mark_deceased_, insert_attachment_, change_attachment_, insert_history_,
       insert_application_, insert_audit_, insert_idempotency_key_, find_application_,
       mark_stats_stale_, save_stats_, append_journal_, read_journal_, delete_journal_,
-      journal_pending_, application_exists_, attachment_exists_;
+      journal_pending_, application_exists_, attachment_exists_, audit_tail_;
+  AuditSealer sealer_;
 };
 
 Result<void> SqliteStore::Migrate() {
@@ -674,6 +698,7 @@ Result<void> SqliteStore::Prepare() {
       {&insert_history_, queries::kInsertAttachmentHistory},
       {&insert_application_, queries::kInsertApplication},
       {&insert_audit_, queries::kInsertAudit},
+      {&audit_tail_, queries::kAuditTail},
       {&insert_idempotency_key_, queries::kInsertIdempotencyKey},
       {&find_application_, queries::kFindApplication},
       {&mark_stats_stale_, queries::kMarkStatsStale},
@@ -894,6 +919,22 @@ Result<std::vector<AuditEntry>> SqliteStore::AuditTrail(const std::string& subje
   while (s->Step(&error)) {
     out.push_back(
         {s->Int(0), s->Text(1), s->Text(2), s->Text(3), s->Text(4), s->Text(5), s->Text(6)});
+  }
+  if (!error.message.empty()) return error;
+  return out;
+}
+
+Result<std::vector<StoredAuditEntry>> SqliteStore::AuditPage(std::int64_t after, int limit) {
+  if (auto r = ApplyWholeJournal(); !r) return r.error();
+  auto s = db_.Prepare(queries::kAuditPage);
+  if (!s) return s.error();
+  s->Bind(1, after).Bind(2, limit);
+  std::vector<StoredAuditEntry> out;
+  Error error{ErrorCode::kInternal, ""};
+  while (s->Step(&error)) {
+    out.push_back({s->Int(0),
+                   {s->Int(1), s->Text(2), s->Text(3), s->Text(4), s->Text(5), s->Text(6),
+                    s->Text(7), s->Text(8), s->Text(9), s->Text(10)}});
   }
   if (!error.message.empty()) return error;
   return out;
