@@ -93,6 +93,26 @@ export interface Person {
   represents?: PersonRef[];
 }
 
+/** One read of a person's records (GET /api/v1/persons/{iin}/access-log; the OpenAPI document
+ *  describes the fields in words only). */
+export interface AccessLogEntry {
+  /** Unix microseconds. */
+  at: number;
+  /** The reader's role: citizen, registrar, operator, admin. */
+  role: string;
+  /** Whom the role names: an organisation for a registrar, a masked IIN for a citizen. */
+  who: string;
+  /** The route read, e.g. /api/v1/persons/{iin}/attachment. */
+  what: string;
+  refused: boolean;
+}
+
+export interface AccessLog {
+  iin: string;
+  /** Newest first. */
+  entries: AccessLogEntry[];
+}
+
 export interface Decision {
   id: string;
   decision: 'approved' | 'refused';

@@ -24,6 +24,7 @@ export const en: Messages = {
   'role.region': 'regional health department',
   'role.fund': 'Social Health Insurance Fund',
   'role.admin': 'administrator',
+  'role.operator': 'service centre operator',
 
   'auth.signInTitle': 'Sign in',
   'auth.signIn': 'Sign in',
@@ -99,6 +100,16 @@ export const en: Messages = {
   'citizen.noRoom': 'no places',
   'citizen.periodState': 'State',
   'citizen.noPeriods': 'No attachment periods.',
+  'citizen.accessLogTitle': 'Who looked at my record',
+  'citizen.accessLogIntro': 'Every read of your record, and of the records of the people you represent, is logged: when, who and what, refused attempts included. Citizens are shown with their IIN masked.',
+  'citizen.accessLogCaption': 'Reads of the record: {count}, newest first',
+  'citizen.accessLogEmpty': 'No reads of this record have been logged yet.',
+  'citizen.accessWhen': 'When',
+  'citizen.accessWho': 'Who',
+  'citizen.accessWhat': 'What was read',
+  'citizen.accessOutcome': 'Access',
+  'citizen.accessGranted': 'granted',
+  'citizen.accessRefused': 'refused',
 
   'osms.standing': 'Health insurance (OSMS)',
   'osms.insured': 'Insured',
@@ -357,6 +368,12 @@ export const en: Messages = {
   'periodEnd.liquidation': 'clinic liquidated',
   'periodEnd.reorganisation': 'clinic reorganised',
   'periodEnd.age_out': 'moved to an adult district',
+
+  'accessRead.persons': 'Personal details',
+  'accessRead.persons_attachment': 'Clinic attachment',
+  'accessRead.persons_history': 'Attachment history',
+  'accessRead.persons_access_log': 'Access log',
+  'accessRead.applications': 'List of applications',
 
   'region.ABA': 'Abai Region',
   'region.AKM': 'Akmola Region',

@@ -58,6 +58,16 @@ export function formatDate(iso: string | null | undefined): string {
   return `${day} ${name} ${year}`;
 }
 
+/** A moment (Unix microseconds) in the browser's time zone: the date as `formatDate` writes it
+ *  and the time of day, 24-hour, to the second. */
+export function formatMoment(micros: number): string {
+  const moment = new Date(Math.floor(micros / 1000));
+  if (!Number.isFinite(micros) || Number.isNaN(moment.getTime())) return '—';
+  const pad = (n: number) => String(n).padStart(2, '0');
+  const day = `${moment.getFullYear()}-${pad(moment.getMonth() + 1)}-${pad(moment.getDate())}`;
+  return `${formatDate(day)}, ${pad(moment.getHours())}:${pad(moment.getMinutes())}:${pad(moment.getSeconds())}`;
+}
+
 export function formatMonth(yearMonth: string): string {
   const [year, month] = yearMonth.split('-').map(Number);
   const language = currentLanguage();

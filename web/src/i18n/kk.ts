@@ -24,6 +24,7 @@ export const kk: Messages = {
   'role.region': 'өңірлік денсаулық сақтау басқармасы',
   'role.fund': 'Әлеуметтік медициналық сақтандыру қоры',
   'role.admin': 'әкімші',
+  'role.operator': 'ХҚКО операторы',
 
   'auth.signInTitle': 'Кіру',
   'auth.signIn': 'Кіру',
@@ -99,6 +100,16 @@ export const kk: Messages = {
   'citizen.noRoom': 'орын жоқ',
   'citizen.periodState': 'Жағдайы',
   'citizen.noPeriods': 'Тіркелу кезеңдері жоқ.',
+  'citizen.accessLogTitle': 'Менің деректерімді кім қарады',
+  'citizen.accessLogIntro': 'Сіздің деректеріңізге және сіз өкілі болатын адамдардың деректеріне әрбір жүгіну жазылып отырады: қашан, кім және нені қарады, рұқсат берілмеген әрекеттер де. Азаматтардың ЖСН-і жартылай жасырылып көрсетіледі.',
+  'citizen.accessLogCaption': 'Деректерге жүгінулер: {count}, ең жаңалары басында',
+  'citizen.accessLogEmpty': 'Бұл деректерге жүгіну туралы әзірге жазба жоқ.',
+  'citizen.accessWhen': 'Қашан',
+  'citizen.accessWho': 'Кім',
+  'citizen.accessWhat': 'Не қаралды',
+  'citizen.accessOutcome': 'Рұқсат',
+  'citizen.accessGranted': 'берілді',
+  'citizen.accessRefused': 'берілмеді',
 
   'osms.standing': 'МӘМС',
   'osms.insured': 'Сақтандырылған',
@@ -357,6 +368,12 @@ export const kk: Messages = {
   'periodEnd.liquidation': 'емхана таратылды',
   'periodEnd.reorganisation': 'емхана қайта ұйымдастырылды',
   'periodEnd.age_out': 'ересектер учаскесіне ауысты',
+
+  'accessRead.persons': 'Жеке деректер',
+  'accessRead.persons_attachment': 'Емханаға тіркелу',
+  'accessRead.persons_history': 'Тіркелу тарихы',
+  'accessRead.persons_access_log': 'Қарау журналы',
+  'accessRead.applications': 'Өтініштер тізімі',
 
   'region.ABA': 'Абай облысы',
   'region.AKM': 'Ақмола облысы',

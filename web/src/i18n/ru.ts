@@ -23,6 +23,7 @@ export const ru = {
   'role.region': 'управление здравоохранения региона',
   'role.fund': 'Фонд социального медицинского страхования',
   'role.admin': 'администратор',
+  'role.operator': 'оператор ЦОН',
 
   'auth.signInTitle': 'Вход',
   'auth.signIn': 'Войти',
@@ -98,6 +99,16 @@ export const ru = {
   'citizen.noRoom': 'мест нет',
   'citizen.periodState': 'Состояние',
   'citizen.noPeriods': 'Периодов прикрепления нет.',
+  'citizen.accessLogTitle': 'Кто просматривал мои данные',
+  'citizen.accessLogIntro': 'Каждое обращение к вашим данным и к данным людей, которых вы представляете, записывается: когда, кто и что просматривал, в том числе попытки, в которых в доступе отказано. Граждане показаны со скрытым ИИН.',
+  'citizen.accessLogCaption': 'Обращения к данным: {count}, сначала новые',
+  'citizen.accessLogEmpty': 'Обращений к этим данным пока не записано.',
+  'citizen.accessWhen': 'Когда',
+  'citizen.accessWho': 'Кто',
+  'citizen.accessWhat': 'Что просматривали',
+  'citizen.accessOutcome': 'Доступ',
+  'citizen.accessGranted': 'предоставлен',
+  'citizen.accessRefused': 'отказано',
 
   'osms.standing': 'ОСМС',
   'osms.insured': 'Застрахован',
@@ -356,6 +367,12 @@ export const ru = {
   'periodEnd.liquidation': 'ликвидация поликлиники',
   'periodEnd.reorganisation': 'реорганизация поликлиники',
   'periodEnd.age_out': 'переход во взрослый участок',
+
+  'accessRead.persons': 'Личные данные',
+  'accessRead.persons_attachment': 'Прикрепление к поликлинике',
+  'accessRead.persons_history': 'История прикрепления',
+  'accessRead.persons_access_log': 'Журнал просмотров',
+  'accessRead.applications': 'Список заявлений',
 
   'region.ABA': 'Абайская область',
   'region.AKM': 'Акмолинская область',

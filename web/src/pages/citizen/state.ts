@@ -1,11 +1,11 @@
-// The citizen page's state: who is signed in, their people, attachments, clinics, the form;
-// loading from the API, and submitting a signed eGov application.
+// The citizen page's state: who is signed in, their people, attachments, clinics, the form,
+// who read their records; loading from the API, and submitting a signed eGov application.
 
 import { getJson, postJson } from '../../api';
 import { requestRender } from '../../app';
 import { demoAccounts, type DemoAccounts } from '../../demo';
 import { latest } from '../../latest';
-import { campaignWindow, personUnits, today, type Attachment, type Decision, type History, type Organisation, type Person, type PersonRef, type Policy } from '../../model';
+import { campaignWindow, personUnits, today, type AccessLog, type Attachment, type Decision, type History, type Organisation, type Person, type PersonRef, type Policy } from '../../model';
 import { knownOrganisation, organisation, organisationsOfUnit, rememberOrganisationName } from '../../organisations';
 import { session } from '../../session';
 import { signBody } from '../../signing';
@@ -56,6 +56,9 @@ export const state = {
   submitError: undefined as unknown,
   outcome: undefined as Outcome | undefined,
   applications: {} as Record<string, Decision[]>,
+  accessLogs: {} as Record<string, AccessLog>,
+  /** Access logs shown whole rather than their first rows, by IIN. */
+  accessLogsExpanded: {} as Record<string, boolean>,
 };
 
 
@@ -102,6 +105,7 @@ export async function loadPerson(iin: string, isLatest: () => boolean = currentA
       requestRender();
     })
     .catch(() => undefined);
+  void loadAccessLog(iin, isLatest);
   if (profile.status === 'fulfilled') state.profiles[iin] = profile.value;
   else state.loadErrors[`profile-${iin}`] = profile.reason;
   if (attachment.status === 'fulfilled') {
@@ -118,6 +122,26 @@ export async function loadPerson(iin: string, isLatest: () => boolean = currentA
   requestRender();
 }
 
+/** Who read the person's records (their own reads and this page's included), newest first; the
+ *  organisations of the registrars among them, for their names. */
+export async function loadAccessLog(iin: string, isLatest: () => boolean = currentAll): Promise<void> {
+  let log: AccessLog;
+  try {
+    log = await getJson<AccessLog>(`/api/v1/persons/${iin}/access-log`);
+  } catch (error) {
+    if (!isLatest()) return;
+    state.loadErrors[`access-log-${iin}`] = error;
+    requestRender();
+    return;
+  }
+  const orgIds = new Set(log.entries.filter((entry) => entry.role === 'registrar' && entry.who).map((entry) => entry.who));
+  await Promise.all([...orgIds].map((id) => organisation(id)));
+  if (!isLatest()) return;
+  delete state.loadErrors[`access-log-${iin}`];
+  state.accessLogs[iin] = { ...log, entries: [...log.entries].sort((a, b) => b.at - a.at) };
+  requestRender();
+}
+
 export async function loadAll(): Promise<void> {
   const current = session.as('citizen');
   if (!current) return;
@@ -131,6 +155,8 @@ export async function loadAll(): Promise<void> {
   state.loadErrors = {};
   state.outcome = undefined;
   state.applications = {};
+  state.accessLogs = {};
+  state.accessLogsExpanded = {};
   state.orgs = undefined;
   state.orgsError = undefined;
   state.orgsLoading = false;
