@@ -44,7 +44,8 @@ int RunCampaign(const CampaignOptions& o);
 
 struct ServeOptions {
   std::string db, read_db, address = "127.0.0.1", secret, web, ca_file, tls_cert, tls_key;
-  std::string as_of;  // YYYY-MM-DD: the clock starts on this day (empty: the system's)
+  std::string as_of;       // YYYY-MM-DD: the clock starts on this day (empty: the system's)
+  std::string read_spool;  // where reads are recorded before their reply (empty: beside --db)
   std::uint16_t port = 8080;
   int threads = 1, read_timeout = 10, idle_timeout = 60, max_connections = 1000;
   double rate_limit = 1000, rate_burst = 2000;  // per token, and per address without one

@@ -168,6 +168,10 @@ int main(int argc, char** argv) {
                     "Serve the web front end from this directory (built web/dist)");
   serve->add_option("--ca-file", serve_options.ca_file,
                     "PEM file of the CAs trusted for egov/mobile signatures");
+  serve->add_option("--read-spool", serve_options.read_spool,
+                    "Base path of the files where each read of personal data is recorded before "
+                    "its reply (BASE.reads-N.*; default: beside --db, or beside --secret for a "
+                    "PostgreSQL URL). Keep it on a local disk that survives restarts");
   serve
       ->add_option("--as-of", serve_options.as_of,
                    "Start the server's clock on this date, YYYY-MM-DD (demos and tests of "

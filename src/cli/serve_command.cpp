@@ -157,6 +157,16 @@ int RunServe(const ServeOptions& o) {
   std::cerr << fmt::format(
       "serve: registry of {} persons loaded in {:.1f} s\n", reg.person_count(),
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+  // Each read's record is written here before its reply (ADR 0020): beside the database file,
+  // or beside the secret's file for a URL, unless --read-spool says where.
+  const std::string spool_base = !o.read_spool.empty()             ? o.read_spool
+                                 : storage::IsServerLocation(o.db) ? secret_path
+                                                                   : o.db;
+  auto spool = storage::ReadSpool::Open(spool_base);
+  if (!spool) {
+    std::cerr << "serve: " << spool.error().message << "\n";
+    return 2;
+  }
   int rc = 0;
   {
     http::Api api(reg, {.tokens = tokens->get(),
@@ -165,7 +175,8 @@ int RunServe(const ServeOptions& o) {
                         .max_batch = 1024,
                         .web = web ? &*web : nullptr,
                         .signatures = signatures ? &*signatures : nullptr,
-                        .demo_ca = demo_ca ? &*demo_ca : nullptr});
+                        .demo_ca = demo_ca ? &*demo_ca : nullptr,
+                        .read_spool = spool->get()});
     api.PrepareStatistics();
     http::ServerOptions server;
     server.address = o.address;

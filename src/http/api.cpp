@@ -158,18 +158,70 @@ Api::Api(registry::Registry& registry, ApiOptions options)
                            std::vector<storage::AuditEntry> reads;
                            {
                              std::lock_guard lock(audit_mu_);
+                             // After a failed commit, the spool keeps what it holds for the
+                             // next process (see ReadSpool::Rotate).
+                             if (audit_pending_.empty() || reg.failed()) return false;
+                             if (options_.read_spool) {
+                               if (auto r = options_.read_spool->Rotate(); !r) {
+                                 LogEvent("error", "read_spool_failed", r.error().message);
+                               }
+                             }
                              reads.swap(audit_pending_);
                            }
-                           if (reads.empty()) return false;
                            reg.AppendAudit(std::move(reads));
                            return true;
                          },
                  });
+  TakeSpoolLeftovers();
+}
+
+void Api::LogEvent(std::string_view level, std::string_view event, std::string_view message) const {
+  std::fputs((json::serialize(json::object{{"ts", options_.clock->NowMicros() / 1000},
+                                           {"level", level},
+                                           {"event", event},
+                                           {"message", domain::MaskIinsInText(message)}}) +
+              "\n")
+                 .c_str(),
+             stderr);
+}
+
+void Api::TakeSpoolLeftovers() {
+  if (!options_.read_spool) return;
+  auto left = options_.read_spool->TakeLeftovers();
+  if (left.empty()) return;
+  // Those committed just before the process died are in the trail already.
+  std::map<std::string, std::vector<storage::AuditEntry>> trails;
+  std::vector<storage::AuditEntry> missing;
+  for (auto& e : left) {
+    auto [it, fresh] = trails.try_emplace(e.subject);
+    if (fresh) {
+      auto trail = registry_.AuditTrail(e.subject, 10'000);
+      if (trail) it->second = std::move(*trail);
+    }
+    const bool stored = std::any_of(it->second.begin(), it->second.end(), [&](const auto& t) {
+      return t.at == e.at && t.actor == e.actor && t.action == e.action && t.detail == e.detail;
+    });
+    if (!stored) missing.push_back(std::move(e));
+  }
+  LogEvent("info", "read_spool_recovered",
+           fmt::format("read spool {}: {} record(s) of reads left by an earlier process, {} to "
+                       "commit",
+                       options_.read_spool->path(), left.size(), missing.size()));
+  std::lock_guard lock(audit_mu_);
+  audit_pending_ = std::move(missing);
 }
 
 Api::~Api() { Drain(); }
 
-void Api::Drain() { pipeline_->Stop(); }
+void Api::Drain() {
+  pipeline_->Stop();  // commits the reads still pending, unless the store has failed
+  if (!options_.read_spool || registry_.failed()) return;
+  std::lock_guard lock(audit_mu_);
+  if (!audit_pending_.empty()) return;
+  if (auto r = options_.read_spool->Clear(); !r) {
+    LogEvent("error", "read_spool_failed", r.error().message);
+  }
+}
 
 std::vector<Api::Route> Api::Routes() {
   std::vector<Route> out;

@@ -33,6 +33,7 @@
 #include "registry/pipeline.hpp"
 #include "registry/registry.hpp"
 #include "stats/snapshot.hpp"
+#include "storage/read_spool.hpp"
 
 namespace emkhana::http {
 
@@ -81,6 +82,9 @@ struct ApiOptions {
   // Demo mode: /api/v1/demo/* lists generated accounts and signs them in, issuing citizens a
   // signing key from this CA. Never on a real registry.
   const DemoCa* demo_ca = nullptr;
+  // Where each read's record is written before its reply (storage/read_spool.hpp); none: the
+  // records wait in memory for the next commit (tests of the API alone).
+  storage::ReadSpool* read_spool = nullptr;
 };
 
 class Api {
@@ -135,8 +139,23 @@ class Api {
   // The one reply for a person who does not exist and one the caller may not see (a 404
   // either way, so that no reply tells which IINs exist); the refused read is audited.
   Response NoSuchPerson(Call& call, const domain::Iin& iin);
-  // Records a read of a person's (or an application's) data for the audit trail.
-  void RecordRead(const Call& call, std::string_view subject, std::string_view what);
+  // Records reads of personal data for the audit trail, one entry per subject (a person, an
+  // application, a district), before the reply leaves: nullopt once recorded, else the 503 to
+  // send instead of the data (a full disk).
+  struct ReadRecord {
+    std::string subject, what;
+  };
+  [[nodiscard]] std::optional<Response> RecordReads(Call& call, std::vector<ReadRecord> reads);
+  [[nodiscard]] std::optional<Response> RecordRead(Call& call, std::string_view subject,
+                                                   std::string_view what) {
+    return RecordReads(call, {{std::string(subject), std::string(what)}});
+  }
+  // Reads a process that died left in the spool: committed with the next batch, except those
+  // the trail already holds.
+  void TakeSpoolLeftovers();
+  std::int64_t spool_failures_ = 0;  // under audit_mu_
+  // One JSON line on standard error, as the server's other events (IINs masked).
+  void LogEvent(std::string_view level, std::string_view event, std::string_view message) const;
   Handled SubmitApplication(Call& call);
   // Channels bound to actors (ADR 0016): who may enter this application through its channel;
   // `seen` gets the representation documents an operator or registrar saw. nullopt: allowed.
@@ -178,7 +197,8 @@ class Api {
   std::unique_ptr<registry::DecisionPipeline> pipeline_;
   Metrics metrics_;
   Result<Claims> Verify(std::string_view token) { return options_.tokens->Verify(token); }
-  // Reads not yet written to the audit trail (the pipeline commits them; see add_writes).
+  // Reads not yet written to the audit trail (the pipeline commits them; see add_writes). The
+  // spool's file order is this queue's: both change under audit_mu_.
   std::mutex audit_mu_;
   std::vector<storage::AuditEntry> audit_pending_;
   // The statistics snapshot, made again when the registry has changed (at most once a second).

@@ -327,10 +327,14 @@ std::variant<storage::DecidedApplication, Response> Api::ReadableApplication(Cal
     allowed = app.org == claims.subject || (*stored)->decision.org == claims.subject;
   }
   if (!allowed) {
-    RecordRead(call, app.id, "refused: application " + app.id);
+    if (auto no = RecordRead(call, app.id, "refused: application " + app.id)) return std::move(*no);
     return no_such();
   }
-  RecordRead(call, app.id, "application " + app.id);
+  // Under the person's IIN too, so that it shows in their access log.
+  if (auto no = RecordReads(
+          call, {{app.id, "application " + app.id}, {app.iin, "application " + app.id}})) {
+    return std::move(*no);
+  }
   return std::move(**stored);
 }
 
@@ -393,9 +397,14 @@ Response Api::ListApplications(Call& call) {
   q.offset = *offset;
   auto found = registry_.ListApplications(q);
   if (!found) return call.Problem(ProblemCode::kUnavailable, "the store cannot be read");
-  RecordRead(call, q.org.empty() ? q.iin : q.org, "list of applications");
   const bool more = static_cast<int>(found->size()) > *limit;
   if (more) found->pop_back();
+  // One record per person whose application is disclosed, and one for the list itself.
+  std::vector<ReadRecord> reads{{q.org.empty() ? q.iin : q.org, "list of applications"}};
+  for (const auto& stored : *found) {
+    reads.push_back({stored.application.iin, "list of applications: " + stored.application.id});
+  }
+  if (auto no = RecordReads(call, std::move(reads))) return std::move(*no);
   json::array items;
   for (const auto& stored : *found) items.push_back(ApplicationJson(stored));
   return call.Json(

@@ -117,11 +117,15 @@ Response Api::Panel(Call& call, std::string_view district_id) {
   const bool allowed =
       call.Is(Role::kAdmin) || (call.Is(Role::kRegistrar) && call.claims->subject == district->org);
   if (!allowed) return call.Problem(ProblemCode::kForbidden, "not your organisation's panel");
-  RecordRead(call, district->id, "panel on " + day.ToString());
+  const auto panel = registry_.PanelMembers(district->id, day, 10'000);
+  // One record per person on the panel (their access log shows it), and one for the district.
+  const std::string what = "panel of " + district->id + " on " + day.ToString();
+  std::vector<ReadRecord> reads{{district->id, what}};
+  reads.reserve(panel.size() + 1);
+  for (const auto& iin : panel) reads.push_back({iin.ToString(), what});
+  if (auto no = RecordReads(call, std::move(reads))) return std::move(*no);
   json::array members;
-  for (const auto& iin : registry_.PanelMembers(district->id, day, 10'000)) {
-    members.push_back(json::string(iin.ToString()));
-  }
+  for (const auto& iin : panel) members.push_back(json::string(iin.ToString()));
   return call.Json(json::object{{"district", district->id},
                                 {"org", district->org},
                                 {"date", day.ToString()},
@@ -181,7 +185,14 @@ Response Api::Moves(Call& call, std::string_view org_id) {
         json::object{{"iin", iin}, {"district", district}, {"to_org", org_on(iin, *date)}});
   }
   lock.unlock();
-  RecordRead(call, std::string(org_id), "moves to " + date->ToString());
+  // One record per person whose move is disclosed, and one for the organisation.
+  const std::string what = "moves of " + std::string(org_id) + " to " + date->ToString();
+  std::vector<ReadRecord> reads{{std::string(org_id), what}};
+  for (const auto* list : {&in, &out, &within}) {
+    for (const auto& item : *list)
+      reads.push_back({json::value_to<std::string>(item.as_object().at("iin")), what});
+  }
+  if (auto no = RecordReads(call, std::move(reads))) return std::move(*no);
   return call.Json(json::object{{"org", std::string(org_id)},
                                 {"from", today.ToString()},
                                 {"date", date->ToString()},

@@ -55,7 +55,8 @@ Response Api::Attachment(Call& call, std::string_view iin_text) {
     if (where && next) describe();
   }
   if (auto no = ForbidPerson(call, *iin, *representatives)) return std::move(*no);
-  RecordRead(call, iin->ToString(), "attachment on " + day.ToString());
+  if (auto no = RecordRead(call, iin->ToString(), "attachment on " + day.ToString()))
+    return std::move(*no);
   if (!where || !next) {  // an age-out plan still to be worked out: that needs the registry alone
     std::unique_lock lock(registry_lock_);
     if (!where) where = registry_.WhereOn(*iin, day);
@@ -93,7 +94,7 @@ Response Api::Profile(Call& call, std::string_view iin_text) {
   }
   if (!person) return NoSuchPerson(call, *iin);
   if (auto no = ForbidPerson(call, *person)) return std::move(*no);
-  RecordRead(call, iin->ToString(), "profile");
+  if (auto no = RecordRead(call, iin->ToString(), "profile")) return std::move(*no);
   auto name_of = [&](const Iin& who) {
     auto n = registry_.PersonName(who);
     return n ? *n : std::string();
@@ -179,20 +180,41 @@ std::optional<Response> Api::ForbidPersonRole(Call& call) {
 Response Api::NoSuchPerson(Call& call, const Iin& iin) {
   // One answer for "nobody" and "not yours": which IINs exist is nobody's business. The refused
   // read is recorded all the same.
-  RecordRead(call, iin.ToString(), "refused: not found or not the caller's");
+  if (auto no = RecordRead(call, iin.ToString(), "refused: not found or not the caller's")) {
+    return std::move(*no);
+  }
   return call.Problem(ProblemCode::kNotFound, "no such person in the register, or not yours");
 }
 
-void Api::RecordRead(const Call& call, std::string_view subject, std::string_view what) {
-  storage::AuditEntry e;
-  e.at = options_.clock->NowMicros();
-  e.actor = std::string(RoleName(call.claims->role)) + ":" + call.claims->subject;
-  e.channel = "http " + call.request.remote.substr(0, 64);
-  e.action = "read " + std::string(call.route);
-  e.subject = std::string(subject);
-  e.detail = std::string(what);
+std::optional<Response> Api::RecordReads(Call& call, std::vector<ReadRecord> reads) {
+  std::vector<storage::AuditEntry> entries;
+  entries.reserve(reads.size());
+  const std::int64_t at = options_.clock->NowMicros();
+  std::string actor = std::string(RoleName(call.claims->role)) + ":" + call.claims->subject;
+  std::string channel = "http " + call.request.remote.substr(0, 64);
+  std::string action = "read " + std::string(call.route);
+  for (auto& read : reads) {
+    storage::AuditEntry e;
+    e.at = at;
+    e.actor = actor;
+    e.channel = channel;
+    e.action = action;
+    e.subject = std::move(read.subject);
+    e.detail = std::move(read.what);
+    entries.push_back(std::move(e));
+  }
   std::lock_guard lock(audit_mu_);
-  audit_pending_.push_back(std::move(e));
+  if (options_.read_spool) {
+    if (auto written = options_.read_spool->Append(entries); !written) {
+      // Once, then every 1000th: a full disk refuses every read.
+      if (spool_failures_++ % 1000 == 0) {
+        LogEvent("error", "read_not_recorded", written.error().message);
+      }
+      return call.Problem(ProblemCode::kAuditUnavailable, "the read could not be recorded");
+    }
+  }
+  for (auto& e : entries) audit_pending_.push_back(std::move(e));
+  return std::nullopt;
 }
 
 Response Api::History(Call& call, std::string_view iin_text) {
@@ -222,7 +244,7 @@ Response Api::History(Call& call, std::string_view iin_text) {
       periods.push_back(std::move(o));
     }
   }
-  RecordRead(call, iin->ToString(), "history");
+  if (auto no = RecordRead(call, iin->ToString(), "history")) return std::move(*no);
   return call.Json(json::object{{"iin", iin->ToString()}, {"periods", std::move(periods)}});
 }
 
@@ -257,7 +279,7 @@ Response Api::AccessLog(Call& call, std::string_view iin_text) {
                                    {"what", e.action.substr(5)},
                                    {"refused", e.detail.starts_with("refused")}});
   }
-  RecordRead(call, iin->ToString(), "access log");
+  if (auto no = RecordRead(call, iin->ToString(), "access log")) return std::move(*no);
   return call.Json(json::object{{"iin", iin->ToString()}, {"entries", std::move(entries)}});
 }
 

@@ -66,6 +66,12 @@ constexpr std::array kTypes = {
                 "Слишком много запросов, повторите позже", "Too many requests, retry later"},
     ProblemType{"unavailable", 503, "Қызмет уақытша қолжетімсіз", "Сервис временно недоступен",
                 "The service is temporarily unavailable"},
+    ProblemType{"audit_unavailable", 503,
+                "Деректерді қарау тіркелмеді, сондықтан олар көрсетілмейді; кейінірек қайталаңыз",
+                "Просмотр данных не удалось записать в журнал, поэтому данные не выданы; "
+                "повторите позже",
+                "The read could not be recorded in the audit trail, so its data is not sent; "
+                "retry later"},
     ProblemType{"internal", 500, "Ішкі қате", "Внутренняя ошибка", "Internal error"},
 };
 static_assert(kTypes.size() == static_cast<std::size_t>(ProblemCode::kInternal) + 1);

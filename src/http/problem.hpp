@@ -47,6 +47,7 @@ enum class ProblemCode {
   kSignatureNotApplicant,  // the certificate names someone other than the applicant
   kRateLimited,            // the token or address sent more requests than its rate allows
   kUnavailable,            // the registry cannot take writes now (shutting down, store failed)
+  kAuditUnavailable,       // the read could not be recorded, so its data is not sent
   kInternal,               // a bug
 };
 

@@ -1,0 +1,232 @@
+#include "storage/read_spool.hpp"
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <set>
+#include <tuple>
+
+#include <fmt/format.h>
+
+namespace emkhana::storage {
+namespace {
+
+constexpr int kSlots = 64;
+
+Error SysError(const std::string& what, const std::string& path) {
+  return Error::Unavailable(fmt::format("read spool {}: {}: {}", path, what, std::strerror(errno)));
+}
+
+void PutU32(std::string& out, std::uint32_t v) {
+  for (int i = 0; i < 4; ++i) out.push_back(static_cast<char>((v >> (8 * i)) & 0xff));
+}
+void PutU64(std::string& out, std::uint64_t v) {
+  for (int i = 0; i < 8; ++i) out.push_back(static_cast<char>((v >> (8 * i)) & 0xff));
+}
+std::uint64_t GetLe(std::string_view s, std::size_t at, int n) {
+  std::uint64_t v = 0;
+  for (int i = 0; i < n; ++i) {
+    v |= std::uint64_t(static_cast<unsigned char>(s[at + static_cast<std::size_t>(i)])) << (8 * i);
+  }
+  return v;
+}
+
+Result<std::string> ReadAll(int fd, const std::string& path) {
+  std::string out;
+  char buf[1 << 16];
+  off_t at = 0;
+  for (;;) {
+    const ssize_t n = pread(fd, buf, sizeof buf, at);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return SysError("read", path);
+    }
+    if (n == 0) return out;
+    out.append(buf, static_cast<std::size_t>(n));
+    at += n;
+  }
+}
+
+Result<void> WriteAll(int fd, std::string_view data, const std::string& path) {
+  while (!data.empty()) {
+    const ssize_t n = write(fd, data.data(), data.size());
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return SysError("write", path);
+    }
+    data.remove_prefix(static_cast<std::size_t>(n));
+  }
+  return {};
+}
+
+}  // namespace
+
+void ReadSpool::Encode(const AuditEntry& e, std::string& out) {
+  const std::size_t start = out.size();
+  out.push_back('R');
+  PutU32(out, 0);  // the length, set below
+  PutU64(out, static_cast<std::uint64_t>(e.at));
+  for (const std::string* f : {&e.actor, &e.channel, &e.action, &e.subject, &e.detail}) {
+    PutU32(out, static_cast<std::uint32_t>(f->size()));
+    out += *f;
+  }
+  const auto length = static_cast<std::uint32_t>(out.size() - start - 5);
+  for (int i = 0; i < 4; ++i)
+    out[start + 1 + static_cast<std::size_t>(i)] = static_cast<char>((length >> (8 * i)) & 0xff);
+}
+
+std::vector<AuditEntry> ReadSpool::Decode(std::string_view bytes) {
+  std::vector<AuditEntry> out;
+  std::size_t at = 0;
+  while (bytes.size() - at >= 5 && bytes[at] == 'R') {
+    const std::size_t length = GetLe(bytes, at + 1, 4);
+    if (length > bytes.size() - at - 5) break;  // cut short
+    std::string_view body = bytes.substr(at + 5, length);
+    at += 5 + length;
+    if (body.size() < 8) break;
+    AuditEntry e;
+    e.at = static_cast<std::int64_t>(GetLe(body, 0, 8));
+    std::size_t p = 8;
+    bool whole = true;
+    for (std::string* f : {&e.actor, &e.channel, &e.action, &e.subject, &e.detail}) {
+      if (body.size() - p < 4) {
+        whole = false;
+        break;
+      }
+      const std::size_t n = GetLe(body, p, 4);
+      p += 4;
+      if (n > body.size() - p) {
+        whole = false;
+        break;
+      }
+      f->assign(body.substr(p, n));
+      p += n;
+    }
+    if (!whole || p != body.size()) break;  // not a record this code wrote
+    out.push_back(std::move(e));
+  }
+  return out;
+}
+
+Result<std::unique_ptr<ReadSpool>> ReadSpool::Open(const std::string& base) {
+  std::unique_ptr<ReadSpool> spool(new ReadSpool());
+  int lock_fd = -1;
+  std::string slot;
+  for (int n = 0; n < kSlots; ++n) {
+    slot = fmt::format("{}.reads-{}", base, n);
+    const std::string lock_path = slot + ".lock";
+    lock_fd = open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (lock_fd < 0) return SysError("open", lock_path);
+    if (flock(lock_fd, LOCK_EX | LOCK_NB) == 0) break;
+    const int err = errno;
+    close(lock_fd);
+    lock_fd = -1;
+    if (err != EWOULDBLOCK) {
+      errno = err;
+      return SysError("lock", lock_path);
+    }
+  }
+  if (lock_fd < 0) {
+    return Error::Unavailable(fmt::format("read spool {}: all {} slots are taken", base, kSlots));
+  }
+  spool->lock_fd_ = lock_fd;
+  spool->path_ = slot + ".0";
+  // What a process that is gone left, from all three files.
+  std::vector<AuditEntry> left;
+  for (int i = 0; i < 3; ++i) {
+    const std::string path = fmt::format("{}.{}", slot, i);
+    const int fd = open(path.c_str(), O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+    if (fd < 0) return SysError("open", path);
+    spool->fds_[i] = fd;
+    auto bytes = ReadAll(fd, path);
+    if (!bytes) return bytes.error();
+    for (auto& e : Decode(*bytes)) left.push_back(std::move(e));
+  }
+  if (left.empty()) return spool;
+  // Once, in time order (which file was active last is not known), each record once (a crash
+  // during the hand-over below leaves some twice).
+  std::stable_sort(left.begin(), left.end(),
+                   [](const AuditEntry& a, const AuditEntry& b) { return a.at < b.at; });
+  std::set<
+      std::tuple<std::int64_t, std::string, std::string, std::string, std::string, std::string>>
+      seen;
+  std::string encoded;
+  for (auto& e : left) {
+    if (!seen.emplace(e.at, e.actor, e.channel, e.action, e.subject, e.detail).second) continue;
+    Encode(e, encoded);
+    spool->leftovers_.push_back(std::move(e));
+  }
+  // Into a new file 0, synced, renamed over the old one; only then are the others emptied.
+  const std::string tmp = slot + ".0.new";
+  const int fd = open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (fd < 0) return SysError("open", tmp);
+  auto written = WriteAll(fd, encoded, tmp);
+  if (written && fdatasync(fd) != 0) written = SysError("sync", tmp);
+  close(fd);
+  if (!written) return written.error();
+  if (rename(tmp.c_str(), spool->path_.c_str()) != 0) return SysError("rename", tmp);
+  close(spool->fds_[0]);
+  spool->fds_[0] = open(spool->path_.c_str(), O_RDWR | O_APPEND | O_CLOEXEC);
+  if (spool->fds_[0] < 0) return SysError("open", spool->path_);
+  spool->sizes_[0] = static_cast<std::int64_t>(encoded.size());
+  for (int i = 1; i < 3; ++i) {
+    if (ftruncate(spool->fds_[i], 0) != 0) return SysError("truncate", slot);
+  }
+  return spool;
+}
+
+ReadSpool::~ReadSpool() {
+  for (int fd : fds_) {
+    if (fd >= 0) close(fd);
+  }
+  if (lock_fd_ >= 0) close(lock_fd_);  // the lock goes with it
+}
+
+Result<void> ReadSpool::Append(const std::vector<AuditEntry>& entries) {
+  if (broken_) {
+    return Error::Unavailable(
+        fmt::format("read spool {}: a failed write could not be undone", path_));
+  }
+  buffer_.clear();
+  for (const auto& e : entries) Encode(e, buffer_);
+  const int fd = fds_[active_];
+  const ssize_t n = write(fd, buffer_.data(), buffer_.size());
+  if (n == static_cast<ssize_t>(buffer_.size())) {
+    sizes_[active_] += n;
+    bytes_appended_ += n;
+    return {};
+  }
+  // Short or failed: cut the file back, so that no part of these records stays.
+  const int err = n < 0 ? errno : ENOSPC;
+  if (ftruncate(fd, sizes_[active_]) != 0) {
+    // The next records would follow garbage: refuse them too until a rotation empties it.
+    broken_ = true;
+  }
+  errno = err;
+  return SysError("write", path_);
+}
+
+Result<void> ReadSpool::Clear() {
+  for (int i = 0; i < 3; ++i) {
+    if (ftruncate(fds_[i], 0) != 0) return SysError("truncate", path_);
+    sizes_[i] = 0;
+  }
+  broken_ = false;
+  return {};
+}
+
+Result<void> ReadSpool::Rotate() {
+  const int next = (active_ + 1) % 3;
+  if (ftruncate(fds_[next], 0) != 0) return SysError("truncate", path_);
+  sizes_[next] = 0;
+  active_ = next;
+  broken_ = false;
+  return {};
+}
+
+}  // namespace emkhana::storage
