@@ -26,6 +26,7 @@ cleanup() {
   [ -n "$NGINX_PID" ] && kill "$NGINX_PID" 2>/dev/null
   rm -rf "$T"
   rm -f "$OUT/http-run.db" "$OUT/http-run.db"-wal "$OUT/http-run.db"-shm "$OUT/http-run.db.secret"
+  rm -f "$OUT/http-run.db".reads-*
 }
 trap cleanup EXIT
 mkdir -p "$OUT"
