@@ -253,6 +253,29 @@ void Api::Observe(const Response& response, double seconds) {
 }
 
 Handled Api::Handle(const Request& request) {
+  try {
+    return HandleUnguarded(request);
+  } catch (const std::exception& e) {
+    return Failed(request, e.what());
+  } catch (...) {
+    return Failed(request, "an exception that is not a std::exception");
+  }
+}
+
+Response Api::Failed(const Request& request, std::string_view what) const {
+  LogEvent("error", "handler_failed",
+           fmt::format("{} {}: {}", request.method,
+                       std::string_view(request.target).substr(0, request.target.find('?')), what));
+  Response r;
+  r.status = 500;
+  r.content_type = "application/problem+json";
+  r.body = ProblemBody(ProblemCode::kInternal, PickLanguage(request.accept_language),
+                       "the request failed inside the server; it is logged");
+  r.close = true;
+  return r;
+}
+
+Handled Api::HandleUnguarded(const Request& request) {
   Call call{request};
   call.lang = PickLanguage(request.accept_language);
   auto url = boost::urls::parse_origin_form(request.target);

@@ -54,6 +54,7 @@ struct Response {
   std::string body;
   std::string_view route = "unmatched";  // the route pattern (static text), for metrics and logs
   std::vector<std::pair<std::string, std::string>> headers;  // more header fields
+  bool close = false;  // end the connection after this reply (a handler that failed)
 };
 
 // A POST that waits for the decision pipeline; `finish` turns the outcome into the reply.
@@ -118,6 +119,10 @@ class Api {
 
  private:
   struct Call;
+  Handled HandleUnguarded(const Request& request);
+  // What an exception that escaped a handler becomes: logged, a 500 problem, and the
+  // connection closed (its state is not trusted after it).
+  Response Failed(const Request& request, std::string_view what) const;
   Response Dispatch(Call& call, Handled* deferred);
   Response Attachment(Call& call, std::string_view iin);
   Response History(Call& call, std::string_view iin);

@@ -253,8 +253,17 @@ void Api::StopForFailedStore(std::string_view why) {
 void Api::Submit(Deferred deferred, std::function<void(Response)> done) {
   pipeline_->Submit(
       std::move(deferred.application), std::move(deferred.actor), std::move(deferred.claims),
-      [finish = std::move(deferred.finish), done = std::move(done)](Result<domain::Decision> r) {
-        done(finish(std::move(r)));
+      [this, finish = std::move(deferred.finish), done = std::move(done),
+       request = Request{"POST", "/api/v1/applications"}](Result<domain::Decision> r) {
+        Response response;
+        try {
+          response = finish(std::move(r));
+        } catch (const std::exception& e) {
+          response = Failed(request, e.what());
+        } catch (...) {
+          response = Failed(request, "an exception that is not a std::exception");
+        }
+        done(std::move(response));
       });
 }
 

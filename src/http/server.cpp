@@ -292,8 +292,8 @@ asio::awaitable<void> Session(Stream stream, Shared& shared) {
         (void)shared.addresses.Take(address_key, SteadyMicros());
       }
     }
-    const bool keep_alive =
-        req.keep_alive() && !shared.stopping && served + 1 < o.requests_per_connection;
+    const bool keep_alive = req.keep_alive() && !shared.stopping && !response.close &&
+                            served + 1 < o.requests_per_connection;
     auto reply = MakeReply(response, req.version(), keep_alive);
     state.ExpiresAfter(o.read_timeout_seconds);
     auto [wec, written] = co_await asio::async_write(stream, reply.buffers(), kAwait);
