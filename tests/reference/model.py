@@ -4,8 +4,8 @@
     python3 model.py [--check] [--frozen-ageout] [--plans-hold-places] FILE...
 
 Each FILE is replayed against a fresh, empty registry under the default policy of
-../../../shared/DOMAIN.md; one JSON object is printed per `apply` and `query` step
-(../../../shared/conformance/FORMAT.md, "Output lines").  With --check every step that
+../../docs/domain.md; one JSON object is printed per `apply` and `query` step
+(../conformance/FORMAT.md, "Output lines").  With --check every step that
 carries `expect` is compared, mismatches go to stderr as FILE:LINE, and the last line is
 `N passed, N failed` (exit 1 on a mismatch).  A malformed scenario stops with exit 2.
 --frozen-ageout is a diagnostic, not the reference reading: it emulates a design that fixes

@@ -3,7 +3,7 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { launch, openPage, finish, fixtures, BASE_URL, assertOnlyLanguage, repoRoot } from './lib.mjs';
 
@@ -86,12 +86,10 @@ test('language: every refusal reason in kk, ru, en; ru as in DOMAIN.md', async (
         assert.notEqual(reasons[language][code], reasons.ru[code], `${language} ${code} is translated`);
       }
     }
-    const domain = join(repoRoot, '..', 'shared', 'DOMAIN.md');
-    if (existsSync(domain)) {
-      for (const line of readFileSync(domain, 'utf8').split('\n')) {
-        const match = /^\| ([a-z_]+) \| (.+) \|$/.exec(line);
-        if (match && codes.includes(match[1])) assert.equal(reasons.ru[match[1]], match[2].trim(), `ru text of ${match[1]}`);
-      }
+    const domain = join(repoRoot, 'docs', 'domain.md');
+    for (const line of readFileSync(domain, 'utf8').split('\n')) {
+      const match = /^\| ([a-z_]+) \| (.+) \|$/.exec(line);
+      if (match && codes.includes(match[1])) assert.equal(reasons.ru[match[1]], match[2].trim(), `ru text of ${match[1]}`);
     }
   } finally {
     await finish(t, session, 'language-reasons');
