@@ -132,6 +132,14 @@ class LoadSink {
   virtual void OnDecided(DecidedApplication d) = 0;
   // Idempotency keys, after the decisions (a store that keeps none streams none).
   virtual void OnIdempotencyKey(IdempotencyKey k) { (void)k; }
+  // Batches committed but not yet in the tables (SQLite's decision journal, ADR 0007), for a
+  // sink that takes them: after everything above, in commit order, each to be applied to what
+  // came before as the change log's batches are (Registry::ApplyChanges). The store then leaves
+  // them where they are, so that a restart writes nothing and needs no free space (ADR 0021).
+  // A sink that does not take them (the default) gets them in the tables above: the store
+  // writes them there first. A store without such a journal never calls OnPending.
+  virtual bool TakesPending() const { return false; }
+  virtual void OnPending(WriteBatch batch) { (void)batch; }
 };
 
 struct StoreCounts {

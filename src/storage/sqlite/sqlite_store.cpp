@@ -272,6 +272,8 @@ class SqliteStore final : public Store {
  private:
   Result<void> Migrate();
   Result<void> Prepare();
+  Result<void> LoadTables(LoadSink& sink);
+  Result<void> LoadJournal(LoadSink& sink);
 
   Result<std::optional<StoredStats>> LoadStatsInTransaction() {
     auto s = db_.Prepare(queries::kLoadStats);
@@ -718,8 +720,56 @@ Result<void> SqliteStore::Prepare() {
   return {};
 }
 
+// A sink that takes the journal's batches (the registry) gets them as they are: nothing is
+// written, so a restart needs no free space, however large the journal (ADR 0021). Any other
+// sink gets them in the tables, which are written first.
 Result<void> SqliteStore::Load(LoadSink& sink) {
-  if (auto r = ApplyWholeJournal(); !r) return r;
+  const bool pending = sink.TakesPending();
+  if (!pending) {
+    if (auto r = ApplyWholeJournal(); !r) return r;
+  }
+  // One read transaction: the tables and the journal as of one moment, even if another process
+  // applies the journal meanwhile. Inside a caller's transaction that one is enough.
+  const bool began = static_cast<bool>(db_.Exec("BEGIN"));
+  auto loaded = LoadTables(sink);
+  if (loaded && pending) loaded = LoadJournal(sink);
+  if (began) (void)db_.Exec("COMMIT");
+  if (loaded) loaded_ = true;
+  return loaded;
+}
+
+// The journal's records as batches, in order, and what CheckForJournal needs to know of them
+// for the commits that follow: their application and period ids, and their size.
+Result<void> SqliteStore::LoadJournal(LoadSink& sink) {
+  Error error{ErrorCode::kInternal, ""};
+  std::int64_t bytes = 0;
+  read_journal_.Bind(1, kAllRecords);
+  while (read_journal_.Step(&error)) {
+    const auto body = read_journal_.BlobView(1);
+    auto batch = DecodeJournal(body);
+    if (!batch) {
+      error = Error::Internal(fmt::format("decision journal record {}: {}", read_journal_.Int(0),
+                                          batch.error().message));
+      break;
+    }
+    for (const auto& m : batch->mutations) {
+      if (const auto* d = std::get_if<DecidedApplication>(&m)) {
+        journal_apps_.insert(d->application.id);
+      } else if (const auto* a = std::get_if<domain::Attachment>(&m)) {
+        journal_periods_.insert(a->id);
+        largest_period_ = std::max(largest_period_, a->id);
+      }
+    }
+    bytes += static_cast<std::int64_t>(body.size());
+    sink.OnPending(std::move(*batch));
+  }
+  read_journal_.Reset();
+  if (!error.message.empty()) return error;
+  journal_bytes_ = bytes;  // the sets above now hold every pending record's ids
+  return {};
+}
+
+Result<void> SqliteStore::LoadTables(LoadSink& sink) {
   Error error{ErrorCode::kInternal, ""};
   // A row that cannot be read back is reported, never skipped: the registry would be incomplete.
   auto Corrupt = [&](const std::string& iin_text) {
@@ -853,7 +903,6 @@ Result<void> SqliteStore::Load(LoadSink& sink) {
       !r) {
     return r;
   }
-  loaded_ = true;
   return {};
 }
 

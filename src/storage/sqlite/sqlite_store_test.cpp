@@ -9,6 +9,7 @@
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
+#include <filesystem>
 #include <string>
 
 #include "storage/store.hpp"
@@ -297,6 +298,61 @@ TEST_F(SqliteStoreTest, AReopenedStoreLoadsTheJournal) {
   ASSERT_EQ(sink.attachments.size(), 2u);
   EXPECT_EQ(sink.attachments[0].end, domain::PeriodEnd::kSuperseded);
   EXPECT_EQ(RawInt("SELECT count(*) FROM decision_journal"), 0);
+}
+
+// A sink that takes the journal's batches (the registry, ADR 0021) gets them as they are: the
+// load writes nothing, so a restart needs no free space. The store still refuses whatever
+// duplicates the journal, without writing it to the tables first.
+TEST_F(SqliteStoreTest, ALoadThatTakesTheJournalWritesNothing) {
+  {
+    auto store = Open();
+    ASSERT_NE(store, nullptr);
+    ASSERT_TRUE(store->Commit(Registered()).has_value());
+    ASSERT_TRUE(store->Commit(Decisions()).has_value());
+  }  // closed (or crashed) with the decisions in the journal only
+  const auto wal_bytes = [&] {
+    std::error_code ec;
+    const auto size = std::filesystem::file_size(path_ + "-wal", ec);
+    return ec ? std::uintmax_t{0} : size;
+  };
+  ASSERT_EQ(wal_bytes(), 0u);  // the last close copied the WAL into the database
+  auto store = Open();
+  ASSERT_NE(store, nullptr);
+  ApplyingSink sink;
+  auto loaded = store->Load(sink);
+  ASSERT_TRUE(loaded.has_value()) << loaded.error().message;
+  EXPECT_EQ(sink.pending, 1);
+  ASSERT_EQ(sink.decided.size(), 2u);
+  ExpectSameDecided(sink.decided[0], Approved());
+  ASSERT_EQ(sink.attachments.size(), 2u);
+  EXPECT_EQ(sink.attachments[0].end, domain::PeriodEnd::kSuperseded);
+  EXPECT_EQ(wal_bytes(), 0u) << "the load wrote";
+  EXPECT_EQ(RawInt("SELECT count(*) FROM decision_journal"), 1);
+  EXPECT_EQ(RawInt("SELECT count(*) FROM application"), 0);
+
+  auto refused = [&](auto mutation) {
+    WriteBatch b;
+    b.mutations.push_back(std::move(mutation));
+    auto r = store->Commit(b);
+    return !r.has_value() && r.error().code == ErrorCode::kFailedPrecondition;
+  };
+  EXPECT_TRUE(refused(Approved()));
+  EXPECT_TRUE(refused(AttachmentTwo()));
+  EXPECT_EQ(RawInt("SELECT count(*) FROM decision_journal"), 1);  // still not applied
+  // A change to a period in the journal and a new application go through, journalled.
+  auto other = Approved();
+  other.application.id = other.decision.application_id = "APP-3";
+  WriteBatch more;
+  more.mutations.push_back(
+      PeriodChange{2, Date::Ymd(2026, 6, 1), domain::PeriodEnd::kSuperseded, 5});
+  more.mutations.push_back(other);
+  auto committed = store->Commit(more);
+  ASSERT_TRUE(committed.has_value()) << committed.error().message;
+  EXPECT_EQ(RawInt("SELECT count(*) FROM decision_journal"), 2);
+  // Reads write it all to the tables, in order.
+  EXPECT_EQ(CountsOf(*store).applications, 3);
+  EXPECT_EQ(RawInt("SELECT count(*) FROM decision_journal"), 0);
+  EXPECT_EQ(RawInt("SELECT count(*) FROM attachment WHERE id = 2 AND valid_to = '2026-06-01'"), 1);
 }
 
 // A loaded store knows which ids its tables can hold and looks up only those: duplicates of rows
