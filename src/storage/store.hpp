@@ -190,8 +190,10 @@ class Store {
   // store opened normally.
   [[nodiscard]] virtual Result<void> FinishBulkLoad() { return {}; }
   // Applies up to `max_records` of a journal of decisions not yet written to the store's tables
-  // (SQLite, ADR 0007), oldest first; true when more remain. For idle moments: reads and
-  // restarts apply what is left themselves. A store without a journal has nothing to apply.
+  // (SQLite, ADR 0007), oldest first; true when more remain. For idle moments: reads apply what
+  // is left themselves. One that fails (a nearly full disk: the tables take more room than the
+  // journal, ADR 0021) changes nothing, and commits go on. A store without a journal has nothing
+  // to apply.
   [[nodiscard]] virtual Result<bool> ApplyJournal(std::int64_t max_records) {
     (void)max_records;
     return false;

@@ -8,7 +8,9 @@
 
 #include <gtest/gtest.h>
 #include <sqlite3.h>
+#include <sys/resource.h>
 
+#include <csignal>
 #include <filesystem>
 #include <string>
 
@@ -434,6 +436,83 @@ TEST_F(SqliteStoreTest, TheJournalIsAppliedARecordAtATime) {
   more = store->ApplyJournal(1);  // nothing left
   ASSERT_TRUE(more.has_value());
   EXPECT_FALSE(*more);
+}
+
+// While it lives, no file of this process grows past `bytes` (RLIMIT_FSIZE, with the signal that
+// would end the process ignored): writes past that fail as on a full disk.
+class FileSizeLimit {
+ public:
+  explicit FileSizeLimit(std::uintmax_t bytes) {
+    ::getrlimit(RLIMIT_FSIZE, &saved_);
+    handler_ = std::signal(SIGXFSZ, SIG_IGN);
+    rlimit limit = saved_;
+    limit.rlim_cur = static_cast<rlim_t>(bytes);
+    ::setrlimit(RLIMIT_FSIZE, &limit);
+  }
+  ~FileSizeLimit() {
+    ::setrlimit(RLIMIT_FSIZE, &saved_);
+    std::signal(SIGXFSZ, handler_);
+  }
+  FileSizeLimit(const FileSizeLimit&) = delete;
+  FileSizeLimit& operator=(const FileSizeLimit&) = delete;
+
+ private:
+  rlimit saved_{};
+  void (*handler_)(int) = SIG_DFL;
+};
+
+// The tables grow by more than the journal shrinks: on a nearly full disk, writing the journal to
+// them is what fails (ADR 0021). Nothing is lost then, commits go on journalling without first
+// writing the whole journal, and an application is still found by its id.
+TEST_F(SqliteStoreTest, WithoutSpaceForTheTablesNothingIsLostAndApplicationsAreFound) {
+  auto store = Open();
+  ASSERT_NE(store, nullptr);
+  ASSERT_TRUE(store->Commit(Registered()).has_value());
+  ASSERT_TRUE(store->Commit(Decisions()).has_value());
+  {
+    // The WAL may not grow: nothing more can be written.
+    FileSizeLimit full(std::filesystem::file_size(path_ + "-wal"));
+    auto applied = store->ApplyJournal(1);  // an idle step
+    ASSERT_FALSE(applied.has_value());
+    EXPECT_EQ(applied.error().code, ErrorCode::kUnavailable) << applied.error().message;
+    EXPECT_EQ(RawInt("SELECT count(*) FROM decision_journal"), 1);
+    EXPECT_EQ(RawInt("SELECT count(*) FROM application"), 0);
+
+    auto found = store->FindApplication("APP-1");
+    ASSERT_TRUE(found.has_value()) << found.error().message;
+    ASSERT_TRUE(found->has_value());
+    ExpectSameDecided(**found, Approved());
+    found = store->FindApplication("APP-404");
+    ASSERT_TRUE(found.has_value()) << found.error().message;
+    EXPECT_FALSE(found->has_value());
+    // Reads that need the tables report why they cannot be answered.
+    ApplicationQuery q;
+    q.org = "ORG-B";
+    auto listed = store->ListApplications(q);
+    ASSERT_FALSE(listed.has_value());
+    EXPECT_EQ(listed.error().code, ErrorCode::kUnavailable);
+    // What the journal holds is still refused.
+    WriteBatch again;
+    again.mutations.push_back(Approved());
+    auto refused = store->Commit(again);
+    ASSERT_FALSE(refused.has_value());
+    EXPECT_EQ(refused.error().code, ErrorCode::kFailedPrecondition) << refused.error().message;
+  }
+  // Space again: a commit appends to the journal, as before the failure.
+  auto other = Approved();
+  other.application.id = other.decision.application_id = "APP-3";
+  WriteBatch more;
+  more.mutations.push_back(other);
+  auto committed = store->Commit(more);
+  ASSERT_TRUE(committed.has_value()) << committed.error().message;
+  EXPECT_EQ(RawInt("SELECT count(*) FROM decision_journal"), 2);
+  EXPECT_EQ(RawInt("SELECT count(*) FROM application"), 0);
+  // The next idle step writes it all.
+  auto applied = store->ApplyJournal(10);
+  ASSERT_TRUE(applied.has_value()) << applied.error().message;
+  EXPECT_FALSE(*applied);
+  EXPECT_EQ(CountsOf(*store).applications, 3);
+  EXPECT_EQ(RawInt("SELECT count(*) FROM decision_journal"), 0);
 }
 
 TEST_F(SqliteStoreTest, ADamagedRecordIsAnErrorAndChangesNothing) {
