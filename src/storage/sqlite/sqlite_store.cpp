@@ -839,6 +839,9 @@ Result<void> SqliteStore::LoadJournal(LoadSink& sink) {
         journal_apps_.insert(d->application.id);
       } else if (const auto* a = std::get_if<domain::Attachment>(&m)) {
         journal_periods_.insert(a->id);
+        // Stored for good as well (checked when journalled): a change to it needs no lookup,
+        // once the journal is in the tables either (as when Load wrote it there first).
+        loaded_periods_.insert(a->id);
         largest_period_ = std::max(largest_period_, a->id);
       }
     }
