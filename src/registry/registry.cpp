@@ -89,6 +89,35 @@ class Registry::Loader final : public storage::LoadSink {
     r_.idempotency_.insert_or_assign(
         std::move(k.key), std::make_pair(std::move(k.application_id), std::move(k.fingerprint)));
   }
+  // Batches the store has not yet written to its tables (SQLite's journal): applied to the
+  // state loaded so far, as another process's batches are, so that the store need not write
+  // them first (ADR 0021).
+  bool TakesPending() const override { return true; }
+  void OnPending(storage::WriteBatch batch) override {
+    if (error_) return;
+    Finish();
+    Keep(r_.ApplyBatch(batch));
+    r_.ForgetMaterialised();
+  }
+  // What opening does once the tables are in (and before their pending batches): panels,
+  // statistics, age-out plans, the policy.
+  void Finish() {
+    if (finished_) return;
+    finished_ = true;
+    BuildPanels();
+    r_.batch_.mutations.clear();  // loading re-put organisations and districts: nothing to write
+    r_.RebuildCube();
+    r_.PlanStoredAgeOuts();
+    if (latest_policy_) {
+      r_.policy_ = std::move(*latest_policy_);
+      r_.calendar_ = std::make_unique<domain::Calendar>(r_.policy_.holidays);
+    } else {
+      r_.RecordPolicy();
+    }
+  }
+  std::optional<Error> error_;
+
+ private:
   // Builds the panels from the loaded periods at once (see Panel::Build).
   void BuildPanels() {
     for (std::uint32_t d = 0; d < periods_by_district_.size(); ++d) {
@@ -96,16 +125,14 @@ class Registry::Loader final : public storage::LoadSink {
     }
     periods_by_district_.clear();
   }
-  std::optional<domain::Policy> latest_policy_;
-  std::optional<Error> error_;
-
- private:
   template <class T>
   void Keep(const Result<T>& r) {
     if (!r && !error_) error_ = r.error();
   }
   Registry& r_;
   std::vector<std::vector<std::pair<Date, Date>>> periods_by_district_;
+  std::optional<domain::Policy> latest_policy_;
+  bool finished_ = false;
 };
 
 Registry::Registry(storage::Store& store, const Clock& clock, domain::Policy policy)
@@ -124,18 +151,9 @@ Result<std::unique_ptr<Registry>> Registry::Open(storage::Store& store, const Cl
   Loader loader(*r);
   if (auto loaded = source.Load(loader); !loaded) return loaded.error();
   if (loader.error_) return *loader.error_;
+  loader.Finish();  // unless pending batches made it finish before them
   r->applied_through_ = source.loaded_through();
   r->reader_through_ = source.loaded_through();
-  loader.BuildPanels();
-  r->batch_.mutations.clear();  // loading re-put organisations and districts: nothing to write
-  r->RebuildCube();
-  r->PlanStoredAgeOuts();
-  if (loader.latest_policy_) {
-    r->policy_ = std::move(*loader.latest_policy_);
-    r->calendar_ = std::make_unique<domain::Calendar>(r->policy_.holidays);
-  } else {
-    r->RecordPolicy();
-  }
   return r;
 }
 

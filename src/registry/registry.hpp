@@ -280,6 +280,9 @@ class Registry final : public rules::RegistryView {
   // The key of free_choice_changes_.
   static std::uint64_t FreeChoiceKey(const domain::Iin& iin, int year);
 
+  // One stored batch applied to the memory (ApplyChanges; opening, for the batches a store has
+  // not yet written to its tables). An error leaves the memory between two states.
+  Result<void> ApplyBatch(const storage::WriteBatch& batch);
   // ApplyChanges, one mutation at a time (an error: this process and the log disagree).
   Result<void> ApplyStored(const domain::Attachment& a);
   Result<void> ApplyStored(const storage::PeriodChange& c);

@@ -69,31 +69,7 @@ void Registry::AwaitReader() const {
 Result<void> Registry::ApplyChanges(const std::vector<storage::LoggedBatch>& changes) {
   for (const auto& logged : changes) {
     if (logged.seq <= applied_through_.load()) continue;
-    ForgetMaterialised();
-    // What this process has still to write stays pending; what the stored batch would make
-    // this process write (audit records of the re-put reference data) is dropped.
-    storage::WriteBatch own;
-    own.mutations.swap(batch_.mutations);
-    // Likewise its counts: what the stored batch counts is durable, and counted at once.
-    auto own_counts = std::exchange(counts_, {});
-    // Plans follow the stored periods: dropped for the persons the batch touches, made again
-    // after it, as on opening.
-    for (auto person : PersonsTouchedBy(logged.batch)) DropPlansOf(person);
-    Result<void> applied;
-    for (const auto& m : logged.batch.mutations) {
-      applied = std::visit([this](const auto& v) { return ApplyStored(v); }, m);
-      if (!applied) break;
-    }
-    if (applied) {
-      for (auto person : PersonsTouchedBy(logged.batch)) {
-        for (auto id : LivePeriods(person)) {
-          if (!Population::IsPlanId(id)) PlanStoredAgeOut(id);
-        }
-      }
-    }
-    batch_.mutations.swap(own.mutations);
-    AddCounts(std::exchange(counts_, std::move(own_counts)));
-    if (!applied) {
+    if (auto applied = ApplyBatch(logged.batch); !applied) {
       failed_ = true;  // the memory is between two states: reopen
       return Error::Internal(fmt::format("registry: change {} of the log cannot be applied: {}",
                                          logged.seq, applied.error().message));
@@ -102,6 +78,34 @@ Result<void> Registry::ApplyChanges(const std::vector<storage::LoggedBatch>& cha
   }
   ForgetMaterialised();
   return {};
+}
+
+Result<void> Registry::ApplyBatch(const storage::WriteBatch& batch) {
+  ForgetMaterialised();
+  // What this process has still to write stays pending; what the stored batch would make this
+  // process write (audit records of the re-put reference data) is dropped.
+  storage::WriteBatch own;
+  own.mutations.swap(batch_.mutations);
+  // Likewise its counts: what the stored batch counts is durable, and counted at once.
+  auto own_counts = std::exchange(counts_, {});
+  // Plans follow the stored periods: dropped for the persons the batch touches, made again after
+  // it, as on opening.
+  for (auto person : PersonsTouchedBy(batch)) DropPlansOf(person);
+  Result<void> applied;
+  for (const auto& m : batch.mutations) {
+    applied = std::visit([this](const auto& v) { return ApplyStored(v); }, m);
+    if (!applied) break;
+  }
+  if (applied) {
+    for (auto person : PersonsTouchedBy(batch)) {
+      for (auto id : LivePeriods(person)) {
+        if (!Population::IsPlanId(id)) PlanStoredAgeOut(id);
+      }
+    }
+  }
+  batch_.mutations.swap(own.mutations);
+  AddCounts(std::exchange(counts_, std::move(own_counts)));
+  return applied;
 }
 
 std::vector<std::uint32_t> Registry::PersonsTouchedBy(const storage::WriteBatch& batch) const {

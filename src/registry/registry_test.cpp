@@ -2,6 +2,9 @@
 // (death, liquidation, reorganisation, age-out), history queries, invariants, persistence.
 #include "registry/registry.hpp"
 
+#include <fmt/format.h>
+#include <sqlite3.h>
+
 #include <random>
 
 #include "registry/test_registry.hpp"
@@ -849,6 +852,121 @@ TEST_F(PersistenceTest, ReopenedRegistryGivesTheSameAnswers) {
   auto counts = store2->Counts().value();
   EXPECT_EQ(counts.applications, static_cast<std::int64_t>(apps.size()));
   EXPECT_EQ(counts.persons, 8);
+}
+
+// Rows of `table` in the SQLite file at `path`, through a connection of the test's own.
+std::int64_t RowsIn(const std::string& path, const std::string& table) {
+  sqlite3* db = nullptr;
+  std::int64_t n = -1;
+  if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK) {
+    sqlite3_stmt* s = nullptr;
+    if (sqlite3_prepare_v2(db, ("SELECT count(*) FROM " + table).c_str(), -1, &s, nullptr) ==
+            SQLITE_OK &&
+        sqlite3_step(s) == SQLITE_ROW) {
+      n = sqlite3_column_int64(s, 0);
+    }
+    sqlite3_finalize(s);
+  }
+  sqlite3_close(db);
+  return n;
+}
+
+// A registry opens over decisions still in SQLite's journal without writing them to the tables
+// (ADR 0021), and answers as one opened after they were written: periods, plans, panels,
+// free-choice counts, statistics, idempotency keys and decisions taken.
+TEST_F(PersistenceTest, AReopenedRegistryTakesTheJournalAsItIs) {
+  Org("O1", "A1");
+  District("O1-G1", "O1", DistrictKind::kGp, 10);
+  District("O1-P1", "O1", DistrictKind::kPediatrician, 10);
+  District("O1-T1", "O1", DistrictKind::kTherapist, 1);
+  Org("O2", "A1");
+  District("O2-G1", "O2", DistrictKind::kGp, 10);
+  Org("O9", "A2");
+  District("O9-G1", "O9", DistrictKind::kGp, 10);
+  for (int n = 0; n < 6; ++n) Person(n, n == 3 ? D(2007, 10, 1) : D(1985, 3, 5), "A1", "A2");
+  Import(0, "O1-T1", D(2020, 1, 1));
+  Import(1, "O1-G1", D(2020, 1, 1));
+  Import(3, "O1-P1", D(2010, 1, 1));
+  Import(5, "O2-G1", D(2020, 1, 1));
+  ASSERT_TRUE(reg_->Flush());  // reference data: into the tables
+  const auto stored_before = RowsIn(db_.path(), "application");
+
+  std::vector<domain::Application> apps;
+  std::vector<domain::Decision> decisions;
+  auto decide = [&](domain::Application app) {
+    decisions.push_back(reg_->Decide(app, {}));
+    apps.push_back(std::move(app));
+    return decisions.back();
+  };
+  EXPECT_EQ(decide(App(1, "O2", kInCampaign, Basis::kFreeChoice)).outcome, Outcome::kApproved);
+  EXPECT_EQ(decide(App(5, "O9", kOutside, Basis::kResidenceChange)).outcome, Outcome::kApproved);
+  EXPECT_EQ(Names(decide(App(2, "O1", D(2025, 9, 11), Basis::kFirstAttachment, "O1-T1"))),
+            Strings{"capacity_exceeded"});
+  // After person 3's 18th birthday: the age-out becomes a stored period.
+  EXPECT_EQ(decide(App(4, "O2", D(2025, 11, 3))).outcome, Outcome::kApproved);
+  auto keyed = reg_->Decide(App(0, "O2", D(2025, 11, 4), Basis::kFreeChoice), {},
+                            IdempotencyClaim{"K-1", "fp"});
+  ASSERT_TRUE(keyed.has_value());
+  ASSERT_TRUE(reg_->Flush());  // decisions only: journalled
+  const auto journalled = RowsIn(db_.path(), "decision_journal");
+  ASSERT_GT(journalled, 0);
+
+  const std::vector<Date> days = {kOutside,       D(2025, 9, 30), D(2025, 10, 1),
+                                  D(2025, 11, 3), kNextJan1,      D(2030, 1, 1)};
+  auto answers = [&](Registry& r) {
+    std::vector<std::string> out;
+    for (int n = 0; n < 6; ++n) {
+      for (Date day : days) out.push_back(Where(r, TestIin(n), day));
+      out.push_back(std::to_string(r.FreeChoiceChangesIn(TestIin(n), 2025)));
+      for (const auto& p : r.History(TestIin(n))) {
+        out.push_back(fmt::format("{} {} {} {} {} {}", p.district, p.from.ToString(),
+                                  p.to.ToString(), static_cast<int>(p.end), p.application_id,
+                                  p.id < Population::kFirstPlanId ? std::to_string(p.id) : "plan"));
+      }
+    }
+    for (const char* d : {"O1-G1", "O1-P1", "O1-T1", "O2-G1", "O9-G1"}) {
+      for (Date day : days) out.push_back(std::to_string(r.PanelSizeOn(d, day)));
+    }
+    const auto cube = r.Snapshot().cube;
+    for (auto facet : {stats::Facet::kAttached, stats::Facet::kDistrict, stats::Facet::kDecision,
+                       stats::Facet::kFlow}) {
+      for (Date day : days) {
+        std::int64_t n = 0;
+        cube.ForEachOn(facet, day, [&](const stats::Cell&, std::int64_t c) { n += c; });
+        out.push_back(
+            fmt::format("facet {} on {}: {}", static_cast<int>(facet), day.ToString(), n));
+      }
+    }
+    out.push_back(r.today().ToString());
+    return out;
+  };
+  const auto live = answers(*reg_);
+
+  auto pending_store = storage::OpenStore(db_.path()).value();
+  auto pending = Registry::Open(*pending_store, clock_, policy::DefaultPolicy()).value();
+  EXPECT_EQ(RowsIn(db_.path(), "decision_journal"), journalled) << "opening wrote the journal";
+  EXPECT_EQ(RowsIn(db_.path(), "application"), stored_before);
+  ExpectConsistent(*pending, known_);
+  EXPECT_EQ(answers(*pending), live);
+
+  auto written_store = storage::OpenStore(db_.path()).value();
+  ASSERT_TRUE(written_store->ApplyJournal(INT64_MAX).has_value());
+  EXPECT_EQ(RowsIn(db_.path(), "decision_journal"), 0);
+  auto written = Registry::Open(*written_store, clock_, policy::DefaultPolicy()).value();
+  EXPECT_EQ(answers(*written), live);
+
+  // Decided applications and the key are known: asked again, the decision already taken.
+  for (std::size_t i = 0; i < apps.size(); ++i) {
+    const auto again = pending->Decide(apps[i], {});
+    EXPECT_EQ(again.outcome, decisions[i].outcome) << apps[i].id;
+    EXPECT_EQ(again.district, decisions[i].district) << apps[i].id;
+    EXPECT_EQ(again.effective, decisions[i].effective) << apps[i].id;
+  }
+  auto retried = pending->Decide(App(0, "O2", D(2025, 11, 4), Basis::kFreeChoice), {},
+                                 IdempotencyClaim{"K-1", "fp"});
+  ASSERT_TRUE(retried.has_value());
+  EXPECT_EQ(retried->application_id, keyed->application_id);
+  EXPECT_EQ(retried->outcome, keyed->outcome);
 }
 
 TEST_F(PersistenceTest, NothingIsDurableBeforeFlush) {

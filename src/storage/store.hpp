@@ -132,6 +132,14 @@ class LoadSink {
   virtual void OnDecided(DecidedApplication d) = 0;
   // Idempotency keys, after the decisions (a store that keeps none streams none).
   virtual void OnIdempotencyKey(IdempotencyKey k) { (void)k; }
+  // Batches committed but not yet in the tables (SQLite's decision journal, ADR 0007), for a
+  // sink that takes them: after everything above, in commit order, each to be applied to what
+  // came before as the change log's batches are (Registry::ApplyChanges). The store then leaves
+  // them where they are, so that a restart writes nothing and needs no free space (ADR 0021).
+  // A sink that does not take them (the default) gets them in the tables above: the store
+  // writes them there first. A store without such a journal never calls OnPending.
+  virtual bool TakesPending() const { return false; }
+  virtual void OnPending(WriteBatch batch) { (void)batch; }
 };
 
 struct StoreCounts {
@@ -182,8 +190,10 @@ class Store {
   // store opened normally.
   [[nodiscard]] virtual Result<void> FinishBulkLoad() { return {}; }
   // Applies up to `max_records` of a journal of decisions not yet written to the store's tables
-  // (SQLite, ADR 0007), oldest first; true when more remain. For idle moments: reads and
-  // restarts apply what is left themselves. A store without a journal has nothing to apply.
+  // (SQLite, ADR 0007), oldest first; true when more remain. For idle moments: reads apply what
+  // is left themselves. One that fails (a nearly full disk: the tables take more room than the
+  // journal, ADR 0021) changes nothing, and commits go on. A store without a journal has nothing
+  // to apply.
   [[nodiscard]] virtual Result<bool> ApplyJournal(std::int64_t max_records) {
     (void)max_records;
     return false;

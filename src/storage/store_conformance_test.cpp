@@ -77,6 +77,62 @@ TYPED_TEST(StoreConformance, CommitThenReopenAndLoadGivesEverythingBack) {
 
 // Ids sort byte by byte (as SQLite's BINARY collation), decisions come in the
 // order they were committed, and a policy written again moves to the end.
+// A sink that takes the batches not yet in the tables (LoadSink::OnPending: SQLite's journal) and
+// applies them ends with what a sink that leaves them to the store gets.
+TYPED_TEST(StoreConformance, PendingBatchesTakenGiveTheSamePicture) {
+  {
+    auto store = this->Open();
+    ASSERT_NE(store, nullptr);
+    // Reference data, then a batch of decisions only (which SQLite journals).
+    WriteBatch registered, decisions;
+    for (auto& m : FullBatch().mutations) {
+      const bool decision = std::holds_alternative<domain::Attachment>(m) ||
+                            std::holds_alternative<PeriodChange>(m) ||
+                            std::holds_alternative<DecidedApplication>(m) ||
+                            std::holds_alternative<AuditEntry>(m);
+      (decision ? decisions : registered).mutations.push_back(std::move(m));
+    }
+    decisions.mutations.push_back(IdempotencyKey{"K-1", "APP-1", "{}"});
+    ASSERT_TRUE(store->Commit(registered).has_value());
+    auto r = store->Commit(decisions);
+    ASSERT_TRUE(r.has_value()) << r.error().message;
+  }
+  ApplyingSink taken;
+  {
+    auto store = this->Open();
+    ASSERT_NE(store, nullptr);
+    auto r = store->Load(taken);
+    ASSERT_TRUE(r.has_value()) << r.error().message;
+  }
+  auto store = this->Open();
+  ASSERT_NE(store, nullptr);
+  RecordingSink written;
+  ASSERT_TRUE(store->Load(written).has_value());
+  EXPECT_EQ(taken.persons.size(), written.persons.size());
+  ASSERT_EQ(taken.attachments.size(), 2u);
+  ASSERT_EQ(written.attachments.size(), 2u);
+  for (std::size_t i = 0; i < 2; ++i)
+    ExpectSameAttachment(taken.attachments[i], written.attachments[i]);
+  ExpectSameAttachment(taken.attachments[0], [] {
+    auto a = AttachmentOne();
+    a.to = ChangeOne().to;
+    a.end = ChangeOne().end;
+    return a;
+  }());
+  ASSERT_EQ(taken.decided.size(), 2u);
+  ASSERT_EQ(written.decided.size(), 2u);
+  ExpectSameDecided(taken.decided[0], Approved());
+  ExpectSameDecided(written.decided[0], Approved());
+  ExpectSameDecided(taken.decided[1], Refused());
+  ASSERT_EQ(taken.keys.size(), written.keys.size());
+  for (std::size_t i = 0; i < taken.keys.size(); ++i) {
+    EXPECT_EQ(taken.keys[i].key, written.keys[i].key);
+    EXPECT_EQ(taken.keys[i].application_id, written.keys[i].application_id);
+  }
+  EXPECT_EQ(CountsOf(*store).applications, 2);
+  EXPECT_EQ(CountsOf(*store).audit, 3);
+}
+
 TYPED_TEST(StoreConformance, LoadStreamsInTheDocumentedOrder) {
   auto store = this->Open();
   ASSERT_NE(store, nullptr);

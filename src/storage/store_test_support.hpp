@@ -247,6 +247,30 @@ class RecordingSink : public LoadSink {
   std::vector<DecidedApplication> decided;
 };
 
+// A sink that takes the batches a store has not yet written to its tables (LoadSink::OnPending)
+// and applies them to what it recorded, as the registry applies them to its memory.
+class ApplyingSink : public RecordingSink {
+ public:
+  bool TakesPending() const override { return true; }
+  void OnPending(WriteBatch batch) override {
+    ++pending;
+    for (auto& m : batch.mutations) {
+      if (auto* a = std::get_if<domain::Attachment>(&m)) {
+        attachments.push_back(std::move(*a));
+      } else if (const auto* c = std::get_if<PeriodChange>(&m)) {
+        for (auto& period : attachments) {
+          if (period.id == c->attachment_id) period.to = c->to, period.end = c->end;
+        }
+      } else if (auto* d = std::get_if<DecidedApplication>(&m)) {
+        decided.push_back(std::move(*d));
+      } else if (auto* k = std::get_if<IdempotencyKey>(&m)) {
+        keys.push_back(std::move(*k));
+      }
+    }
+  }
+  int pending = 0;  // batches taken
+};
+
 inline void ExpectSameOrg(const domain::Organization& a, const domain::Organization& b) {
   SCOPED_TRACE("organization " + b.id);
   EXPECT_EQ(a.id, b.id);

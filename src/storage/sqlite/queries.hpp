@@ -127,6 +127,10 @@ inline constexpr const char* kReadJournal =
     "SELECT seq, body FROM decision_journal ORDER BY seq LIMIT ?1";
 inline constexpr const char* kDeleteJournal = "DELETE FROM decision_journal WHERE seq <= ?1";
 inline constexpr const char* kJournalPending = "SELECT 1 FROM decision_journal LIMIT 1";
+inline constexpr const char* kJournalSize =
+    "SELECT coalesce(sum(length(body)), 0) FROM decision_journal";
+inline constexpr const char* kReadJournalNewestFirst =
+    "SELECT seq, body FROM decision_journal ORDER BY seq DESC";
 inline constexpr const char* kApplicationExists = "SELECT 1 FROM application WHERE id = ?1";
 inline constexpr const char* kAttachmentExists = "SELECT 1 FROM attachment WHERE id = ?1";
 

@@ -49,6 +49,8 @@ class Statement {
   double Real(int col) const;
   std::string Text(int col) const;
   std::string Blob(int col) const;
+  // The same without a copy: valid until the statement steps again or is reset.
+  std::string_view BlobView(int col) const;
 
  private:
   sqlite3_stmt* stmt_ = nullptr;

@@ -5,6 +5,10 @@
 #include <algorithm>
 #include <chrono>
 #include <map>
+#include <optional>
+#include <string_view>
+
+#include <sys/statvfs.h>
 
 #include "core/huge_pages.hpp"
 #include "core/id_bitmap.hpp"
@@ -132,6 +136,7 @@ class SqliteStore final : public Store {
     }
     // Checkpoints run beside the commits (a file only: memory has no WAL).
     if (const char* file = sqlite3_db_filename(db_.get(), "main"); file && *file) {
+      path_ = file;
       checkpointer_ = std::make_unique<WalCheckpointer>(db_.get(), file);
     }
     if (auto r = Migrate(); !r) return r;
@@ -151,8 +156,8 @@ class SqliteStore final : public Store {
       if (auto r = ApplyJournal(kAllRecords); !r) return r.error();
     }
     if (journal && journal_bytes_ < 0) {
-      // Records of an earlier run (their ids are not in the sets below), or a journal whose size
-      // a failed apply left unknown: apply them first.
+      // Records of an earlier run that Load did not read (their ids are not in the sets below):
+      // apply them first.
       if (auto r = ApplyWholeJournal(); !r) return r;
     }
     if (auto r = db_.Exec("BEGIN IMMEDIATE"); !r) return r;
@@ -171,16 +176,19 @@ class SqliteStore final : public Store {
       return written;
     }
     ++commits_;
-    if (journal && journal_bytes_ > kJournalLimitBytes) {
-      // The batch is committed whatever happens here; a failure shows at the next commit or
-      // read, which apply the journal first (journal_bytes_ is unknown after one).
+    if (journal && journal_bytes_ > kJournalLimitBytes && !HeldBack()) {
+      // The batch is committed whatever happens here; a failure shows at the next read, which
+      // applies the journal first.
       (void)ApplyJournal(kAllRecords);
     }
     return {};
   }
 
   // Applies up to `max_records` of the journal's oldest records to the tables (see
-  // ApplyJournalInTransaction). True when records remain.
+  // ApplyJournalInTransaction). True when records remain. A transaction that fails leaves
+  // nothing behind, and what is known of the journal (its size, the ids in it) stays true: commits
+  // go on journalling. The tables grow by more than the journal shrinks (ADR 0021), so on a
+  // nearly full disk this is what fails.
   Result<bool> ApplyJournal(std::int64_t max_records) override {
     if (journal_bytes_ == 0) return false;
     for (bool first = true;; first = false) {
@@ -190,6 +198,7 @@ class SqliteStore final : public Store {
       if (!first && checkpointer_ && checkpointer_->wants_restart()) {
         (void)checkpointer_->GiveWay(std::chrono::seconds(60));
       }
+      if (auto room = RoomToApply(); !room) return room.error();
       if (auto r = db_.Exec("BEGIN IMMEDIATE"); !r) return r.error();
       auto applied = ApplyJournalInTransaction(std::min(max_records, kRecordsPerTransaction));
       if (applied) {
@@ -197,9 +206,16 @@ class SqliteStore final : public Store {
       }
       if (!applied) {
         (void)db_.Exec("ROLLBACK");
-        journal_bytes_ = -1;
+        if (applied.error().code == ErrorCode::kUnavailable) {
+          // Out of space (or unable to write at all): reads hold back from trying again for a
+          // while, since each try would redo a transaction's work only to fail. The server's
+          // idle steps go on trying, a record at a time.
+          held_back_by_ = applied.error();
+          held_back_until_ = std::chrono::steady_clock::now() + kHoldBack;
+        }
         return applied.error();
       }
+      held_back_by_.reset();
       max_records -= applied->records;
       if (applied->records == 0 || !applied->more) {
         journal_bytes_ = 0;
@@ -272,6 +288,8 @@ class SqliteStore final : public Store {
  private:
   Result<void> Migrate();
   Result<void> Prepare();
+  Result<void> LoadTables(LoadSink& sink);
+  Result<void> LoadJournal(LoadSink& sink);
 
   Result<std::optional<StoredStats>> LoadStatsInTransaction() {
     auto s = db_.Prepare(queries::kLoadStats);
@@ -308,6 +326,34 @@ class SqliteStore final : public Store {
   // A commit that leaves more than this in the journal applies all of it (about three million
   // decisions): it bounds the work a restart or a read may find waiting.
   static constexpr std::int64_t kJournalLimitBytes = std::int64_t{1} << 30;
+  // How long reads and the limit above leave the journal alone after it could not be written to
+  // the tables for want of space (kUnavailable).
+  static constexpr auto kHoldBack = std::chrono::seconds(10);
+  bool HeldBack() const {
+    return held_back_by_ && std::chrono::steady_clock::now() < held_back_until_;
+  }
+  // The tables hold what the journal holds in about 2.6 times its bytes, and the journal's own
+  // pages, once freed, make up one of those at most (measured, ADR 0021): with less free space
+  // than 1.5 times the journal, writing it into the tables cannot complete. It is then not
+  // begun: it would fail, and first take the space that commits of new decisions need.
+  Result<void> RoomToApply() {
+    struct statvfs fs {};
+    if (path_.empty() || ::statvfs(path_.c_str(), &fs) != 0) return {};  // unknown: try
+    const auto free =
+        static_cast<std::int64_t>(fs.f_bavail) * static_cast<std::int64_t>(fs.f_frsize);
+    std::int64_t pending = journal_bytes_;
+    if (pending < 0) {
+      Error error{ErrorCode::kInternal, ""};
+      if (journal_size_.Step(&error)) pending = journal_size_.Int(0);
+      journal_size_.Reset();
+      if (!error.message.empty()) return error;
+    }
+    if (free >= pending + pending / 2) return {};
+    return Error::Unavailable(
+        fmt::format("no room to write the decision journal into the tables: {} MiB free for {} "
+                    "MiB of journal, which the tables hold in about three times as much",
+                    free >> 20, pending >> 20));
+  }
 
   // What the tables would refuse at once, checked before a batch goes to the journal, so that
   // a journalled batch fails as a whole just as a written one does: an application decided
@@ -436,9 +482,39 @@ class SqliteStore final : public Store {
       journal_bytes_ = 0;
       return {};
     }
-    journal_bytes_ = -1;
+    if (HeldBack()) return *held_back_by_;
+    // Records there that this store did not count (another process journalled them) make the
+    // journal's size unknown, and ApplyJournal look.
+    if (journal_bytes_ == 0) journal_bytes_ = -1;
     if (auto r = ApplyJournal(kAllRecords); !r) return r.error();
     return {};
+  }
+
+  // An application that may still be in the journal when it cannot be written to the tables:
+  // the newest record first (a client asks again about what it sent last), decoding only those
+  // whose bytes hold the id. A full scan, for a full disk only.
+  Result<std::optional<DecidedApplication>> FindInJournal(const std::string& id) {
+    if (journal_bytes_ >= 0 && !journal_apps_.contains(id)) return std::nullopt;  // the sets know
+    Error error{ErrorCode::kInternal, ""};
+    std::optional<DecidedApplication> found;
+    while (!found && read_journal_newest_first_.Step(&error)) {
+      const auto body = read_journal_newest_first_.BlobView(1);
+      if (body.find(id) == std::string_view::npos) continue;
+      auto batch = DecodeJournal(body);
+      if (!batch) {
+        error =
+            Error::Internal(fmt::format("decision journal record {}: {}",
+                                        read_journal_newest_first_.Int(0), batch.error().message));
+        break;
+      }
+      for (auto& m : batch->mutations) {
+        auto* d = std::get_if<DecidedApplication>(&m);
+        if (d && d->application.id == id) found = std::move(*d);
+      }
+    }
+    read_journal_newest_first_.Reset();
+    if (!error.message.empty()) return error;
+    return found;
   }
 
   Result<void> Write(const domain::Organization& o) {
@@ -619,11 +695,16 @@ class SqliteStore final : public Store {
   }
 
   Connection db_;
+  std::string path_;                               // the database file ("" in memory)
   std::unique_ptr<WalCheckpointer> checkpointer_;  // after db_: stops before it closes
+  // Why the journal could not be written to the tables, and until when reads leave it alone.
+  std::optional<Error> held_back_by_;
+  std::chrono::steady_clock::time_point held_back_until_;
   std::int64_t commits_ = 0;
-  // Bytes of journal records not yet applied; -1 when unknown: records of an earlier run, or
-  // after a failed apply. Known (>= 0) only while every pending record was journalled here, so
-  // that the sets below hold all their ids (CheckForJournal).
+  // Bytes of journal records not yet applied; -1 when unknown: records of an earlier run that
+  // Load did not read. Known (>= 0) only while every pending record was journalled here or read
+  // by Load, so that the sets below hold all their ids (CheckForJournal); after a failed apply
+  // they hold more (applied ones as well), which costs nothing and refuses nothing new.
   std::int64_t journal_bytes_ = -1;
   ShardedSet<std::string> journal_apps_;
   ShardedSet<std::int64_t> journal_periods_;
@@ -653,7 +734,8 @@ class SqliteStore final : public Store {
       insert_rep_, mark_deceased_, insert_attachment_, change_attachment_, insert_history_,
       insert_application_, insert_audit_, insert_idempotency_key_, find_application_,
       mark_stats_stale_, save_stats_, append_journal_, read_journal_, delete_journal_,
-      journal_pending_, application_exists_, attachment_exists_, audit_tail_;
+      journal_pending_, journal_size_, read_journal_newest_first_, application_exists_,
+      attachment_exists_, audit_tail_;
   AuditSealer sealer_;
 };
 
@@ -707,6 +789,8 @@ Result<void> SqliteStore::Prepare() {
       {&read_journal_, queries::kReadJournal},
       {&delete_journal_, queries::kDeleteJournal},
       {&journal_pending_, queries::kJournalPending},
+      {&journal_size_, queries::kJournalSize},
+      {&read_journal_newest_first_, queries::kReadJournalNewestFirst},
       {&application_exists_, queries::kApplicationExists},
       {&attachment_exists_, queries::kAttachmentExists},
   };
@@ -718,8 +802,59 @@ Result<void> SqliteStore::Prepare() {
   return {};
 }
 
+// A sink that takes the journal's batches (the registry) gets them as they are: nothing is
+// written, so a restart needs no free space, however large the journal (ADR 0021). Any other
+// sink gets them in the tables, which are written first.
 Result<void> SqliteStore::Load(LoadSink& sink) {
-  if (auto r = ApplyWholeJournal(); !r) return r;
+  const bool pending = sink.TakesPending();
+  if (!pending) {
+    if (auto r = ApplyWholeJournal(); !r) return r;
+  }
+  // One read transaction: the tables and the journal as of one moment, even if another process
+  // applies the journal meanwhile. Inside a caller's transaction that one is enough.
+  const bool began = static_cast<bool>(db_.Exec("BEGIN"));
+  auto loaded = LoadTables(sink);
+  if (loaded && pending) loaded = LoadJournal(sink);
+  if (began) (void)db_.Exec("COMMIT");
+  if (loaded) loaded_ = true;
+  return loaded;
+}
+
+// The journal's records as batches, in order, and what CheckForJournal needs to know of them
+// for the commits that follow: their application and period ids, and their size.
+Result<void> SqliteStore::LoadJournal(LoadSink& sink) {
+  Error error{ErrorCode::kInternal, ""};
+  std::int64_t bytes = 0;
+  read_journal_.Bind(1, kAllRecords);
+  while (read_journal_.Step(&error)) {
+    const auto body = read_journal_.BlobView(1);
+    auto batch = DecodeJournal(body);
+    if (!batch) {
+      error = Error::Internal(fmt::format("decision journal record {}: {}", read_journal_.Int(0),
+                                          batch.error().message));
+      break;
+    }
+    for (const auto& m : batch->mutations) {
+      if (const auto* d = std::get_if<DecidedApplication>(&m)) {
+        journal_apps_.insert(d->application.id);
+      } else if (const auto* a = std::get_if<domain::Attachment>(&m)) {
+        journal_periods_.insert(a->id);
+        // Stored for good as well (checked when journalled): a change to it needs no lookup,
+        // once the journal is in the tables either (as when Load wrote it there first).
+        loaded_periods_.insert(a->id);
+        largest_period_ = std::max(largest_period_, a->id);
+      }
+    }
+    bytes += static_cast<std::int64_t>(body.size());
+    sink.OnPending(std::move(*batch));
+  }
+  read_journal_.Reset();
+  if (!error.message.empty()) return error;
+  journal_bytes_ = bytes;  // the sets above now hold every pending record's ids
+  return {};
+}
+
+Result<void> SqliteStore::LoadTables(LoadSink& sink) {
   Error error{ErrorCode::kInternal, ""};
   // A row that cannot be read back is reported, never skipped: the registry would be incomplete.
   auto Corrupt = [&](const std::string& iin_text) {
@@ -853,18 +988,29 @@ Result<void> SqliteStore::Load(LoadSink& sink) {
       !r) {
     return r;
   }
-  loaded_ = true;
   return {};
 }
 
+// Answered even when the journal cannot be written to the tables for want of space
+// (kUnavailable): from the tables, else from the journal, so that a client's retry finds its
+// decision and the registry does not decide it again. Other failures (a damaged record, one the
+// tables refuse) are a bug to mend, and reported.
 Result<std::optional<DecidedApplication>> SqliteStore::FindApplication(const std::string& id) {
-  if (auto r = ApplyWholeJournal(); !r) return r.error();
+  auto applied = ApplyWholeJournal();
+  if (!applied && applied.error().code != ErrorCode::kUnavailable) return applied.error();
+  // The tables and the journal as of one moment.
+  const bool began = !applied && static_cast<bool>(db_.Exec("BEGIN"));
   find_application_.Bind(1, id);
   Error error{ErrorCode::kInternal, ""};
-  std::optional<DecidedApplication> found;
+  Result<std::optional<DecidedApplication>> found = std::nullopt;
   if (find_application_.Step(&error)) found = ReadApplication(find_application_);
   find_application_.Reset();
-  if (!error.message.empty()) return error;
+  if (!error.message.empty()) {
+    found = error;
+  } else if (!applied && !*found) {
+    found = FindInJournal(id);
+  }
+  if (began) (void)db_.Exec("COMMIT");
   return found;
 }
 

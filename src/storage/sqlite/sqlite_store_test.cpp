@@ -8,7 +8,10 @@
 
 #include <gtest/gtest.h>
 #include <sqlite3.h>
+#include <sys/resource.h>
 
+#include <csignal>
+#include <filesystem>
 #include <string>
 
 #include "storage/store.hpp"
@@ -299,6 +302,61 @@ TEST_F(SqliteStoreTest, AReopenedStoreLoadsTheJournal) {
   EXPECT_EQ(RawInt("SELECT count(*) FROM decision_journal"), 0);
 }
 
+// A sink that takes the journal's batches (the registry, ADR 0021) gets them as they are: the
+// load writes nothing, so a restart needs no free space. The store still refuses whatever
+// duplicates the journal, without writing it to the tables first.
+TEST_F(SqliteStoreTest, ALoadThatTakesTheJournalWritesNothing) {
+  {
+    auto store = Open();
+    ASSERT_NE(store, nullptr);
+    ASSERT_TRUE(store->Commit(Registered()).has_value());
+    ASSERT_TRUE(store->Commit(Decisions()).has_value());
+  }  // closed (or crashed) with the decisions in the journal only
+  const auto wal_bytes = [&] {
+    std::error_code ec;
+    const auto size = std::filesystem::file_size(path_ + "-wal", ec);
+    return ec ? std::uintmax_t{0} : size;
+  };
+  ASSERT_EQ(wal_bytes(), 0u);  // the last close copied the WAL into the database
+  auto store = Open();
+  ASSERT_NE(store, nullptr);
+  ApplyingSink sink;
+  auto loaded = store->Load(sink);
+  ASSERT_TRUE(loaded.has_value()) << loaded.error().message;
+  EXPECT_EQ(sink.pending, 1);
+  ASSERT_EQ(sink.decided.size(), 2u);
+  ExpectSameDecided(sink.decided[0], Approved());
+  ASSERT_EQ(sink.attachments.size(), 2u);
+  EXPECT_EQ(sink.attachments[0].end, domain::PeriodEnd::kSuperseded);
+  EXPECT_EQ(wal_bytes(), 0u) << "the load wrote";
+  EXPECT_EQ(RawInt("SELECT count(*) FROM decision_journal"), 1);
+  EXPECT_EQ(RawInt("SELECT count(*) FROM application"), 0);
+
+  auto refused = [&](auto mutation) {
+    WriteBatch b;
+    b.mutations.push_back(std::move(mutation));
+    auto r = store->Commit(b);
+    return !r.has_value() && r.error().code == ErrorCode::kFailedPrecondition;
+  };
+  EXPECT_TRUE(refused(Approved()));
+  EXPECT_TRUE(refused(AttachmentTwo()));
+  EXPECT_EQ(RawInt("SELECT count(*) FROM decision_journal"), 1);  // still not applied
+  // A change to a period in the journal and a new application go through, journalled.
+  auto other = Approved();
+  other.application.id = other.decision.application_id = "APP-3";
+  WriteBatch more;
+  more.mutations.push_back(
+      PeriodChange{2, Date::Ymd(2026, 6, 1), domain::PeriodEnd::kSuperseded, 5});
+  more.mutations.push_back(other);
+  auto committed = store->Commit(more);
+  ASSERT_TRUE(committed.has_value()) << committed.error().message;
+  EXPECT_EQ(RawInt("SELECT count(*) FROM decision_journal"), 2);
+  // Reads write it all to the tables, in order.
+  EXPECT_EQ(CountsOf(*store).applications, 3);
+  EXPECT_EQ(RawInt("SELECT count(*) FROM decision_journal"), 0);
+  EXPECT_EQ(RawInt("SELECT count(*) FROM attachment WHERE id = 2 AND valid_to = '2026-06-01'"), 1);
+}
+
 // A loaded store knows which ids its tables can hold and looks up only those: duplicates of rows
 // it loaded, of rows it journalled and of rows it wrote from the journal since are all refused,
 // and new ids go through.
@@ -378,6 +436,83 @@ TEST_F(SqliteStoreTest, TheJournalIsAppliedARecordAtATime) {
   more = store->ApplyJournal(1);  // nothing left
   ASSERT_TRUE(more.has_value());
   EXPECT_FALSE(*more);
+}
+
+// While it lives, no file of this process grows past `bytes` (RLIMIT_FSIZE, with the signal that
+// would end the process ignored): writes past that fail as on a full disk.
+class FileSizeLimit {
+ public:
+  explicit FileSizeLimit(std::uintmax_t bytes) {
+    ::getrlimit(RLIMIT_FSIZE, &saved_);
+    handler_ = std::signal(SIGXFSZ, SIG_IGN);
+    rlimit limit = saved_;
+    limit.rlim_cur = static_cast<rlim_t>(bytes);
+    ::setrlimit(RLIMIT_FSIZE, &limit);
+  }
+  ~FileSizeLimit() {
+    ::setrlimit(RLIMIT_FSIZE, &saved_);
+    std::signal(SIGXFSZ, handler_);
+  }
+  FileSizeLimit(const FileSizeLimit&) = delete;
+  FileSizeLimit& operator=(const FileSizeLimit&) = delete;
+
+ private:
+  rlimit saved_{};
+  void (*handler_)(int) = SIG_DFL;
+};
+
+// The tables grow by more than the journal shrinks: on a nearly full disk, writing the journal to
+// them is what fails (ADR 0021). Nothing is lost then, commits go on journalling without first
+// writing the whole journal, and an application is still found by its id.
+TEST_F(SqliteStoreTest, WithoutSpaceForTheTablesNothingIsLostAndApplicationsAreFound) {
+  auto store = Open();
+  ASSERT_NE(store, nullptr);
+  ASSERT_TRUE(store->Commit(Registered()).has_value());
+  ASSERT_TRUE(store->Commit(Decisions()).has_value());
+  {
+    // The WAL may not grow: nothing more can be written.
+    FileSizeLimit full(std::filesystem::file_size(path_ + "-wal"));
+    auto applied = store->ApplyJournal(1);  // an idle step
+    ASSERT_FALSE(applied.has_value());
+    EXPECT_EQ(applied.error().code, ErrorCode::kUnavailable) << applied.error().message;
+    EXPECT_EQ(RawInt("SELECT count(*) FROM decision_journal"), 1);
+    EXPECT_EQ(RawInt("SELECT count(*) FROM application"), 0);
+
+    auto found = store->FindApplication("APP-1");
+    ASSERT_TRUE(found.has_value()) << found.error().message;
+    ASSERT_TRUE(found->has_value());
+    ExpectSameDecided(**found, Approved());
+    found = store->FindApplication("APP-404");
+    ASSERT_TRUE(found.has_value()) << found.error().message;
+    EXPECT_FALSE(found->has_value());
+    // Reads that need the tables report why they cannot be answered.
+    ApplicationQuery q;
+    q.org = "ORG-B";
+    auto listed = store->ListApplications(q);
+    ASSERT_FALSE(listed.has_value());
+    EXPECT_EQ(listed.error().code, ErrorCode::kUnavailable);
+    // What the journal holds is still refused.
+    WriteBatch again;
+    again.mutations.push_back(Approved());
+    auto refused = store->Commit(again);
+    ASSERT_FALSE(refused.has_value());
+    EXPECT_EQ(refused.error().code, ErrorCode::kFailedPrecondition) << refused.error().message;
+  }
+  // Space again: a commit appends to the journal, as before the failure.
+  auto other = Approved();
+  other.application.id = other.decision.application_id = "APP-3";
+  WriteBatch more;
+  more.mutations.push_back(other);
+  auto committed = store->Commit(more);
+  ASSERT_TRUE(committed.has_value()) << committed.error().message;
+  EXPECT_EQ(RawInt("SELECT count(*) FROM decision_journal"), 2);
+  EXPECT_EQ(RawInt("SELECT count(*) FROM application"), 0);
+  // The next idle step writes it all.
+  auto applied = store->ApplyJournal(10);
+  ASSERT_TRUE(applied.has_value()) << applied.error().message;
+  EXPECT_FALSE(*applied);
+  EXPECT_EQ(CountsOf(*store).applications, 3);
+  EXPECT_EQ(RawInt("SELECT count(*) FROM decision_journal"), 0);
 }
 
 TEST_F(SqliteStoreTest, ADamagedRecordIsAnErrorAndChangesNothing) {
