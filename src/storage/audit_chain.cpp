@@ -3,6 +3,7 @@
 #include <openssl/evp.h>
 
 #include <fmt/format.h>
+#include <algorithm>
 #include <charconv>
 
 #include "domain/enum_names.hpp"
@@ -86,6 +87,11 @@ void AuditSealer::NoteDecided(const DecidedApplication& d) {
   // A batch holds thousands of decisions, each followed by its entry: the list stays short.
   if (decided_.size() >= 4096) decided_.erase(decided_.begin());
   decided_.emplace_back(d.application.id, DecisionDigest(d));
+}
+
+bool AuditSealer::Noted(const std::string& id) const {
+  return std::any_of(decided_.rbegin(), decided_.rend(),
+                     [&](const auto& d) { return d.first == id; });
 }
 
 void AuditSealer::Seal(AuditEntry& e) {

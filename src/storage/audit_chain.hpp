@@ -35,13 +35,14 @@ inline constexpr std::string_view kDecidedAction = "application.decided";
 // of each write transaction, since a rolled-back one leaves nothing behind.
 class AuditSealer {
  public:
-  void Resume(std::string tail_hash) {
-    tail_ = std::move(tail_hash);
-    decided_.clear();
-  }
+  // The decisions noted stay: a journal record may end between a decision and its entry, and
+  // the next record may be written in a later transaction.
+  void Resume(std::string tail_hash) { tail_ = std::move(tail_hash); }
   // A decided application about to be written; its audit entry follows it in the batch.
   void NoteDecided(const DecidedApplication& d);
-  // Fills e.ref (the first entry of a decision noted since Resume), e.prev_hash and e.hash.
+  // True when a decision of this id was noted and its entry not sealed yet.
+  bool Noted(const std::string& id) const;
+  // Fills e.ref (the first entry of a noted decision), e.prev_hash and e.hash.
   void Seal(AuditEntry& e);
   const std::string& tail() const { return tail_; }
 

@@ -59,6 +59,9 @@ inline constexpr const char* kInsertAudit =
     "prev_hash, hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)";
 // The hash of the trail's last entry (NULL for one older than the chain): where the chain goes on.
 inline constexpr const char* kAuditTail = "SELECT hash FROM audit_log ORDER BY seq DESC LIMIT 1";
+// Whether an entry vouches for the decision with this id already.
+inline constexpr const char* kAuditVouched =
+    "SELECT 1 FROM audit_log WHERE subject = ?1 AND ref != '' LIMIT 1";
 inline constexpr const char* kAuditPage =
     "SELECT seq, at, actor, channel, action, subject, detail, policy_version, ref, "
     "coalesce(prev_hash, ''), coalesce(hash, '') FROM audit_log WHERE seq > ?1 ORDER BY seq "

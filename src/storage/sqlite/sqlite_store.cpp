@@ -670,6 +670,21 @@ class SqliteStore final : public Store {
   }
   Result<void> Write(const AuditEntry& entry) {
     AuditEntry e = entry;
+    if (e.action == kDecidedAction && !sealer_.Noted(e.subject)) {
+      // Its decision went to the tables with an earlier journal record, perhaps before a
+      // restart: the stored row is what the entry vouches for, unless an entry does already.
+      Error error{ErrorCode::kInternal, ""};
+      const bool vouched = audit_vouched_.Bind(1, e.subject).Step(&error);
+      audit_vouched_.Reset();
+      if (!vouched && error.message.empty()) {
+        find_application_.Bind(1, e.subject);
+        if (find_application_.Step(&error)) {
+          sealer_.NoteDecided(ReadApplication(find_application_));
+        }
+        find_application_.Reset();
+      }
+      if (!error.message.empty()) return error;
+    }
     sealer_.Seal(e);
     return insert_audit_.Bind(1, e.at)
         .Bind(2, e.actor)
@@ -735,7 +750,7 @@ class SqliteStore final : public Store {
       insert_application_, insert_audit_, insert_idempotency_key_, find_application_,
       mark_stats_stale_, save_stats_, append_journal_, read_journal_, delete_journal_,
       journal_pending_, journal_size_, read_journal_newest_first_, application_exists_,
-      attachment_exists_, audit_tail_;
+      attachment_exists_, audit_tail_, audit_vouched_;
   AuditSealer sealer_;
 };
 
@@ -781,6 +796,7 @@ Result<void> SqliteStore::Prepare() {
       {&insert_application_, queries::kInsertApplication},
       {&insert_audit_, queries::kInsertAudit},
       {&audit_tail_, queries::kAuditTail},
+      {&audit_vouched_, queries::kAuditVouched},
       {&insert_idempotency_key_, queries::kInsertIdempotencyKey},
       {&find_application_, queries::kFindApplication},
       {&mark_stats_stale_, queries::kMarkStatsStale},

@@ -14,6 +14,7 @@
 #include <filesystem>
 #include <string>
 
+#include "storage/audit_chain.hpp"
 #include "storage/store.hpp"
 #include "storage/store_test_support.hpp"
 
@@ -185,6 +186,38 @@ TEST_F(SqliteStoreTest, DecisionsWaitInTheJournalUntilARead) {
   EXPECT_EQ(RawInt("SELECT count(*) FROM audit_log"), 3);
   EXPECT_EQ(RawInt("SELECT count(*) FROM attachment_history"), 3);
   EXPECT_EQ(RawInt("SELECT count(*) FROM attachment WHERE id = 1 AND valid_to = '2026-01-01'"), 1);
+}
+
+// A journal record holds 512 mutations: one may end between a decision and its audit entry, and
+// the next may reach the tables in another transaction, after a restart. The entry still
+// vouches for its decision (found in the table), and the chain verifies.
+TEST_F(SqliteStoreTest, TheChainHoldsAcrossJournalRecordsAndARestart) {
+  {
+    auto store = Open();
+    ASSERT_NE(store, nullptr);
+    ASSERT_TRUE(store->Commit(Registered()).has_value());
+    WriteBatch b;
+    b.mutations.push_back(AuditEntry{1, "registrar:ORG-A", "http", "read", "x", "panel", "v"});
+    for (int i = 0; i < 400; ++i) {  // decision 255's entry opens the second record
+      DecidedApplication d = Refused();
+      d.application.id = d.decision.application_id = "J-" + std::to_string(i);
+      b.mutations.push_back(d);
+      AuditEntry e = Audit(d.application.id, 100 + i);
+      b.mutations.push_back(e);
+    }
+    ASSERT_TRUE(store->Commit(b).has_value());
+    ASSERT_EQ(RawInt("SELECT count(*) FROM decision_journal"), 2);
+    auto more = store->ApplyJournal(1);  // the first record only, then the process ends
+    ASSERT_TRUE(more.has_value()) << more.error().message;
+    EXPECT_TRUE(*more);
+  }
+  auto store = Open();
+  ASSERT_NE(store, nullptr);
+  auto verdict = VerifyAuditChain(*store);
+  ASSERT_TRUE(verdict.has_value()) << verdict.error().message;
+  EXPECT_TRUE(verdict->intact) << verdict->problem;
+  EXPECT_EQ(verdict->decisions, 400);
+  EXPECT_EQ(RawInt("SELECT count(*) FROM audit_log WHERE subject = 'J-255' AND ref != ''"), 1);
 }
 
 TEST_F(SqliteStoreTest, EveryReadSeesTheJournal) {
