@@ -2,10 +2,12 @@
 
 #include <fcntl.h>
 #include <sys/file.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <cstring>
 #include <set>
@@ -140,14 +142,20 @@ Result<std::unique_ptr<ReadSpool>> ReadSpool::Open(const std::string& base) {
   std::vector<AuditEntry> left;
   for (int i = 0; i < 3; ++i) {
     const std::string path = fmt::format("{}.{}", slot, i);
-    const int fd = open(path.c_str(), O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+    const int fd = open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
     if (fd < 0) return SysError("open", path);
     spool->fds_[i] = fd;
     auto bytes = ReadAll(fd, path);
     if (!bytes) return bytes.error();
     for (auto& e : Decode(*bytes)) left.push_back(std::move(e));
   }
-  if (left.empty()) return spool;
+  if (left.empty()) {
+    for (int i = 0; i < 3; ++i) {
+      if (ftruncate(spool->fds_[i], 0) != 0) return SysError("truncate", slot);
+    }
+    if (auto r = spool->Map(); !r) return r.error();
+    return spool;
+  }
   // Once, in time order (which file was active last is not known), each record once (a crash
   // during the hand-over below leaves some twice).
   std::stable_sort(left.begin(), left.end(),
@@ -171,61 +179,84 @@ Result<std::unique_ptr<ReadSpool>> ReadSpool::Open(const std::string& base) {
   if (!written) return written.error();
   if (rename(tmp.c_str(), spool->path_.c_str()) != 0) return SysError("rename", tmp);
   close(spool->fds_[0]);
-  spool->fds_[0] = open(spool->path_.c_str(), O_RDWR | O_APPEND | O_CLOEXEC);
+  spool->fds_[0] = open(spool->path_.c_str(), O_RDWR | O_CLOEXEC);
   if (spool->fds_[0] < 0) return SysError("open", spool->path_);
-  spool->sizes_[0] = static_cast<std::int64_t>(encoded.size());
+  spool->sizes_[0] = spool->reserved_[0] = static_cast<std::int64_t>(encoded.size());
   for (int i = 1; i < 3; ++i) {
     if (ftruncate(spool->fds_[i], 0) != 0) return SysError("truncate", slot);
   }
+  if (auto r = spool->Map(); !r) return r.error();
   return spool;
 }
 
+Result<void> ReadSpool::Map() {
+  for (int i = 0; i < 3; ++i) {
+    // Beyond the file's end until reserved (Reserve): only reserved bytes are ever touched.
+    void* m = mmap(nullptr, kCapacity, PROT_READ | PROT_WRITE, MAP_SHARED, fds_[i], 0);
+    if (m == MAP_FAILED) return SysError("map", path_);
+    maps_[i] = static_cast<char*>(m);
+  }
+  return {};
+}
+
 ReadSpool::~ReadSpool() {
+  for (char* m : maps_) {
+    if (m) munmap(m, kCapacity);
+  }
   for (int fd : fds_) {
     if (fd >= 0) close(fd);
   }
   if (lock_fd_ >= 0) close(lock_fd_);  // the lock goes with it
 }
 
-Result<void> ReadSpool::Append(const std::vector<AuditEntry>& entries) {
-  if (broken_) {
+Result<void> ReadSpool::Reserve(std::int64_t need) {
+  const int i = active_;
+  if (sizes_[i] + need <= reserved_[i]) return {};
+  const std::int64_t wanted = (sizes_[i] + need + kReserveStep - 1) / kReserveStep * kReserveStep;
+  if (wanted > kCapacity) {
     return Error::Unavailable(
-        fmt::format("read spool {}: a failed write could not be undone", path_));
+        fmt::format("read spool {}: {} MiB of reads wait for a commit", path_, kCapacity >> 20));
   }
+  // Blocks taken now, so that the stores below can never meet a full disk (a SIGBUS).
+  if (const int rc = posix_fallocate(fds_[i], reserved_[i], wanted - reserved_[i]); rc != 0) {
+    errno = rc;
+    return SysError("reserve", path_);
+  }
+  reserved_[i] = wanted;
+  return {};
+}
+
+Result<void> ReadSpool::Append(const std::vector<AuditEntry>& entries) {
   buffer_.clear();
   for (const auto& e : entries) Encode(e, buffer_);
-  const int fd = fds_[active_];
-  const ssize_t n = write(fd, buffer_.data(), buffer_.size());
-  if (n == static_cast<ssize_t>(buffer_.size())) {
-    sizes_[active_] += n;
-    bytes_appended_ += n;
-    return {};
-  }
-  // Short or failed: cut the file back, so that no part of these records stays.
-  const int err = n < 0 ? errno : ENOSPC;
-  if (ftruncate(fd, sizes_[active_]) != 0) {
-    // The next records would follow garbage: refuse them too until a rotation empties it.
-    broken_ = true;
-  }
-  errno = err;
-  return SysError("write", path_);
+  if (buffer_.empty()) return {};
+  const auto need = static_cast<std::int64_t>(buffer_.size());
+  if (auto r = Reserve(need); !r) return r;
+  // Into the kernel's page cache by a copy, no system call: it survives the process as a
+  // write(2) would. The first record's mark goes last, so that records cut short by a crash
+  // in the copy are not read back (their reply was not sent).
+  char* at = maps_[active_] + sizes_[active_];
+  std::memcpy(at + 1, buffer_.data() + 1, buffer_.size() - 1);
+  std::atomic_thread_fence(std::memory_order_release);
+  *static_cast<volatile char*>(at) = buffer_[0];
+  sizes_[active_] += need;
+  bytes_appended_ += need;
+  return {};
 }
 
 Result<void> ReadSpool::Clear() {
   for (int i = 0; i < 3; ++i) {
     if (ftruncate(fds_[i], 0) != 0) return SysError("truncate", path_);
-    sizes_[i] = 0;
+    sizes_[i] = reserved_[i] = 0;
   }
-  broken_ = false;
   return {};
 }
 
 Result<void> ReadSpool::Rotate() {
   const int next = (active_ + 1) % 3;
   if (ftruncate(fds_[next], 0) != 0) return SysError("truncate", path_);
-  sizes_[next] = 0;
+  sizes_[next] = reserved_[next] = 0;
   active_ = next;
-  broken_ = false;
   return {};
 }
 

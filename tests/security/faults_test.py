@@ -80,9 +80,10 @@ try:
     st, _, d, _, _ = apply(5000)
     check(st == 200, f"writes again after a restart: {st} {d}")
     check(srv.stop() == 0, "the server stops")
-    ok = subprocess.run(["sqlite3", srv.db, "PRAGMA integrity_check"], capture_output=True,
-                        text=True).stdout.strip()
-    check(ok == "ok", f"integrity check: {ok[:200]}")
+    p = subprocess.run(["sqlite3", srv.db, "PRAGMA integrity_check"], capture_output=True,
+                       text=True)
+    ok = p.stdout.strip()
+    check(ok == "ok", f"integrity check: {ok[:200]} {p.stderr[:300]}")
 finally:
     subprocess.run(["umount", "-l", disk])
 done("faults_test")
