@@ -12,7 +12,8 @@
 // hold is handed over (TakeLeftovers).
 //
 // Writing is a copy into a shared mapping of the file (the kernel's page cache, like write(2),
-// but without a system call per read: a GET costs 20 µs, a write(2) 1.5-2 of them). The file's
+// but without a system call per read: a GET costs about 20 µs, a write(2) 1.4 of them; the
+// GET rate measured 5 % higher this way, ADR 0020). The file's
 // blocks are reserved ahead (posix_fallocate), so a full disk is an error returned here, never
 // a SIGBUS; reserved bytes are zeros, which end the records.
 //
