@@ -254,8 +254,11 @@ Result<void> ReadSpool::Clear() {
 
 Result<void> ReadSpool::Rotate() {
   const int next = (active_ + 1) % 3;
-  if (ftruncate(fds_[next], 0) != 0) return SysError("truncate", path_);
-  sizes_[next] = reserved_[next] = 0;
+  // Emptied by zeros over its records, not by a truncation: its blocks and mapped pages are
+  // kept for the next turn. Truncating and reserving again 50 times a second cost about a
+  // tenth of the GET rate (file-system metadata and page faults on the other core).
+  std::memset(maps_[next], 0, static_cast<std::size_t>(sizes_[next]));
+  sizes_[next] = 0;
   active_ = next;
   return {};
 }

@@ -81,6 +81,7 @@ class ReadSpool {
   char* maps_[3] = {nullptr, nullptr, nullptr};
   std::int64_t sizes_[3] = {0, 0, 0};     // bytes of records
   std::int64_t reserved_[3] = {0, 0, 0};  // the file's length (zeros after the records)
+  // A file keeps its length between turns (Rotate zeroes what it held); Clear gives it back.
   int active_ = 0;
   std::int64_t bytes_appended_ = 0;
   std::vector<AuditEntry> leftovers_;
