@@ -8,38 +8,22 @@
 
 #include "policy/policy_loader.hpp"
 #include "storage/store.hpp"
+#include "storage/store_test_support.hpp"
 
 namespace emkhana::http {
 namespace {
 
 // A store whose audit queries throw (a bug below the API, bad_alloc, ...).
-class ThrowingAuditStore final : public storage::Store {
+class ThrowingAuditStore final : public storage::testing::ForwardingStore {
  public:
-  explicit ThrowingAuditStore(std::unique_ptr<storage::Store> inner) : inner_(std::move(inner)) {}
-  Result<void> Commit(const storage::WriteBatch& b) override { return inner_->Commit(b); }
-  Result<void> Load(storage::LoadSink& sink) override { return inner_->Load(sink); }
-  Result<storage::StoreCounts> Counts() override { return inner_->Counts(); }
+  explicit ThrowingAuditStore(std::unique_ptr<storage::Store> inner)
+      : ForwardingStore(*inner), owned_(std::move(inner)) {}
   Result<std::vector<storage::AuditEntry>> AuditTrail(const std::string&, int) override {
     throw std::runtime_error("the audit query blew up (test)");
   }
-  Result<std::vector<storage::StoredAuditEntry>> AuditPage(std::int64_t after, int limit) override {
-    return inner_->AuditPage(after, limit);
-  }
-  Result<std::optional<storage::DecidedApplication>> FindApplication(
-      const std::string& id) override {
-    return inner_->FindApplication(id);
-  }
-  Result<std::vector<std::string>> SamplePersons(std::int64_t n, std::uint64_t seed) override {
-    return inner_->SamplePersons(n, seed);
-  }
-  Result<void> SaveStats(const std::string& h, const std::string& e) override {
-    return inner_->SaveStats(h, e);
-  }
-  Result<std::optional<storage::StoredStats>> LoadStats() override { return inner_->LoadStats(); }
-  std::int64_t commits() const override { return inner_->commits(); }
 
  private:
-  std::unique_ptr<storage::Store> inner_;
+  std::unique_ptr<storage::Store> owned_;
 };
 
 TEST(ApiHandle, AnEscapedExceptionIsA500ProblemThatClosesTheConnection) {

@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "registry/test_registry.hpp"
+#include "storage/store_test_support.hpp"
 
 namespace emkhana::registry::testing {
 namespace {
@@ -235,37 +236,15 @@ TEST_F(PipelineTest, EachNewDecisionIsRecordedOnceWithItsAuditEntry) {
 }
 
 // A store whose commits fail after the first `ok` ones (a full disk, a lost connection).
-class FailingStore final : public storage::Store {
+class FailingStore final : public storage::testing::ForwardingStore {
  public:
-  FailingStore(storage::Store& inner, int ok) : inner_(inner), ok_(ok) {}
+  FailingStore(storage::Store& inner, int ok) : ForwardingStore(inner), ok_(ok) {}
   Result<void> Commit(const storage::WriteBatch& batch) override {
     if (ok_-- <= 0) return Error::Unavailable("disk full (test)");
     return inner_.Commit(batch);
   }
-  Result<void> Load(storage::LoadSink& sink) override { return inner_.Load(sink); }
-  Result<storage::StoreCounts> Counts() override { return inner_.Counts(); }
-  Result<std::vector<storage::AuditEntry>> AuditTrail(const std::string& subject,
-                                                      int limit) override {
-    return inner_.AuditTrail(subject, limit);
-  }
-  Result<std::vector<storage::StoredAuditEntry>> AuditPage(std::int64_t after, int limit) override {
-    return inner_.AuditPage(after, limit);
-  }
-  Result<std::optional<storage::DecidedApplication>> FindApplication(
-      const std::string& id) override {
-    return inner_.FindApplication(id);
-  }
-  Result<std::vector<std::string>> SamplePersons(std::int64_t n, std::uint64_t seed) override {
-    return inner_.SamplePersons(n, seed);
-  }
-  Result<void> SaveStats(const std::string& header, const std::string& entries) override {
-    return inner_.SaveStats(header, entries);
-  }
-  Result<std::optional<storage::StoredStats>> LoadStats() override { return inner_.LoadStats(); }
-  std::int64_t commits() const override { return inner_.commits(); }
 
  private:
-  storage::Store& inner_;
   int ok_;
 };
 

@@ -7,6 +7,7 @@
 
 #include "registry/test_registry.hpp"
 #include "storage/change_codec.hpp"
+#include "storage/store_test_support.hpp"
 
 namespace emkhana::registry::testing {
 namespace {
@@ -15,12 +16,13 @@ using domain::PeriodEnd;
 
 // A store over another that keeps the batches it committed, as PostgreSQL's change log does
 // (through the log's own format), for another registry to apply.
-class LoggingStore final : public storage::Store {
+class LoggingStore final : public storage::testing::ForwardingStore {
  public:
-  explicit LoggingStore(std::unique_ptr<storage::Store> inner) : inner_(std::move(inner)) {}
+  explicit LoggingStore(std::unique_ptr<storage::Store> inner)
+      : ForwardingStore(*inner), owned_(std::move(inner)) {}
 
   Result<void> Commit(const storage::WriteBatch& batch) override {
-    auto r = inner_->Commit(batch);
+    auto r = inner_.Commit(batch);
     if (!r) return r;
     auto logged = storage::DecodeChanges(storage::EncodeChanges(batch));
     if (!logged) return logged.error();
@@ -34,30 +36,9 @@ class LoggingStore final : public storage::Store {
     taken_ = log_.size();
     return out;
   }
-  Result<void> Load(storage::LoadSink& sink) override { return inner_->Load(sink); }
-  Result<storage::StoreCounts> Counts() override { return inner_->Counts(); }
-  Result<std::vector<storage::AuditEntry>> AuditTrail(const std::string& subject,
-                                                      int limit) override {
-    return inner_->AuditTrail(subject, limit);
-  }
-  Result<std::vector<storage::StoredAuditEntry>> AuditPage(std::int64_t after, int limit) override {
-    return inner_->AuditPage(after, limit);
-  }
-  Result<std::optional<storage::DecidedApplication>> FindApplication(
-      const std::string& id) override {
-    return inner_->FindApplication(id);
-  }
-  Result<std::vector<std::string>> SamplePersons(std::int64_t n, std::uint64_t seed) override {
-    return inner_->SamplePersons(n, seed);
-  }
-  Result<void> SaveStats(const std::string& header, const std::string& entries) override {
-    return inner_->SaveStats(header, entries);
-  }
-  Result<std::optional<storage::StoredStats>> LoadStats() override { return inner_->LoadStats(); }
-  std::int64_t commits() const override { return inner_->commits(); }
 
  private:
-  std::unique_ptr<storage::Store> inner_;
+  std::unique_ptr<storage::Store> owned_;
   std::vector<storage::LoggedBatch> log_;
   std::size_t taken_ = 0;
 };

@@ -240,7 +240,6 @@ Result<void> ReadSpool::Append(const std::vector<AuditEntry>& entries) {
   std::atomic_thread_fence(std::memory_order_release);
   *static_cast<volatile char*>(at) = buffer_[0];
   sizes_[active_] += need;
-  bytes_appended_ += need;
   return {};
 }
 

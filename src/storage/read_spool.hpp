@@ -61,7 +61,6 @@ class ReadSpool {
   [[nodiscard]] Result<void> Clear();
 
   const std::string& path() const { return path_; }  // the slot's file 0
-  std::int64_t bytes_appended() const { return bytes_appended_; }
 
   // Encoding, for tests and the fuzzer: records appended to `out`; decoding stops at a record
   // cut short and returns what came before it.
@@ -83,7 +82,6 @@ class ReadSpool {
   std::int64_t reserved_[3] = {0, 0, 0};  // the file's length (zeros after the records)
   // A file keeps its length between turns (Rotate zeroes what it held); Clear gives it back.
   int active_ = 0;
-  std::int64_t bytes_appended_ = 0;
   std::vector<AuditEntry> leftovers_;
   std::string buffer_;
 };

@@ -493,4 +493,34 @@ class BackendTest : public ::testing::Test {
   Backend backend_;
 };
 
+// A store that passes every call to another: tests override the calls they make fail, log or
+// throw.
+class ForwardingStore : public Store {
+ public:
+  explicit ForwardingStore(Store& inner) : inner_(inner) {}
+  Result<void> Commit(const WriteBatch& batch) override { return inner_.Commit(batch); }
+  Result<void> Load(LoadSink& sink) override { return inner_.Load(sink); }
+  Result<StoreCounts> Counts() override { return inner_.Counts(); }
+  Result<std::vector<AuditEntry>> AuditTrail(const std::string& subject, int limit) override {
+    return inner_.AuditTrail(subject, limit);
+  }
+  Result<std::vector<StoredAuditEntry>> AuditPage(std::int64_t after, int limit) override {
+    return inner_.AuditPage(after, limit);
+  }
+  Result<std::optional<DecidedApplication>> FindApplication(const std::string& id) override {
+    return inner_.FindApplication(id);
+  }
+  Result<std::vector<std::string>> SamplePersons(std::int64_t n, std::uint64_t seed) override {
+    return inner_.SamplePersons(n, seed);
+  }
+  Result<void> SaveStats(const std::string& header, const std::string& entries) override {
+    return inner_.SaveStats(header, entries);
+  }
+  Result<std::optional<StoredStats>> LoadStats() override { return inner_.LoadStats(); }
+  std::int64_t commits() const override { return inner_.commits(); }
+
+ protected:
+  Store& inner_;
+};
+
 }  // namespace emkhana::storage::testing
