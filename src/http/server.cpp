@@ -198,18 +198,26 @@ asio::awaitable<void> Session(Stream stream, Shared& shared) {
     state.ExpiresAfter(served == 0 ? o.read_timeout_seconds : o.idle_timeout_seconds);
     // The header first, its raw bytes checked before they are consumed: nothing after a header
     // that is refused (a body that could hide a second request) is ever parsed.
+    // The parser takes the start line as soon as it is whole, and the fields once the header is:
+    // what it used is consumed even when it needs more, or the start line would be fed again as
+    // a field. Folding is looked for across those pieces.
     beast::error_code ec;
     bool folded = false;
+    bool at_line_start = false;  // the bytes consumed so far end a line
     for (;;) {
       if (buffer.size() > 0) {
         const auto used = parser.put(buffer.data(), ec);
         if (ec == bhttp::error::need_more) ec = {};
         if (ec) break;
-        if (parser.is_header_done()) {
-          folded = HasObsFold(static_cast<const char*>(buffer.data().data()), used);
+        if (used > 0) {
+          const auto* raw = static_cast<const char*>(buffer.data().data());
+          folded = folded || HasObsFold(raw, used) ||
+                   (at_line_start && (raw[0] == ' ' || raw[0] == '\t'));
+          at_line_start = raw[used - 1] == '\n';
           buffer.consume(used);
-          break;
         }
+        if (parser.is_header_done()) break;
+        if (used > 0 && buffer.size() > 0) continue;  // the fields may be whole already
       }
       if (buffer.size() >= buffer.max_size()) {
         ec = bhttp::error::header_limit;

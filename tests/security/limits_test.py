@@ -4,6 +4,7 @@ descriptors, the accept loop backs off instead of spinning. A rate limit per tok
 address (--rate-limit, --rate-burst): 429 problem+json with Retry-After.
 """
 import os
+import re
 import resource
 import socket
 import sys
@@ -65,8 +66,10 @@ while got.count(b"HTTP/1.1 ") < 300:
         break
     got += chunk
 s.close()
+statuses = sorted(set(re.findall(rb"HTTP/1.1 (\d+)", got)))
 check(got.count(b"HTTP/1.1 200") == 300, f"300 requests of one token under the default limit: "
-      f"{got.count(b'HTTP/1.1 200')} answered 200")
+      f"{got.count(b'HTTP/1.1 200')} answered 200; statuses: "
+      f"{statuses}, tail: {got[-300:]!r}; server log: {open(srv.log).read()[-2000:]}")
 check(srv.stop() == 0, "clean stop")
 
 
