@@ -142,7 +142,8 @@ print(f"GET attachment: emkhana median {statistics.median(ours):.0f} best {max(o
 PY
 
 # Durable POSTs: applications in the campaign window for random people and organisations.
-sqlite3 "$DB" "SELECT id FROM organization" >"$T/orgs"
+# (the table is `organization` before schema 7, for an older build in an A/B run)
+sqlite3 "$DB" "SELECT id FROM organisation" >"$T/orgs" 2>/dev/null || sqlite3 "$DB" "SELECT id FROM organization" >"$T/orgs"
 cat >"$T/post.lua" <<LUA
 local iins, orgs = {}, {}
 for line in io.lines("$T/iins") do iins[#iins + 1] = line end

@@ -55,7 +55,7 @@ std::unique_ptr<World> MakeWorld() {
   for (const auto& step : scenario->steps) {
     Result<void> done;
     if (auto* o = std::get_if<scenario::OrgStep>(&step.body))
-      done = r.PutOrganization(o->org, actor);
+      done = r.PutOrganisation(o->org, actor);
     if (auto* d = std::get_if<scenario::DistrictStep>(&step.body)) {
       done = r.PutDistrict(d->district, actor);
     }

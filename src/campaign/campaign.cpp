@@ -68,7 +68,7 @@ std::vector<Application> MakeApplications(const registry::Registry& reg, const C
 
     // The clinic: another one of the person's unit, if there is one.
     auto orgs = reg.OrgsInAte(home);
-    std::erase_if(orgs, [&](const domain::Organization* org) { return org->id == current.org; });
+    std::erase_if(orgs, [&](const domain::Organisation* org) { return org->id == current.org; });
     if (orgs.empty()) orgs = reg.OrgsInAte(home);
     a.org = orgs.empty() ? current.org : orgs[rng.Below(orgs.size())]->id;
 

@@ -42,7 +42,7 @@ int Init(const std::string& db) {
   std::cout << fmt::format("{}: schema version {}, policy {}, {} persons, {} organisations\n",
                            emkhana::storage::RedactLocation(db), version,
                            (*registry)->policy().version, counts ? counts->persons : 0,
-                           counts ? counts->organizations : 0);
+                           counts ? counts->organisations : 0);
   return 0;
 }
 

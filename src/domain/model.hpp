@@ -1,4 +1,4 @@
-// Value types of the attachment domain: who (Person), where (Organization, District), the link
+// Value types of the attachment domain: who (Person), where (Organisation, District), the link
 // between them over time (Attachment), and what is asked and answered (Application, Decision).
 // Plain data with no behaviour beyond small queries; no I/O and no wire formats here.
 #pragma once
@@ -124,7 +124,7 @@ struct Person {
 // codes are "<REGION>-<NN>"; other codes are their own region).
 inline std::string_view RegionOfAte(std::string_view ate) { return ate.substr(0, ate.find('-')); }
 
-struct Organization {
+struct Organisation {
   std::string id;
   std::string ate;
   std::string name;

@@ -52,7 +52,7 @@ struct DistrictPlan {
 };
 
 struct OrgPlan {
-  domain::Organization org;
+  domain::Organisation org;
   std::uint32_t unit = 0;
   std::vector<std::uint32_t> child_districts, adult_districts;  // serving under / over 18
 };

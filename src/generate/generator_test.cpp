@@ -133,7 +133,7 @@ TEST_F(GeneratorTest, EveryAttachmentIsLegal) {
       "SELECT a.iin, a.valid_from, ifnull(a.valid_to, ''), a.end_reason, d.kind, o.ate, o.license, "
       "o.contract, p.ate_residence, p.birth, p.status, ifnull(p.insurance_from, ''), "
       "ifnull(p.insurance_until, '') FROM attachment a JOIN district d ON d.id = a.district "
-      "JOIN organization o ON o.id = a.org JOIN person p ON p.iin = a.iin",
+      "JOIN organisation o ON o.id = a.org JOIN person p ON p.iin = a.iin",
       13);
   ASSERT_EQ(static_cast<std::int64_t>(rows.size()), generated_->summary.attached);
   for (const auto& row : rows) {

@@ -64,7 +64,7 @@ Response Api::DemoAccounts(Call& call) {
         if (others.size() < 4) others.push_back(std::move(pick));
       }
     }
-    auto orgs = registry_.Organizations();
+    auto orgs = registry_.Organisations();
     std::sort(orgs.begin(), orgs.end(), [](auto* a, auto* b) { return a->id < b->id; });
     for (const auto* org : orgs) {
       regions.insert(std::string(domain::RegionOfAte(org->ate)));
@@ -138,7 +138,7 @@ Response Api::DemoSignIn(Call& call) {
       known = registry_.FindOrg(subject) != nullptr;
     } else if (*role == Role::kRegion) {
       known = false;
-      for (const auto* org : registry_.Organizations()) {
+      for (const auto* org : registry_.Organisations()) {
         known = known || domain::RegionOfAte(org->ate) == subject;
       }
     }

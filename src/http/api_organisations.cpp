@@ -22,7 +22,7 @@ namespace {
 
 // An organisation with its districts as of `day`: capacity, attached, free places; the distance
 // from `from` (latitude, longitude) when given. The caller holds the registry lock.
-json::object OrgJson(const registry::Registry& registry, const domain::Organization& org, Date day,
+json::object OrgJson(const registry::Registry& registry, const domain::Organisation& org, Date day,
                      std::optional<std::pair<double, double>> from) {
   json::object o;
   o["id"] = org.id;
@@ -81,11 +81,11 @@ Response Api::Organisations(Call& call) {
   json::array orgs;
   {
     std::shared_lock lock(registry_lock_);
-    std::vector<const domain::Organization*> found;
+    std::vector<const domain::Organisation*> found;
     if (ate) {
       found = registry_.OrgsInAte(*ate);
     } else {
-      for (const auto* o : registry_.Organizations()) {
+      for (const auto* o : registry_.Organisations()) {
         if (domain::RegionOfAte(o->ate) == *region) found.push_back(o);
       }
     }

@@ -31,8 +31,8 @@ class Registry::Loader final : public storage::LoadSink {
     auto parsed = policy::ParsePolicyJson(p.body);
     if (parsed) latest_policy_ = std::move(*parsed);
   }
-  void OnOrganization(domain::Organization o) override {
-    Keep(r_.PutOrganization(std::move(o), {}));
+  void OnOrganisation(domain::Organisation o) override {
+    Keep(r_.PutOrganisation(std::move(o), {}));
   }
   void OnDistrict(domain::District d) override { Keep(r_.PutDistrict(std::move(d), {})); }
   void OnPerson(domain::Person p) override {
@@ -336,10 +336,11 @@ void Registry::ForgetMaterialised() const {
 
 // ---------------------------------------------------------------- reference data
 
-Result<void> Registry::PutOrganization(domain::Organization org, const Actor& actor) {
+Result<void> Registry::PutOrganisation(domain::Organisation org, const Actor& actor) {
   if (org.id.empty() || org.ate.empty()) {
     return Error::InvalidArgument("organisation: id and ate are required");
   }
+  // Audit actions are stored vocabulary: `organization.*` keeps the spelling the trail began with.
   Audit(actor, "organization.put", org.id, org.name);
   batch_.mutations.push_back(org);
   if (auto it = org_index_.find(org.id); it != org_index_.end()) {
@@ -769,7 +770,7 @@ Result<void> Registry::RecordDeath(const Iin& iin, Date date, const Actor& actor
   return {};
 }
 
-Result<void> Registry::CloseOrganization(const std::string& org_id, Date date,
+Result<void> Registry::CloseOrganisation(const std::string& org_id, Date date,
                                          const std::string& successor_id, const Actor& actor) {
   ForgetMaterialised();
   auto org_it = org_index_.find(org_id);
@@ -1047,8 +1048,8 @@ std::optional<std::vector<Iin>> Registry::RepresentativesOf(const Iin& iin) cons
   return population_.RepresentativesOf(*index);
 }
 
-std::vector<const domain::Organization*> Registry::Organizations() const {
-  std::vector<const domain::Organization*> out;
+std::vector<const domain::Organisation*> Registry::Organisations() const {
+  std::vector<const domain::Organisation*> out;
   for (const auto& [id, index] : org_index_) out.push_back(&orgs_[index]);
   return out;
 }
@@ -1262,7 +1263,7 @@ const domain::Person* Registry::FindPerson(const Iin& iin) const {
   if (!slot) slot = std::make_unique<domain::Person>(population_.Materialise(*index));
   return slot.get();
 }
-const domain::Organization* Registry::FindOrg(std::string_view id) const {
+const domain::Organisation* Registry::FindOrg(std::string_view id) const {
   auto it = org_lookup_.find(id);
   return it == org_lookup_.end() ? nullptr : &orgs_[it->second];
 }
@@ -1274,8 +1275,8 @@ std::span<const District* const> Registry::DistrictsOf(std::string_view org) con
   if (auto it = districts_by_org_.find(org); it != districts_by_org_.end()) return it->second;
   return {};
 }
-std::vector<const domain::Organization*> Registry::OrgsInAte(std::string_view ate) const {
-  std::vector<const domain::Organization*> out;
+std::vector<const domain::Organisation*> Registry::OrgsInAte(std::string_view ate) const {
+  std::vector<const domain::Organisation*> out;
   if (auto it = orgs_by_ate_.find(ate); it != orgs_by_ate_.end()) {
     for (const auto& id : it->second) out.push_back(FindOrg(id));
   }

@@ -84,7 +84,7 @@ class Registry final : public rules::RegistryView {
                                                 storage::Store* read_store = nullptr);
 
   // --- reference data (population register, organisations) ---
-  [[nodiscard]] Result<void> PutOrganization(domain::Organization org, const Actor& actor);
+  [[nodiscard]] Result<void> PutOrganisation(domain::Organisation org, const Actor& actor);
   [[nodiscard]] Result<void> PutDistrict(domain::District district, const Actor& actor);
   [[nodiscard]] Result<void> PutPerson(domain::Person person, const Actor& actor);
   // An attachment that existed before (migration of legacy data): no rules applied.
@@ -139,7 +139,7 @@ class Registry final : public rules::RegistryView {
   void PrefetchPanelsOf(std::string_view org) const;
   [[nodiscard]] Result<void> RecordDeath(const domain::Iin& iin, domain::Date date,
                                          const Actor& actor);
-  [[nodiscard]] Result<void> CloseOrganization(const std::string& org, domain::Date date,
+  [[nodiscard]] Result<void> CloseOrganisation(const std::string& org, domain::Date date,
                                                const std::string& successor, const Actor& actor);
   // Where the person is attached on `day` (empty Placement: nowhere).
   Placement WhereOn(const domain::Iin& iin, domain::Date day) const;
@@ -155,7 +155,7 @@ class Registry final : public rules::RegistryView {
   // PersonByIin for a permission check on every read.
   std::optional<std::vector<domain::Iin>> RepresentativesOf(const domain::Iin& iin) const;
   // All organisations, in id order.
-  std::vector<const domain::Organization*> Organizations() const;
+  std::vector<const domain::Organisation*> Organisations() const;
   // The stored application and its decision, if any (durable ones only). These reads of the
   // store go to the read store when there is one (taking its lock, not the writer's), after
   // waiting briefly for a replica to hold what the memory holds (AwaitReader); they may be
@@ -255,10 +255,10 @@ class Registry final : public rules::RegistryView {
 
   // --- RegistryView (for the rules) ---
   const domain::Person* FindPerson(const domain::Iin& iin) const override;
-  const domain::Organization* FindOrg(std::string_view id) const override;
+  const domain::Organisation* FindOrg(std::string_view id) const override;
   const domain::District* FindDistrict(std::string_view id) const override;
   std::span<const domain::District* const> DistrictsOf(std::string_view org) const override;
-  std::vector<const domain::Organization*> OrgsInAte(std::string_view ate) const override;
+  std::vector<const domain::Organisation*> OrgsInAte(std::string_view ate) const override;
   std::vector<const domain::Attachment*> PeriodsOf(const domain::Iin& iin) const override;
   int FreeChoiceChangesIn(const domain::Iin& iin, int year) const override;
   int FreePlacesOn(const domain::District& d, domain::Date day,
@@ -291,7 +291,7 @@ class Registry final : public rules::RegistryView {
   Result<void> ApplyStored(const storage::PersonDeath& d);
   Result<void> ApplyStored(const storage::OrgClosure& c);
   Result<void> ApplyStored(const storage::IdempotencyKey& k);
-  Result<void> ApplyStored(const domain::Organization& o);
+  Result<void> ApplyStored(const domain::Organisation& o);
   Result<void> ApplyStored(const domain::District& d);
   Result<void> ApplyStored(const domain::Person& p);
   Result<void> ApplyStored(const storage::AuditEntry&) { return {}; }  // never logged
@@ -377,7 +377,7 @@ class Registry final : public rules::RegistryView {
   boost::unordered_flat_map<std::string, std::pair<std::string, std::string>> idempotency_;
 
   Population population_;
-  std::deque<domain::Organization> orgs_;  // deque: pointers stay valid as it grows
+  std::deque<domain::Organisation> orgs_;  // deque: pointers stay valid as it grows
   // Ids to indexes, found from a string_view without a copy. A hash: the ordered maps they
   // replace cost a string compare and a cache miss per tree level, several times per decision.
   using IdIndex =

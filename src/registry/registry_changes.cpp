@@ -236,7 +236,7 @@ Result<void> Registry::ApplyStored(const storage::IdempotencyKey& k) {
 }
 
 // Reference data goes through the use cases; their writes are dropped (ApplyChanges).
-Result<void> Registry::ApplyStored(const domain::Organization& o) { return PutOrganization(o, {}); }
+Result<void> Registry::ApplyStored(const domain::Organisation& o) { return PutOrganisation(o, {}); }
 Result<void> Registry::ApplyStored(const domain::District& d) { return PutDistrict(d, {}); }
 Result<void> Registry::ApplyStored(const domain::Person& p) { return PutPerson(p, {}); }
 

@@ -169,7 +169,7 @@ TEST_P(ApplyChangesStory, TwoProcessesAgreeWithALoadedRegistry) {
           ASSERT_TRUE(writer.registry->RecordDeath(TestIin(n), day, {}));
         }
       } else if (roll < 4 && !closed) {
-        ASSERT_TRUE(writer.registry->CloseOrganization("O3", day, pick(2) ? "O1" : "", {}));
+        ASSERT_TRUE(writer.registry->CloseOrganisation("O3", day, pick(2) ? "O1" : "", {}));
         closed = true;
       } else {
         std::optional<std::string> district;

@@ -270,8 +270,8 @@ TEST_F(RegistryTest, ReferenceDataErrors) {
   moved.org = "O404";
   moved.id = "O404-G1";
   EXPECT_FALSE(reg_->PutDistrict(moved, {}));
-  domain::Organization nameless;
-  EXPECT_FALSE(reg_->PutOrganization(nameless, {}));
+  domain::Organisation nameless;
+  EXPECT_FALSE(reg_->PutOrganisation(nameless, {}));
 }
 
 TEST_F(RegistryTest, LaterImportReplacesWhatFollows) {
@@ -378,7 +378,7 @@ TEST_F(RegistryTest, LiquidationMakesPeopleUnattachedFromThatDate) {
   Person(1);
   Import(0, "O1-T1", D(2020, 1, 1));
   Import(1, "O1-G1", D(2020, 1, 1));
-  ASSERT_TRUE(reg_->CloseOrganization("O1", D(2025, 3, 1), "", {}));
+  ASSERT_TRUE(reg_->CloseOrganisation("O1", D(2025, 3, 1), "", {}));
   EXPECT_EQ(Where(0, D(2025, 2, 28)), "O1/O1-T1");
   EXPECT_EQ(Where(0, D(2025, 3, 1)), "-");
   EXPECT_EQ(Where(1, D(2025, 3, 1)), "-");
@@ -398,7 +398,7 @@ TEST_F(RegistryTest, LiquidationCancelsPendingMovesIntoIt) {
   Import(0, "O2-G1", D(2020, 1, 1));
   ASSERT_EQ(Apply(0, "O1", kInCampaign, Basis::kFreeChoice).outcome, Outcome::kApproved);
   EXPECT_EQ(Where(0, D(2026, 1, 5)), "O1/O1-G1");
-  ASSERT_TRUE(reg_->CloseOrganization("O1", D(2025, 10, 1), "", {}));
+  ASSERT_TRUE(reg_->CloseOrganisation("O1", D(2025, 10, 1), "", {}));
   // The previous attachment continues.
   EXPECT_EQ(Where(0, D(2025, 10, 1)), "O2/O2-G1");
   EXPECT_EQ(Where(0, D(2026, 1, 5)), "O2/O2-G1");
@@ -412,7 +412,7 @@ TEST_F(RegistryTest, LiquidationKeepsAPendingMoveElsewhere) {
   Person(0);
   Import(0, "O1-G1", D(2020, 1, 1));
   ASSERT_EQ(Apply(0, "O2", kInCampaign, Basis::kFreeChoice).outcome, Outcome::kApproved);
-  ASSERT_TRUE(reg_->CloseOrganization("O1", D(2025, 10, 1), "", {}));
+  ASSERT_TRUE(reg_->CloseOrganisation("O1", D(2025, 10, 1), "", {}));
   EXPECT_EQ(Where(0, D(2025, 10, 1)), "-");
   EXPECT_EQ(Where(0, kNextJan1), "O2/O2-G1");
 }
@@ -431,7 +431,7 @@ TEST_F(RegistryTest, ReorganisationSpreadsPeopleByMostFreePlacesInIinOrder) {
     Person(n);
     Import(n, "O1-T1", D(2020, 1, 1));
   }
-  ASSERT_TRUE(reg_->CloseOrganization("O1", D(2025, 3, 1), "O2", {}));
+  ASSERT_TRUE(reg_->CloseOrganisation("O1", D(2025, 3, 1), "O2", {}));
   EXPECT_EQ(Where(0, D(2025, 3, 1)), "O2/O2-G1");
   EXPECT_EQ(Where(1, D(2025, 3, 1)), "O2/O2-G1");
   EXPECT_EQ(Where(2, D(2025, 3, 1)), "O2/O2-T1");
@@ -451,7 +451,7 @@ TEST_F(RegistryTest, ReorganisationPutsPeopleIntoFittingDistricts) {
   Import(0, "O1-P1", D(2016, 1, 1));
   Person(1);
   Import(1, "O1-T1", D(2016, 1, 1));
-  ASSERT_TRUE(reg_->CloseOrganization("O1", D(2025, 3, 1), "O2", {}));
+  ASSERT_TRUE(reg_->CloseOrganisation("O1", D(2025, 3, 1), "O2", {}));
   EXPECT_EQ(Where(0, D(2025, 3, 1)), "O2/O2-P1");
   EXPECT_EQ(Where(1, D(2025, 3, 1)), "O2/O2-G1");
 }
@@ -460,7 +460,7 @@ TEST_F(RegistryTest, ReorganisationMovesPendingMovesToTheSuccessor) {
   Person(0);
   Import(0, "O3-G1", D(2020, 1, 1));
   ASSERT_EQ(Apply(0, "O1", kInCampaign, Basis::kFreeChoice).outcome, Outcome::kApproved);
-  ASSERT_TRUE(reg_->CloseOrganization("O1", D(2025, 10, 1), "O2", {}));
+  ASSERT_TRUE(reg_->CloseOrganisation("O1", D(2025, 10, 1), "O2", {}));
   EXPECT_EQ(Where(0, D(2025, 12, 31)), "O3/O3-G1");
   EXPECT_EQ(Where(0, kNextJan1), "O2/O2-G1");
   EXPECT_EQ(reg_->WhereOn(TestIin(0), kNextJan1).since, kNextJan1);
@@ -472,7 +472,7 @@ TEST_F(RegistryTest, ReorganisationMovesPendingMovesToTheSuccessor) {
 TEST_F(RegistryTest, OrgClosedBasisHoldsAfterReorganisation) {
   Person(0);
   Import(0, "O1-T1", D(2020, 1, 1));
-  ASSERT_TRUE(reg_->CloseOrganization("O1", D(2025, 2, 1), "O2", {}));
+  ASSERT_TRUE(reg_->CloseOrganisation("O1", D(2025, 2, 1), "O2", {}));
   EXPECT_EQ(Where(0, kOutside), "O2/O2-G1");
   const auto d = Apply(0, "O3", kOutside, Basis::kOrgClosed);
   EXPECT_EQ(Names(d), Strings{});
@@ -480,9 +480,9 @@ TEST_F(RegistryTest, OrgClosedBasisHoldsAfterReorganisation) {
 }
 
 TEST_F(RegistryTest, ClosingUnknownOrganisationOrWithUnknownSuccessorIsAnError) {
-  EXPECT_FALSE(reg_->CloseOrganization("O404", kOutside, "", {}));
-  EXPECT_FALSE(reg_->CloseOrganization("O1", kOutside, "O404", {}));
-  EXPECT_FALSE(reg_->CloseOrganization("O1", kOutside, "O1", {}));
+  EXPECT_FALSE(reg_->CloseOrganisation("O404", kOutside, "", {}));
+  EXPECT_FALSE(reg_->CloseOrganisation("O1", kOutside, "O404", {}));
+  EXPECT_FALSE(reg_->CloseOrganisation("O1", kOutside, "O1", {}));
 }
 
 // ---------------------------------------------------------------- age-out
@@ -691,7 +691,7 @@ TEST_P(RandomStoryTest, InvariantsHoldAfterEveryStep) {
           const auto& [other, other_ate] = orgs[pick(orgs.size())];
           if (other != org && !closed.contains(other)) successor = other;
         }
-        ASSERT_TRUE(reg_->CloseOrganization(org, day, successor, {}));
+        ASSERT_TRUE(reg_->CloseOrganisation(org, day, successor, {}));
         closed.insert(org);
       } else {
         const int n = 1 + pick(kPeople - 1);
@@ -786,8 +786,8 @@ TEST_F(PersistenceTest, ReopenedRegistryGivesTheSameAnswers) {
   EXPECT_EQ(decide(App(5, "O3", kInCampaign, Basis::kFreeChoice)).outcome, Outcome::kApproved);
   EXPECT_EQ(Names(decide(App(7, "O1", D(2025, 9, 11), Basis::kFirstAttachment, "O1-T1"))),
             Strings{"capacity_exceeded"});
-  ASSERT_TRUE(reg_->CloseOrganization("O3", D(2025, 10, 15), "O2", {}));
-  ASSERT_TRUE(reg_->CloseOrganization("O8", D(2025, 11, 1), "", {}));
+  ASSERT_TRUE(reg_->CloseOrganisation("O3", D(2025, 10, 15), "O2", {}));
+  ASSERT_TRUE(reg_->CloseOrganisation("O8", D(2025, 11, 1), "", {}));
   EXPECT_EQ(decide(App(6, "O1", D(2025, 11, 3), Basis::kOrgClosed)).outcome, Outcome::kApproved);
   ASSERT_TRUE(reg_->Flush());
   EXPECT_EQ(reg_->pending_mutations(), 0u);

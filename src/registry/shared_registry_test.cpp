@@ -47,10 +47,10 @@ class SharedRegistryTest : public storage::testing::BackendTest<storage::testing
     ASSERT_NE(store, nullptr);
     auto reg = Registry::Open(*store, clock_, policy::DefaultPolicy()).value();
     EXPECT_TRUE(reg->shared());
-    domain::Organization org;
+    domain::Organisation org;
     org.id = "O1";
     org.ate = "A1";
-    ASSERT_TRUE(reg->PutOrganization(org, {}));
+    ASSERT_TRUE(reg->PutOrganisation(org, {}));
     domain::District district;
     district.id = "O1-G1";
     district.org = "O1";

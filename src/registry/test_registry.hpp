@@ -93,10 +93,10 @@ class RegistryFixture : public ::testing::Test {
   }
 
   void Org(const std::string& id, const std::string& ate) {
-    domain::Organization o;
+    domain::Organisation o;
     o.id = id;
     o.ate = ate;
-    ASSERT_TRUE(reg_->PutOrganization(o, {}));
+    ASSERT_TRUE(reg_->PutOrganisation(o, {}));
   }
   void District(const std::string& id, const std::string& org, DistrictKind kind,
                 std::optional<int> capacity, int doctors = 1) {

@@ -18,7 +18,7 @@ struct Context {
   const domain::Application& app;
   const domain::Person& person;
   const domain::Person& applicant;
-  const domain::Organization* org;    // null: unknown organisation
+  const domain::Organisation* org;    // null: unknown organisation
   const domain::District* district;   // null: none chosen, or unknown (see district_unknown)
   bool district_unknown = false;      // a district was named but does not exist
   const domain::Attachment* current;  // the attachment on the application date, if any

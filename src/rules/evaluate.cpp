@@ -28,7 +28,7 @@ Decision Refuse(Decision d, ReasonList reasons) {
 // The other organisations of the same ATE that would approve the application sent to them
 // without a chosen district.
 std::vector<std::string> Alternatives(const domain::Application& app,
-                                      const domain::Organization& org, const RegistryView& view,
+                                      const domain::Organisation& org, const RegistryView& view,
                                       const domain::Policy& policy,
                                       const domain::Calendar& calendar) {
   std::vector<std::string> out;

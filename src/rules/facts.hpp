@@ -17,13 +17,13 @@ class RegistryView {
   virtual ~RegistryView() = default;
 
   virtual const domain::Person* FindPerson(const domain::Iin& iin) const = 0;
-  virtual const domain::Organization* FindOrg(std::string_view id) const = 0;
+  virtual const domain::Organisation* FindOrg(std::string_view id) const = 0;
   virtual const domain::District* FindDistrict(std::string_view id) const = 0;
   // The districts of an organisation, ordered by id; valid until a district is added. Asked
   // for every decision: a list of its own would be an allocation each time.
   virtual std::span<const domain::District* const> DistrictsOf(std::string_view org) const = 0;
   // The organisations of an ATE, ordered by id.
-  virtual std::vector<const domain::Organization*> OrgsInAte(std::string_view ate) const = 0;
+  virtual std::vector<const domain::Organisation*> OrgsInAte(std::string_view ate) const = 0;
   // The person's periods that are not cancelled, ordered by `from`.
   virtual std::vector<const domain::Attachment*> PeriodsOf(const domain::Iin& iin) const = 0;
   // Approved free-choice changes of organisation applied for in `year`.

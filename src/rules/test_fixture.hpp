@@ -42,7 +42,7 @@ using domain::Document;
 using domain::Iin;
 using domain::InsuranceKind;
 using domain::LegalStatus;
-using domain::Organization;
+using domain::Organisation;
 using domain::Person;
 using domain::Reason;
 
@@ -79,7 +79,7 @@ inline Iin ParseIin(const std::string& text) {
 class FakeView final : public RegistryView {
  public:
   std::map<Iin, Person> persons;
-  std::map<std::string, Organization, std::less<>> orgs;
+  std::map<std::string, Organisation, std::less<>> orgs;
   std::map<std::string, District, std::less<>> districts;
   std::map<Iin, std::vector<Attachment>> periods;  // kept ordered by `from`
   std::map<std::pair<Iin, int>, int> free_choices;
@@ -102,7 +102,7 @@ class FakeView final : public RegistryView {
     auto it = persons.find(iin);
     return it == persons.end() ? nullptr : &it->second;
   }
-  const Organization* FindOrg(std::string_view id) const override {
+  const Organisation* FindOrg(std::string_view id) const override {
     auto it = orgs.find(id);
     return it == orgs.end() ? nullptr : &it->second;
   }
@@ -117,8 +117,8 @@ class FakeView final : public RegistryView {
     }
     return out;
   }
-  std::vector<const Organization*> OrgsInAte(std::string_view ate) const override {
-    std::vector<const Organization*> out;
+  std::vector<const Organisation*> OrgsInAte(std::string_view ate) const override {
+    std::vector<const Organisation*> out;
     for (const auto& [id, o] : orgs) {
       if (o.ate == ate) out.push_back(&o);
     }
@@ -201,8 +201,8 @@ class RulesTest : public ::testing::Test {
     AddDistrict("O9-G1", "O9", DistrictKind::kGp, 10);
   }
 
-  Organization& AddOrg(const std::string& id, const std::string& ate) {
-    Organization o;
+  Organisation& AddOrg(const std::string& id, const std::string& ate) {
+    Organisation o;
     o.id = id;
     o.ate = ate;
     return view_.orgs[id] = o;

@@ -37,13 +37,13 @@ Plan MakePlan(const Context& ctx) {
 
 namespace {
 
-bool OrgIn(const Context& ctx, const domain::Organization* org, AteRole a, AteRole b) {
+bool OrgIn(const Context& ctx, const domain::Organisation* org, AteRole a, AteRole b) {
   if (!org) return false;
   const auto& p = ctx.person;
   return (!p.Ate(a).empty() && p.Ate(a) == org->ate) || (!p.Ate(b).empty() && p.Ate(b) == org->ate);
 }
 
-bool SameAte(const domain::Organization* a, const domain::Organization* b) {
+bool SameAte(const domain::Organisation* a, const domain::Organisation* b) {
   return a && b && a->ate == b->ate;
 }
 

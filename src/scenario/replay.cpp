@@ -135,7 +135,7 @@ class Runner {
   }
   R Run(const OrgStep& s, const Step&, registry::Registry& reg, const registry::Actor& a,
         const std::string&) {
-    return reg.PutOrganization(s.org, a);
+    return reg.PutOrganisation(s.org, a);
   }
   R Run(const DistrictStep& s, const Step&, registry::Registry& reg, const registry::Actor& a,
         const std::string&) {
@@ -166,7 +166,7 @@ class Runner {
   }
   R Run(const OrgCloseStep& s, const Step&, registry::Registry& reg, const registry::Actor& a,
         const std::string&) {
-    return reg.CloseOrganization(s.org, s.date, s.successor, a);
+    return reg.CloseOrganisation(s.org, s.date, s.successor, a);
   }
   R Run(const ApplyStep& s, const Step& step, registry::Registry& reg, const registry::Actor&,
         const std::string& where) {

@@ -111,7 +111,7 @@ struct Collect : storage::LoadSink {
   std::vector<storage::DecidedApplication> decided;
   int persons = 0, orgs = 0, districts = 0, policies = 0;
   void OnPolicy(const storage::PolicyVersion&) override { ++policies; }
-  void OnOrganization(domain::Organization) override { ++orgs; }
+  void OnOrganisation(domain::Organisation) override { ++orgs; }
   void OnDistrict(domain::District) override { ++districts; }
   void OnPerson(domain::Person) override { ++persons; }
   void OnAttachment(domain::Attachment a) override { attachments.push_back(std::move(a)); }

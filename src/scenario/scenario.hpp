@@ -20,7 +20,7 @@ struct PolicyStep {
   domain::PolicyOverride change;
 };
 struct OrgStep {
-  domain::Organization org;
+  domain::Organisation org;
 };
 struct DistrictStep {
   domain::District district;

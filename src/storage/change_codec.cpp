@@ -30,7 +30,7 @@ json::array Strings(const std::vector<std::string>& items) {
   return out;
 }
 
-json::object Encode(const domain::Organization& o) {
+json::object Encode(const domain::Organisation& o) {
   return {{"k", "org"},
           {"id", o.id},
           {"ate", o.ate},
@@ -222,8 +222,8 @@ class Fields {
   std::optional<std::string> bad_;
 };
 
-domain::Organization DecodeOrg(Fields& f) {
-  domain::Organization o;
+domain::Organisation DecodeOrg(Fields& f) {
+  domain::Organisation o;
   o.id = f.Text("id");
   o.ate = f.Text("ate");
   o.name = f.Text("name");

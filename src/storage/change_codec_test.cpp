@@ -30,8 +30,8 @@ TEST(ChangeCodec, EveryRegistryChangeRoundTripsInOrderAndTheAuditIsLeftOut) {
   const auto& policy = Nth<PolicyVersion>(*decoded, 0);
   EXPECT_EQ(policy.version, "kz-2025.05.12");
   EXPECT_EQ(policy.body, "{\"version\":\"kz-2025.05.12\"}");
-  ExpectSameOrg(Nth<domain::Organization>(*decoded, 1), OrgA());
-  ExpectSameOrg(Nth<domain::Organization>(*decoded, 2), OrgB());
+  ExpectSameOrg(Nth<domain::Organisation>(*decoded, 1), OrgA());
+  ExpectSameOrg(Nth<domain::Organisation>(*decoded, 2), OrgB());
   ExpectSameDistrict(Nth<domain::District>(*decoded, 3), DistrictA1());
   ExpectSameDistrict(Nth<domain::District>(*decoded, 4), DistrictA2());
   ExpectSamePerson(Nth<domain::Person>(*decoded, 5), PersonP());

@@ -102,7 +102,7 @@ struct IdempotencyKey {
   std::string fingerprint;
 };
 
-using Mutation = std::variant<domain::Organization, domain::District, domain::Person,
+using Mutation = std::variant<domain::Organisation, domain::District, domain::Person,
                               domain::Attachment, PeriodChange, DecidedApplication, AuditEntry,
                               PolicyVersion, PersonDeath, OrgClosure, IdempotencyKey>;
 
@@ -125,7 +125,7 @@ class LoadSink {
  public:
   virtual ~LoadSink() = default;
   virtual void OnPolicy(const PolicyVersion& p) = 0;
-  virtual void OnOrganization(domain::Organization o) = 0;
+  virtual void OnOrganisation(domain::Organisation o) = 0;
   virtual void OnDistrict(domain::District d) = 0;
   virtual void OnPerson(domain::Person p) = 0;
   virtual void OnAttachment(domain::Attachment a) = 0;
@@ -143,7 +143,7 @@ class LoadSink {
 };
 
 struct StoreCounts {
-  std::int64_t organizations = 0, districts = 0, persons = 0, attachments = 0,
+  std::int64_t organisations = 0, districts = 0, persons = 0, attachments = 0,
                attachment_history = 0, applications = 0, audit = 0;
 };
 

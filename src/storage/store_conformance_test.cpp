@@ -140,7 +140,7 @@ TYPED_TEST(StoreConformance, LoadStreamsInTheDocumentedOrder) {
   b.mutations.push_back(PolicyVersion{"p-2", "{}"});
   b.mutations.push_back(PolicyVersion{"p-1", "{\"a\":1}"});
   for (const char* id : {"b", "B", "A1", "A-1", "a"}) {
-    domain::Organization o = OrgA();
+    domain::Organisation o = OrgA();
     o.id = id;
     b.mutations.push_back(o);
     domain::District d = DistrictA1();
@@ -199,7 +199,7 @@ TYPED_TEST(StoreConformance, Counts) {
   EXPECT_TRUE(SameCounts(CountsOf(*store), StoreCounts{})) << Describe(CountsOf(*store));
   ASSERT_TRUE(store->Commit(FullBatch()).has_value());
   StoreCounts c = CountsOf(*store);
-  EXPECT_EQ(c.organizations, 2);
+  EXPECT_EQ(c.organisations, 2);
   EXPECT_EQ(c.districts, 2);
   EXPECT_EQ(c.persons, 2);
   EXPECT_EQ(c.attachments, 2);
@@ -413,7 +413,7 @@ TYPED_TEST(StoreConformance, AFailingMutationLeavesNothingOfItsBatch_ForeignKey)
   a.district = "NO-SUCH-DISTRICT";
   a.from = Date::Ymd(2025, 1, 1);
   a.recorded_at = 7;
-  domain::Organization c = OrgA();
+  domain::Organisation c = OrgA();
   c.id = "ORG-C";
 
   WriteBatch bad;
@@ -589,7 +589,7 @@ TYPED_TEST(StoreConformance, UpsertsReplaceAndLifecycleMutationsApply) {
   domain::District d = DistrictA1();
   d.doctors = 3;
   d.capacity.reset();
-  domain::Organization b = OrgB();
+  domain::Organisation b = OrgB();
   b.latitude = -0.1;
   b.closed_on.reset();
   b.successor.clear();
@@ -609,7 +609,7 @@ TYPED_TEST(StoreConformance, UpsertsReplaceAndLifecycleMutationsApply) {
   ASSERT_EQ(sink.districts.size(), 2u);
   ExpectSameDistrict(sink.districts[0], d);
   ASSERT_EQ(sink.orgs.size(), 2u);
-  domain::Organization a = OrgA();
+  domain::Organisation a = OrgA();
   a.closed_on = Date::Ymd(2026, 2, 1);
   ExpectSameOrg(sink.orgs[0], a);
   ExpectSameOrg(sink.orgs[1], b);
@@ -730,7 +730,7 @@ TYPED_TEST(StoreConformance, ReopeningMigratesOnceAndKeepsEverything) {
     ASSERT_NE(store, nullptr);
     EXPECT_EQ(store->commits(), 0);  // counted per open store
     StoreCounts c = CountsOf(*store);
-    EXPECT_EQ(c.organizations, 2);
+    EXPECT_EQ(c.organisations, 2);
     EXPECT_EQ(c.attachment_history, 3);
     EXPECT_EQ(c.audit, 3);
     RecordingSink sink;

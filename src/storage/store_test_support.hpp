@@ -35,8 +35,8 @@ inline Iin I(const char* text) {
 
 // --- Sample data: one of each mutation. ---
 
-inline domain::Organization OrgA() {
-  domain::Organization o;
+inline domain::Organisation OrgA() {
+  domain::Organisation o;
   o.id = "ORG-A";
   o.ate = "751110000";
   o.name = "Городская поликлиника №1";
@@ -49,8 +49,8 @@ inline domain::Organization OrgA() {
   return o;
 }
 
-inline domain::Organization OrgB() {
-  domain::Organization o;
+inline domain::Organisation OrgB() {
+  domain::Organisation o;
   o.id = "ORG-B";
   o.ate = "751110000";
   o.name = "Emkhana B";
@@ -231,7 +231,7 @@ inline Iin SyntheticIin(int n) {
 class RecordingSink : public LoadSink {
  public:
   void OnPolicy(const PolicyVersion& p) override { policies.push_back(p); }
-  void OnOrganization(domain::Organization o) override { orgs.push_back(std::move(o)); }
+  void OnOrganisation(domain::Organisation o) override { orgs.push_back(std::move(o)); }
   void OnDistrict(domain::District d) override { districts.push_back(std::move(d)); }
   void OnPerson(domain::Person p) override { persons.push_back(std::move(p)); }
   void OnAttachment(domain::Attachment a) override { attachments.push_back(std::move(a)); }
@@ -240,7 +240,7 @@ class RecordingSink : public LoadSink {
 
   std::vector<IdempotencyKey> keys;
   std::vector<PolicyVersion> policies;
-  std::vector<domain::Organization> orgs;
+  std::vector<domain::Organisation> orgs;
   std::vector<domain::District> districts;
   std::vector<domain::Person> persons;
   std::vector<domain::Attachment> attachments;
@@ -271,8 +271,8 @@ class ApplyingSink : public RecordingSink {
   int pending = 0;  // batches taken
 };
 
-inline void ExpectSameOrg(const domain::Organization& a, const domain::Organization& b) {
-  SCOPED_TRACE("organization " + b.id);
+inline void ExpectSameOrg(const domain::Organisation& a, const domain::Organisation& b) {
+  SCOPED_TRACE("organisation " + b.id);
   EXPECT_EQ(a.id, b.id);
   EXPECT_EQ(a.ate, b.ate);
   EXPECT_EQ(a.name, b.name);
@@ -360,14 +360,14 @@ inline void ExpectSameDecided(const DecidedApplication& x, const DecidedApplicat
 }
 
 inline bool SameCounts(const StoreCounts& a, const StoreCounts& b) {
-  return a.organizations == b.organizations && a.districts == b.districts &&
+  return a.organisations == b.organisations && a.districts == b.districts &&
          a.persons == b.persons && a.attachments == b.attachments &&
          a.attachment_history == b.attachment_history && a.applications == b.applications &&
          a.audit == b.audit;
 }
 
 inline std::string Describe(const StoreCounts& c) {
-  return "orgs=" + std::to_string(c.organizations) + " districts=" + std::to_string(c.districts) +
+  return "orgs=" + std::to_string(c.organisations) + " districts=" + std::to_string(c.districts) +
          " persons=" + std::to_string(c.persons) + " attachments=" + std::to_string(c.attachments) +
          " history=" + std::to_string(c.attachment_history) +
          " applications=" + std::to_string(c.applications) + " audit=" + std::to_string(c.audit);

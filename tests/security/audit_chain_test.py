@@ -21,7 +21,7 @@ srv = Server(population=20000).start()
 admin = srv.token("admin", "ops")
 operator = srv.token("operator", "OP-1@CON-ALA-1")
 iins = srv.sample(60)
-orgs = [o for (o,) in srv.sql("SELECT id FROM organization ORDER BY id LIMIT 3")]
+orgs = [o for (o,) in srv.sql("SELECT id FROM organisation ORDER BY id LIMIT 3")]
 for i, iin in enumerate(iins[:40]):
     st = srv.request("POST", "/api/v1/applications",
                      {"iin": iin, "org": orgs[i % len(orgs)], "channel": "service_centre",

@@ -35,7 +35,7 @@ def body(iin, org):
 
 
 # Everyone applies to one organisation of their own unit's: approvals and refusals both count.
-orgs = [r[0] for r in srv.sql("SELECT id FROM organization ORDER BY id")]
+orgs = [r[0] for r in srv.sql("SELECT id FROM organisation ORDER BY id")]
 
 
 def submit_all(tok, iins, workers=16):

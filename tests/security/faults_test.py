@@ -29,7 +29,7 @@ try:
     srv.start()
     operator = srv.token("operator", "OP-1@CON-1")
     people = srv.sample(300, seed=2)
-    orgs = [r[0] for r in srv.sql("SELECT id FROM organization ORDER BY id")]
+    orgs = [r[0] for r in srv.sql("SELECT id FROM organisation ORDER BY id")]
 
     def apply(i):
         return srv.request("POST", "/api/v1/applications",

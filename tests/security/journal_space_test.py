@@ -46,7 +46,7 @@ srv.start()
 operator = srv.token("operator", "OP-1@CON-1")
 admin = srv.token("admin", "ops")
 people = srv.sample(300, seed=4)
-orgs = [r[0] for r in srv.sql("SELECT id FROM organization ORDER BY id")]
+orgs = [r[0] for r in srv.sql("SELECT id FROM organisation ORDER BY id")]
 
 
 def apply(i, key=None):

@@ -98,12 +98,12 @@ class PostgresStore final : public Store {
       if (auto r = conn_.Exec(queries::kBulkLock); !r) return r;
       auto counts = Counts();
       if (!counts) return counts.error();
-      if (counts->persons != 0 || counts->organizations != 0 || counts->attachments != 0 ||
+      if (counts->persons != 0 || counts->organisations != 0 || counts->attachments != 0 ||
           counts->applications != 0) {
         return Error::FailedPrecondition(
             fmt::format("the database already holds a registry ({} persons, {} organisations, {} "
                         "applications); a bulk load needs a new, empty one",
-                        counts->persons, counts->organizations, counts->applications));
+                        counts->persons, counts->organisations, counts->applications));
       }
       auto keys = conn_.Query(queries::kBulkForeignKeys);
       if (!keys) return keys.error();
@@ -444,7 +444,7 @@ class PostgresStore final : public Store {
       if (const auto* decided = std::get_if<DecidedApplication>(&m)) {
         sealer_.NoteDecided(*decided);  // its entry is sealed here, before the row goes out below
         rest.mutations.push_back(m);
-      } else if (const auto* o = std::get_if<domain::Organization>(&m)) {
+      } else if (const auto* o = std::get_if<domain::Organisation>(&m)) {
         auto& c = copy_[kCopyOrg];
         c.Add(o->id).Add(o->ate).Add(o->name).Add(o->license).Add(o->contract);
         c.Add(o->is_private).Add(o->rural).Add(o->latitude).Add(o->longitude);
@@ -474,7 +474,7 @@ class PostgresStore final : public Store {
       }
     }
     static constexpr const char* kCopySql[kCopyTables] = {
-        queries::kCopyOrganizations,   queries::kCopyDistricts,   queries::kCopyPersons,
+        queries::kCopyOrganisations,   queries::kCopyDistricts,   queries::kCopyPersons,
         queries::kCopyRepresentatives, queries::kCopyAttachments, queries::kCopyAudit};
     for (int t = 0; t < kCopyTables; ++t) {
       if (copy_[t].rows() == 0) continue;
@@ -616,17 +616,17 @@ class PostgresStore final : public Store {
     return {};
   }
 
-  Result<void> Write(const domain::Organization& o) {
+  Result<void> Write(const domain::Organisation& o) {
     auto& p = params_.Clear();
     p.Add(o.id).Add(o.ate).Add(o.name).Add(o.license).Add(o.contract).Add(o.is_private);
     p.Add(o.rural).Add(o.latitude).Add(o.longitude).Add(DateText(o.closed_on));
     p.Add(NonEmpty(o.successor));
-    return Send(queries::kUpsertOrganization, p, -1);
+    return Send(queries::kUpsertOrganisation, p, -1);
   }
   Result<void> Write(const OrgClosure& c) {
     auto& p = params_.Clear();
     p.Add(c.org).Add(c.date.ToString()).Add(NonEmpty(c.successor));
-    return Send(queries::kCloseOrganization, p, -1);
+    return Send(queries::kCloseOrganisation, p, -1);
   }
   Result<void> Write(const domain::District& d) {
     auto& p = params_.Clear();
@@ -841,9 +841,9 @@ Result<void> PostgresStore::LoadAll(LoadSink& sink) {
       !r) {
     return r;
   }
-  if (auto r = Stream(queries::kLoadOrganizations,
+  if (auto r = Stream(queries::kLoadOrganisations,
                       [&](const PGresult* p, int i) -> Result<void> {
-                        domain::Organization o;
+                        domain::Organisation o;
                         o.id = Text(p, i, 0);
                         o.ate = Text(p, i, 1);
                         o.name = Text(p, i, 2);
@@ -855,7 +855,7 @@ Result<void> PostgresStore::LoadAll(LoadSink& sink) {
                         if (!IsNull(p, i, 8)) o.longitude = Real(p, i, 8);
                         if (!IsNull(p, i, 9)) o.closed_on = Date::Parse(Text(p, i, 9));
                         o.successor = Text(p, i, 10);
-                        sink.OnOrganization(std::move(o));
+                        sink.OnOrganisation(std::move(o));
                         return {};
                       });
       !r) {

@@ -107,7 +107,7 @@ TEST_F(PostgresStoreTest, AnAbandonedBulkLoadLeavesNothing) {
     ASSERT_TRUE((*bulk)->Commit(FullBatch()).has_value());
   }  // closed without FinishBulkLoad
   EXPECT_EQ(RawInt("SELECT count(*) FROM person"), 0);
-  EXPECT_EQ(RawInt("SELECT count(*) FROM organization"), 0);
+  EXPECT_EQ(RawInt("SELECT count(*) FROM organisation"), 0);
   EXPECT_EQ(RawInt(schema_objects), before);
   {
     auto bulk = OpenStoreForBulkLoad(backend_.location());
@@ -296,7 +296,7 @@ TEST_F(PostgresStoreTest, TheChangeLogHoldsEachBatchThatChangesTheRegistryInComm
   EXPECT_EQ((*all)[0].seq, first);
   EXPECT_EQ((*all)[0].batch.size(), FullBatch().size() - 3) << "without the audit entries";
   ExpectSameDecided(std::get<DecidedApplication>((*all)[0].batch.mutations[10]), Approved());
-  EXPECT_EQ(std::get<domain::Organization>((*all)[1].batch.mutations[0]).name, "Renamed");
+  EXPECT_EQ(std::get<domain::Organisation>((*all)[1].batch.mutations[0]).name, "Renamed");
   auto later = reader->ChangesAfter(first, 100);
   ASSERT_TRUE(later.has_value());
   ASSERT_EQ(later->size(), 1u);

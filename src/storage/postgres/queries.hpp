@@ -22,16 +22,16 @@ struct Query {
 inline constexpr Query kUpsertPolicy{"upsert_policy",
                                      "INSERT INTO policy_version(version, body) VALUES ($1, $2) "
                                      "ON CONFLICT (version) DO UPDATE SET seq = excluded.seq"};
-inline constexpr Query kUpsertOrganization{
-    "upsert_organization",
-    "INSERT INTO organization(id, ate, name, license, contract, is_private, rural, latitude, "
+inline constexpr Query kUpsertOrganisation{
+    "upsert_organisation",
+    "INSERT INTO organisation(id, ate, name, license, contract, is_private, rural, latitude, "
     "longitude, closed_on, successor) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) "
     "ON CONFLICT (id) DO UPDATE SET ate = excluded.ate, name = excluded.name, "
     "license = excluded.license, contract = excluded.contract, is_private = excluded.is_private, "
     "rural = excluded.rural, latitude = excluded.latitude, longitude = excluded.longitude, "
     "closed_on = excluded.closed_on, successor = excluded.successor"};
-inline constexpr Query kCloseOrganization{
-    "close_organization", "UPDATE organization SET closed_on = $2, successor = $3 WHERE id = $1"};
+inline constexpr Query kCloseOrganisation{
+    "close_organisation", "UPDATE organisation SET closed_on = $2, successor = $3 WHERE id = $1"};
 inline constexpr Query kUpsertDistrict{
     "upsert_district",
     "INSERT INTO district(id, org, kind, doctors, capacity) VALUES ($1, $2, $3, $4, $5) "
@@ -155,7 +155,7 @@ inline constexpr Query kAuditBySubject{
     "FROM audit_log WHERE subject = $1 ORDER BY seq DESC LIMIT $2"};
 inline constexpr Query kCounts{
     "counts",
-    "SELECT (SELECT count(*) FROM organization), (SELECT count(*) FROM district), "
+    "SELECT (SELECT count(*) FROM organisation), (SELECT count(*) FROM district), "
     "(SELECT count(*) FROM person), (SELECT count(*) FROM attachment), "
     "(SELECT count(*) FROM attachment_history), (SELECT count(*) FROM application), "
     "(SELECT count(*) FROM audit_log)"};
@@ -167,7 +167,7 @@ inline constexpr Query kPickPersons{
     "FROM unnest($1::bigint[]) WITH ORDINALITY AS t(n, i) ORDER BY t.i"};
 
 inline constexpr Query kPrepared[] = {
-    kUpsertPolicy,          kUpsertOrganization, kCloseOrganization,
+    kUpsertPolicy,          kUpsertOrganisation, kCloseOrganisation,
     kUpsertDistrict,        kUpsertPerson,       kDeleteRepresentatives,
     kInsertRepresentatives, kMarkDeceased,       kInsertAttachment,
     kChangeAttachment,      kInsertApplication,  kInsertAudit,
@@ -183,9 +183,9 @@ inline constexpr Query kPrepared[] = {
 
 inline constexpr const char* kLoadPolicies =
     "SELECT version, body FROM policy_version ORDER BY seq";
-inline constexpr const char* kLoadOrganizations =
+inline constexpr const char* kLoadOrganisations =
     "SELECT id, ate, name, license, contract, is_private, rural, latitude, longitude, closed_on, "
-    "successor FROM organization ORDER BY id";
+    "successor FROM organisation ORDER BY id";
 inline constexpr const char* kLoadDistricts =
     "SELECT id, org, kind, doctors, capacity FROM district ORDER BY id";
 // Each person with their representatives (sorted, comma-separated), so that no map of them is
@@ -213,7 +213,7 @@ inline constexpr const char* kLoadIdempotencyKeys =
 
 // The tables a bulk load fills, locked for its whole transaction.
 inline constexpr const char* kBulkLock =
-    "LOCK TABLE organization, district, person, representative, attachment, attachment_history, "
+    "LOCK TABLE organisation, district, person, representative, attachment, attachment_history, "
     "application, audit_log IN ACCESS EXCLUSIVE MODE";
 // Every foreign key of the registry's schema: dropped for the load, added back (and so checked,
 // one join each) at its end. Columns: table, constraint name, definition.
@@ -233,10 +233,10 @@ inline constexpr const char* kBulkSecondaryIndexes =
 // Emptied in the load's transaction (they are empty: checked before), so that COPY ... FREEZE
 // may write their rows already frozen and visible: no later pass of VACUUM rewrites them.
 inline constexpr const char* kBulkTruncate =
-    "TRUNCATE organization, district, person, representative, attachment";
+    "TRUNCATE organisation, district, person, representative, attachment";
 // COPY in text format; FREEZE where the table was emptied above.
-inline constexpr const char* kCopyOrganizations =
-    "COPY organization(id, ate, name, license, contract, is_private, rural, latitude, longitude, "
+inline constexpr const char* kCopyOrganisations =
+    "COPY organisation(id, ate, name, license, contract, is_private, rural, latitude, longitude, "
     "closed_on, successor) FROM STDIN WITH (FREEZE)";
 inline constexpr const char* kCopyDistricts =
     "COPY district(id, org, kind, doctors, capacity) FROM STDIN WITH (FREEZE)";

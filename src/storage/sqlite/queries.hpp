@@ -8,15 +8,15 @@ inline constexpr const char* kUpsertPolicy =
     "INSERT INTO policy_version(version, body, seq) VALUES (?1, ?2, "
     "(SELECT coalesce(max(seq), 0) + 1 FROM policy_version)) "
     "ON CONFLICT(version) DO UPDATE SET seq = excluded.seq";
-inline constexpr const char* kUpsertOrganization =
-    "INSERT INTO organization(id, ate, name, license, contract, is_private, rural, latitude, "
+inline constexpr const char* kUpsertOrganisation =
+    "INSERT INTO organisation(id, ate, name, license, contract, is_private, rural, latitude, "
     "longitude, closed_on, successor) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) "
     "ON CONFLICT(id) DO UPDATE SET ate = excluded.ate, name = excluded.name, "
     "license = excluded.license, contract = excluded.contract, is_private = excluded.is_private, "
     "rural = excluded.rural, latitude = excluded.latitude, longitude = excluded.longitude, "
     "closed_on = excluded.closed_on, successor = excluded.successor";
-inline constexpr const char* kCloseOrganization =
-    "UPDATE organization SET closed_on = ?2, successor = ?3 WHERE id = ?1";
+inline constexpr const char* kCloseOrganisation =
+    "UPDATE organisation SET closed_on = ?2, successor = ?3 WHERE id = ?1";
 inline constexpr const char* kUpsertDistrict =
     "INSERT INTO district(id, org, kind, doctors, capacity) VALUES (?1, ?2, ?3, ?4, ?5) "
     "ON CONFLICT(id) DO UPDATE SET org = excluded.org, kind = excluded.kind, "
@@ -84,9 +84,9 @@ inline constexpr const char* kLoadStats =
 
 inline constexpr const char* kLoadPolicies =
     "SELECT version, body FROM policy_version ORDER BY seq";
-inline constexpr const char* kLoadOrganizations =
+inline constexpr const char* kLoadOrganisations =
     "SELECT id, ate, name, license, contract, is_private, rural, latitude, longitude, closed_on, "
-    "successor FROM organization ORDER BY id";
+    "successor FROM organisation ORDER BY id";
 inline constexpr const char* kLoadDistricts =
     "SELECT id, org, kind, doctors, capacity FROM district ORDER BY id";
 inline constexpr const char* kLoadPersons =
@@ -118,7 +118,7 @@ inline constexpr const char* kAuditBySubject =
     "SELECT at, actor, channel, action, subject, detail, policy_version FROM audit_log "
     "WHERE subject = ?1 ORDER BY seq DESC LIMIT ?2";
 inline constexpr const char* kCounts =
-    "SELECT (SELECT count(*) FROM organization), (SELECT count(*) FROM district), "
+    "SELECT (SELECT count(*) FROM organisation), (SELECT count(*) FROM district), "
     "(SELECT count(*) FROM person), (SELECT count(*) FROM attachment), "
     "(SELECT count(*) FROM attachment_history), (SELECT count(*) FROM application), "
     "(SELECT count(*) FROM audit_log)";

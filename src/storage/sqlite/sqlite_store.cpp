@@ -85,7 +85,7 @@ class SqliteStore final : public Store {
     }
     auto counts = Counts();
     if (!counts) return counts.error();
-    if (counts->persons != 0 || counts->attachments != 0 || counts->organizations != 0) {
+    if (counts->persons != 0 || counts->attachments != 0 || counts->organisations != 0) {
       return Error::FailedPrecondition("a bulk load needs a new, empty database");
     }
     // Secondary indexes of attachments are built once at the end: one sort beats millions of
@@ -517,7 +517,7 @@ class SqliteStore final : public Store {
     return found;
   }
 
-  Result<void> Write(const domain::Organization& o) {
+  Result<void> Write(const domain::Organisation& o) {
     return upsert_org_.Bind(1, o.id)
         .Bind(2, o.ate)
         .Bind(3, o.name)
@@ -783,8 +783,8 @@ Result<void> SqliteStore::Prepare() {
   };
   const Item items[] = {
       {&upsert_policy_, queries::kUpsertPolicy},
-      {&upsert_org_, queries::kUpsertOrganization},
-      {&close_org_, queries::kCloseOrganization},
+      {&upsert_org_, queries::kUpsertOrganisation},
+      {&close_org_, queries::kCloseOrganisation},
       {&upsert_district_, queries::kUpsertDistrict},
       {&upsert_person_, queries::kUpsertPerson},
       {&delete_reps_, queries::kDeleteRepresentatives},
@@ -892,9 +892,9 @@ Result<void> SqliteStore::LoadTables(LoadSink& sink) {
       !r) {
     return r;
   }
-  if (auto r = run(queries::kLoadOrganizations,
+  if (auto r = run(queries::kLoadOrganisations,
                    [&](Statement& s) {
-                     domain::Organization o;
+                     domain::Organisation o;
                      o.id = s.Text(0);
                      o.ate = s.Text(1);
                      o.name = s.Text(2);
@@ -906,7 +906,7 @@ Result<void> SqliteStore::LoadTables(LoadSink& sink) {
                      if (!s.IsNull(8)) o.longitude = s.Real(8);
                      if (!s.IsNull(9)) o.closed_on = Date::Parse(s.Text(9));
                      o.successor = s.Text(10);
-                     sink.OnOrganization(std::move(o));
+                     sink.OnOrganisation(std::move(o));
                    });
       !r) {
     return r;

@@ -131,7 +131,7 @@ TEST_F(SqliteStoreTest, ReopeningAMigratedFileWorks) {
     ASSERT_NE(store, nullptr);
     EXPECT_EQ(store->commits(), 0);  // counted per open store
     StoreCounts c = CountsOf(*store);
-    EXPECT_EQ(c.organizations, 2);
+    EXPECT_EQ(c.organisations, 2);
     EXPECT_EQ(c.audit, 3);
   }
   EXPECT_EQ(RawInt("PRAGMA user_version"), sqlite::LatestSchemaVersion());
