@@ -13,8 +13,7 @@
 #include "http/api_call.hpp"
 #include "http/signature.hpp"
 #include "http/talon.hpp"
-#include "scenario/replay.hpp"
-#include "scenario/scenario.hpp"
+#include "wire/application_json.hpp"
 
 namespace emkhana::http {
 
@@ -116,7 +115,7 @@ Handled Api::SubmitApplication(Call& call) {
   body["date"] = Today().ToString();
   body["id"] = RandomId();
   if (!body.contains("consent")) body["consent"] = false;
-  auto app = scenario::ParseApplication(body);
+  auto app = wire::ParseApplication(body);
   if (!app) {
     return call.Problem(ProblemCode::kInvalidField, domain::MaskIinsInText(app.error().message));
   }
@@ -154,7 +153,7 @@ Handled Api::SubmitApplication(Call& call) {
       return reply.Problem(ProblemFor(r.error().code), r.error().message);
     }
     metrics_.ObserveDecision(*r);
-    return reply.Json(scenario::ApplyResult(*r));
+    return reply.Json(wire::DecisionJson(*r));
   };
   return d;
 }
@@ -303,7 +302,7 @@ namespace {
 
 json::object ApplicationJson(const storage::DecidedApplication& stored) {
   const auto& app = stored.application;
-  auto o = scenario::ApplyResult(stored.decision);
+  auto o = wire::DecisionJson(stored.decision);
   o["iin"] = app.iin;
   o["applicant"] = app.applicant.empty() ? json::value(nullptr) : json::value(app.applicant);
   o["applied_to"] = app.org;

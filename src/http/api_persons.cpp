@@ -7,7 +7,7 @@
 
 #include "http/api.hpp"
 #include "http/api_call.hpp"
-#include "scenario/replay.hpp"
+#include "wire/application_json.hpp"
 
 namespace emkhana::http {
 
@@ -31,7 +31,7 @@ Response Api::Attachment(Call& call, std::string_view iin_text) {
   std::optional<std::vector<Iin>> representatives;
   json::object o;
   auto describe = [&] {
-    o = scenario::QueryResult(iin->ToString(), day, *where);
+    o = wire::PlacementJson(iin->ToString(), day, where->org, where->district);
     o["since"] = where->since ? json::value(where->since->ToString()) : json::value(nullptr);
     DescribePlacement(*where, o);
     if (next->org != where->org || next->district != where->district) {

@@ -11,46 +11,12 @@
 #include "rules/reasons.hpp"
 #include "scenario/scenario.hpp"
 #include "storage/store.hpp"
+#include "wire/application_json.hpp"
 
 namespace emkhana::scenario {
 
 namespace json = boost::json;
 using domain::NameOf;
-
-json::object ApplyResult(const domain::Decision& d) {
-  json::object o;
-  o["id"] = d.application_id;
-  o["decision"] = NameOf(d.outcome);
-  if (d.outcome == domain::Outcome::kApproved) {
-    o["org"] = d.org;
-    o["district"] = d.district;
-    o["effective"] = d.effective->ToString();
-  }
-  o["decide_by"] = d.decide_by.ToString();
-  json::array reasons;
-  bool capacity = false;
-  for (auto r : d.reasons) {
-    reasons.push_back(json::string(NameOf(r)));
-    capacity |= r == domain::Reason::kCapacityExceeded;
-  }
-  o["reasons"] = std::move(reasons);
-  if (capacity) {
-    json::array alternatives;
-    for (const auto& a : d.alternatives) alternatives.push_back(json::string(a));
-    o["alternatives"] = std::move(alternatives);
-  }
-  return o;
-}
-
-json::object QueryResult(const std::string& iin, domain::Date date,
-                         const registry::Placement& where) {
-  json::object o;
-  o["iin"] = iin;
-  o["date"] = date.ToString();
-  o["org"] = where.org.empty() ? json::value(nullptr) : json::value(where.org);
-  o["district"] = where.district.empty() ? json::value(nullptr) : json::value(where.district);
-  return o;
-}
 
 namespace {
 
@@ -175,7 +141,7 @@ class Runner {
                           std::string(NameOf(app.channel))};
     auto decision = reg.Decide(app, actor);
     ++sum_.decisions;
-    Emit(ApplyResult(decision), step, where, app.id);
+    Emit(wire::DecisionJson(decision), step, where, app.id);
     return {};
   }
   R Run(const QueryStep& s, const Step& step, registry::Registry& reg, const registry::Actor&,
@@ -183,7 +149,8 @@ class Runner {
     registry::Placement placement;
     if (auto iin = domain::Iin::Parse(s.iin)) placement = reg.WhereOn(*iin, s.date);
     ++sum_.queries;
-    Emit(QueryResult(s.iin, s.date, placement), step, where, "query");
+    Emit(wire::PlacementJson(s.iin, s.date, placement.org, placement.district), step, where,
+         "query");
     return {};
   }
 

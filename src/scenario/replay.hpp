@@ -29,12 +29,6 @@ struct ReplaySummary {
   int queries = 0;
 };
 
-// The output line of an `apply` step (FORMAT.md): the HTTP API answers with the same fields.
-boost::json::object ApplyResult(const domain::Decision& d);
-// The output line of a `query` step.
-boost::json::object QueryResult(const std::string& iin, domain::Date date,
-                                const registry::Placement& where);
-
 // Exit codes: 0 all good; 1 some expectation failed; 2 a scenario or storage error stopped it.
 int Replay(const std::vector<std::string>& files, const ReplayOptions& options, std::ostream& out,
            std::ostream& err, ReplaySummary* summary = nullptr);

@@ -6,6 +6,9 @@
 #include <fstream>
 #include <sstream>
 
+#include "wire/application_json.hpp"
+#include "wire/json_fields.hpp"
+
 namespace emkhana::scenario {
 
 namespace json = boost::json;
@@ -13,118 +16,8 @@ using domain::Date;
 
 namespace {
 
-// Typed access to the fields of one step; the first problem is kept and reported.
-class Fields {
- public:
-  explicit Fields(const json::object& o) : o_(o) {}
-  const std::string& error() const { return error_; }
-  bool Has(std::string_view key) const {
-    auto* v = o_.if_contains(key);
-    return v && !v->is_null();
-  }
-
-  std::string String(std::string_view key, bool required = true) {
-    auto* v = Get(key, required);
-    if (!v) return {};
-    if (!v->is_string()) return Fail(key, "expected a string"), std::string();
-    return std::string(v->as_string());
-  }
-  // A string that must not be empty.
-  std::string Id(std::string_view key) {
-    auto s = String(key);
-    if (error_.empty() && s.empty()) Fail(key, "must not be empty");
-    return s;
-  }
-  std::optional<Date> DateField(std::string_view key, bool required = true) {
-    auto* v = Get(key, required);
-    if (!v) return std::nullopt;
-    if (!v->is_string()) return Fail(key, "expected a date string YYYY-MM-DD"), std::nullopt;
-    auto d = Date::Parse(v->as_string());
-    if (!d)
-      Fail(key, fmt::format("'{}' is not a valid date YYYY-MM-DD", std::string(v->as_string())));
-    return d;
-  }
-  std::optional<int> Int(std::string_view key, int min, bool required = false) {
-    auto* v = Get(key, required);
-    if (!v) return std::nullopt;
-    if (!v->is_int64() && !v->is_uint64()) return Fail(key, "expected an integer"), std::nullopt;
-    auto n = v->is_int64()
-                 ? v->as_int64()
-                 : static_cast<std::int64_t>(std::min<std::uint64_t>(v->as_uint64(), INT64_MAX));
-    if (n < min || n > 100'000'000) return Fail(key, "out of range"), std::nullopt;
-    return static_cast<int>(n);
-  }
-  std::optional<bool> Bool(std::string_view key) {
-    auto* v = Get(key, false);
-    if (!v) return std::nullopt;
-    if (!v->is_bool()) return Fail(key, "expected true or false"), std::nullopt;
-    return v->as_bool();
-  }
-  template <class E>
-  std::optional<E> Enum(std::string_view key, bool required = true) {
-    auto* v = Get(key, required);
-    if (!v) return std::nullopt;
-    if (!v->is_string()) return Fail(key, "expected a string"), std::nullopt;
-    auto e = domain::ParseEnum<E>(v->as_string());
-    if (!e) Fail(key, fmt::format("unknown value '{}'", std::string(v->as_string())));
-    return e;
-  }
-  template <class E>
-  domain::Flags<E> FlagList(std::string_view key) {
-    domain::Flags<E> flags;
-    auto* v = Get(key, false);
-    if (!v) return flags;
-    if (!v->is_array()) return Fail(key, "expected a list"), flags;
-    for (const auto& item : v->as_array()) {
-      auto e = item.is_string() ? domain::ParseEnum<E>(item.as_string()) : std::nullopt;
-      if (!e) return Fail(key, fmt::format("unknown value {}", json::serialize(item))), flags;
-      flags.Add(*e);
-    }
-    return flags;
-  }
-  const json::array* Array(std::string_view key) {
-    auto* v = Get(key, false);
-    if (!v) return nullptr;
-    if (!v->is_array()) return Fail(key, "expected a list"), nullptr;
-    return &v->as_array();
-  }
-  const json::object* Object(std::string_view key) {
-    auto* v = Get(key, false);
-    if (!v) return nullptr;
-    if (!v->is_object()) return Fail(key, "expected an object"), nullptr;
-    return &v->as_object();
-  }
-  void Fail(std::string_view key, std::string_view what) {
-    if (error_.empty()) error_ = fmt::format("field '{}': {}", key, what);
-  }
-
- private:
-  const json::value* Get(std::string_view key, bool required) {
-    auto* v = o_.if_contains(key);
-    if (!v || v->is_null()) {
-      if (required) Fail(key, "missing");
-      return nullptr;
-    }
-    return v;
-  }
-  const json::object& o_;
-  std::string error_;
-};
-
-std::vector<Date> DateList(Fields& f, std::string_view key) {
-  std::vector<Date> out;
-  if (auto* a = f.Array(key)) {
-    for (const auto& item : *a) {
-      auto d = item.is_string() ? Date::Parse(item.as_string()) : std::nullopt;
-      if (!d) {
-        f.Fail(key, fmt::format("{} is not a date YYYY-MM-DD", json::serialize(item)));
-        break;
-      }
-      out.push_back(*d);
-    }
-  }
-  return out;
-}
+using wire::DateList;
+using wire::Fields;
 
 StepBody ParsePolicy(Fields& f, const json::object& o) {
   PolicyStep step;
@@ -256,33 +149,7 @@ std::optional<domain::Iin> ValidIin(Fields& f, std::string_view key) {
   return iin;
 }
 
-StepBody ParseApply(Fields& f) {
-  ApplyStep step;
-  auto& a = step.application;
-  a.id = f.Id("id");
-  a.date = f.DateField("date").value_or(Date{});
-  a.iin = f.String("iin");
-  a.org = f.String("org");
-  a.channel = f.Enum<domain::Channel>("channel").value_or(domain::Channel::kEgov);
-  a.basis = f.Enum<domain::Basis>("basis").value_or(domain::Basis::kFreeChoice);
-  if (f.Has("district")) a.district = f.String("district");
-  a.applicant = f.String("applicant", false);
-  if (a.applicant == a.iin) a.applicant.clear();
-  a.consent = f.Bool("consent").value_or(true);
-  a.documents = f.FlagList<domain::Document>("documents");
-  if (f.Has("birth")) a.declared_birth = f.DateField("birth");
-  if (f.Has("sex")) a.declared_sex = f.Enum<domain::Sex>("sex");
-  return step;
-}
-
 }  // namespace
-
-Result<domain::Application> ParseApplication(const json::object& o) {
-  Fields f(o);
-  auto step = ParseApply(f);
-  if (!f.error().empty()) return Error::InvalidArgument(f.error());
-  return std::get<ApplyStep>(step).application;
-}
 
 Result<std::optional<Step>> ParseLine(std::string_view line, int line_number) {
   std::size_t first = line.find_first_not_of(" \t\r");
@@ -315,7 +182,9 @@ Result<std::optional<Step>> ParseLine(std::string_view line, int line_number) {
     if (iin) a.iin = *iin;
     step.body = a;
   } else if (op == "apply") {
-    step.body = ParseApply(f);
+    auto app = wire::ParseApplication(o);
+    if (!app) return Error::InvalidArgument(fmt::format("op 'apply': {}", app.error().message));
+    step.body = ApplyStep{std::move(*app)};
   } else if (op == "death") {
     DeathStep d;
     auto iin = ValidIin(f, "iin");

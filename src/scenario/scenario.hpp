@@ -75,7 +75,5 @@ struct Scenario {
 [[nodiscard]] Result<std::optional<Step>> ParseLine(std::string_view line, int line_number);
 [[nodiscard]] Result<Scenario> ParseScenario(std::string_view text, const std::string& file);
 [[nodiscard]] Result<Scenario> ReadScenarioFile(const std::string& path);
-// The fields of an `apply` step (without `op`) as an application: the HTTP API takes the same.
-[[nodiscard]] Result<domain::Application> ParseApplication(const boost::json::object& o);
 
 }  // namespace emkhana::scenario

@@ -3,7 +3,8 @@
 
     layering_test.py REPO
 
-`src/domain` and `src/rules` decide; they do no I/O and speak no wire format. Their non-test
+`src/domain` and `src/rules` decide; they do no I/O and speak no wire format. And `src/http`
+does not include `src/scenario` (the test replayer): the JSON both speak lives in `src/wire`. Their non-test
 files may include:
 - the C++ standard library, except its I/O, file-system, thread and C stdio headers;
 - `fmt/format.h` (text formatting, no I/O);
@@ -43,6 +44,16 @@ for layer, allowed in ALLOWED_PROJECT.items():
                     problems.append(f"{where}: a library outside the standard one")
             elif header in FORBIDDEN_STD:
                 problems.append(f"{where}: I/O or threads in a pure layer")
+
+# The HTTP service speaks the wire shapes of src/wire, never the test replayer's (issue 24, point 4).
+for path in sorted((repo / "src" / "http").glob("*.[ch]pp")):
+    if path.name.endswith("_test.cpp"):
+        continue
+    for number, line in enumerate(path.read_text().splitlines(), 1):
+        m = include.match(line)
+        if m and m.group(2).startswith("scenario/"):
+            problems.append(f"{path.relative_to(repo)}:{number}: {line.strip()}: http/ may not "
+                            "include scenario/ (the wire JSON lives in wire/)")
 
 if checked == 0:
     print("FAIL: no source files found under src/domain and src/rules", file=sys.stderr)
