@@ -145,11 +145,6 @@ struct District {
   DistrictKind kind = DistrictKind::kGp;
   int doctors = 1;
   std::optional<int> capacity;  // explicit capacity; otherwise norm(kind) x doctors
-  // Where a registry holds this district (its index + 1; 0: held by none). Not part of the
-  // district: not stored, not sent. It lets the registry answer the capacity rules' questions
-  // about a district without a hash lookup per candidate (ADR 0012); it trusts it only for an
-  // object at that place.
-  std::uint32_t registry_slot = 0;
 
   // Pediatrician: under 18; therapist: 18 and over; GP: everyone.
   bool ServesAge(int age) const {

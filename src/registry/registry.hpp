@@ -46,6 +46,8 @@
 #include "registry/age_out_queue.hpp"
 #include "registry/panel.hpp"
 #include "registry/population.hpp"
+#include "registry/reference_data.hpp"
+#include "registry/statistics_keeper.hpp"
 #include "rules/facts.hpp"
 #include "stats/snapshot.hpp"
 #include "storage/store.hpp"
@@ -204,7 +206,7 @@ class Registry final : public rules::RegistryView {
   // committing thread. Safe beside the pipeline's commits.
   stats::Snapshot Snapshot() const;
   // Moves each time counts are added to the statistics (a key for caches of snapshots).
-  std::uint64_t statistics_version() const { return statistics_version_.load(); }
+  std::uint64_t statistics_version() const { return statistics_.version(); }
   // The same with nothing folded: every date can be asked (a recount; slower to build).
   stats::Snapshot FullSnapshot();
   // Flushes, then stores the statistics snapshot that `stats` and `funding` read.
@@ -350,12 +352,8 @@ class Registry final : public rules::RegistryView {
   // The person's live periods in the district (a capacity check does not count them).
   std::vector<std::pair<domain::Date, domain::Date>> OwnPeriodsIn(std::uint32_t district,
                                                                   const domain::Iin* person) const;
-  // Statistics bookkeeping: a stored period counts in the cube (plans do not).
-  stats::PersonFacts FactsOf(std::uint32_t person);
-  void CountPeriod(const PeriodRow& p, int sign);
+  // The statistics from the loaded state (a stored period counts in the cube; plans do not).
   void RebuildCube();
-  // Counts every person and stored period into `cube` (folding before its `since`).
-  void CountState(stats::Cube& cube);
   void Audit(const Actor& actor, std::string action, std::string subject, std::string detail);
   void RecordPolicy();
 
@@ -377,39 +375,11 @@ class Registry final : public rules::RegistryView {
   boost::unordered_flat_map<std::string, std::pair<std::string, std::string>> idempotency_;
 
   Population population_;
-  std::deque<domain::Organisation> orgs_;  // deque: pointers stay valid as it grows
-  // Ids to indexes, found from a string_view without a copy. A hash: the ordered maps they
-  // replace cost a string compare and a cache miss per tree level, several times per decision.
-  using IdIndex =
-      boost::unordered_flat_map<std::string, std::uint32_t, StringHash, std::equal_to<>>;
-  std::map<std::string, std::uint32_t, std::less<>> org_index_;  // in id order, for listings
-  IdIndex org_lookup_;                                           // the same, for FindOrg
-  std::deque<domain::District> districts_;
-  IdIndex district_index_;
-  // An organisation's districts in id order (a hash: looked up for every decision).
-  boost::unordered_flat_map<std::string, std::vector<const domain::District*>, StringHash,
-                            std::equal_to<>>
-      districts_by_org_;
-  std::map<std::string, std::set<std::string>, std::less<>> orgs_by_ate_;
-  std::vector<Panel> panels_;                // by district index
-  std::vector<std::uint32_t> district_org_;  // by district index: the org's index
-  stats::Cube cube_;                         // under cube_mu_ once a pipeline runs
-  stats::CubeChanges counts_;                // what the changes since the last TakeBatch count
-  mutable std::mutex cube_mu_;               // the committing thread adds counts while readers copy
-  std::atomic<std::uint64_t> statistics_version_ = 0;
-  // Adds recorded counts to the cube (under cube_mu_).
-  void AddCounts(const stats::CubeChanges& counts);
+  ReferenceData refs_;         // organisations and districts
+  std::vector<Panel> panels_;  // by district index
+  StatisticsKeeper statistics_{population_, refs_};
   domain::Date as_of_ = domain::Date::Min();  // the latest event or import when opened
-  struct LoadedDecision {
-    int year;
-    domain::Channel channel;
-    domain::Outcome outcome;
-    std::vector<domain::Reason> reasons;
-    std::uint32_t from_org, to_org;  // to_org kNone: not a move
-    domain::Date effective;
-  };
-  std::vector<LoadedDecision> loaded_decisions_;  // from Open until RebuildCube
-  std::deque<std::string> application_ids_;  // referenced by periods (1-based); grows in blocks
+  std::deque<std::string> application_ids_;   // referenced by periods (1-based); grows in blocks
   boost::unordered_flat_map<std::uint64_t, std::uint16_t> free_choice_changes_;  // iin*10^4+year
   // Application ids with a decision, as 64-bit fingerprints: no string to copy or hash again
   // when the set grows. A fingerprint that two ids share makes the second look like a repeat;
@@ -466,9 +436,8 @@ class Registry final : public rules::RegistryView {
   // (Panel::SizeOn). Not while age-outs are placed: each asks about its own birthday, and
   // would push out the answers about the day that a clinic's applications share.
   bool deciding_ = false;
-  // The index of a district: its registry_slot if it is the object we hold there, else by id;
-  // kNone if unknown.
-  std::uint32_t IndexOf(const domain::District& d) const;
+  // The index of a district: by address if it is one we hold, else by id; kNone if unknown.
+  std::uint32_t IndexOf(const domain::District& d) const { return refs_.IndexOf(d); }
 
   // Domain objects made from rows for the rules: valid until the next use case starts.
   mutable boost::unordered_flat_map<std::uint32_t, std::unique_ptr<domain::Person>> person_cache_;

@@ -87,7 +87,7 @@ Result<void> Registry::ApplyBatch(const storage::WriteBatch& batch) {
   storage::WriteBatch own;
   own.mutations.swap(batch_.mutations);
   // Likewise its counts: what the stored batch counts is durable, and counted at once.
-  auto own_counts = std::exchange(counts_, {});
+  auto own_counts = statistics_.SetAside();
   // Plans follow the stored periods: dropped for the persons the batch touches, made again after
   // it, as on opening.
   for (auto person : PersonsTouchedBy(batch)) DropPlansOf(person);
@@ -104,7 +104,9 @@ Result<void> Registry::ApplyBatch(const storage::WriteBatch& batch) {
     }
   }
   batch_.mutations.swap(own.mutations);
-  AddCounts(std::exchange(counts_, std::move(own_counts)));
+  auto stored_counts = statistics_.SetAside();
+  statistics_.PutBack(std::move(own_counts));
+  statistics_.Add(stored_counts);
   return applied;
 }
 
@@ -155,7 +157,7 @@ Result<void> Registry::ApplyStored(const domain::Attachment& a) {
   // processes disagree (LoadPeriod refuses it).
   if (auto r = population_.LoadPeriod(static_cast<std::uint32_t>(a.id), row); !r) return r;
   if (!row.Cancelled()) panels_[district].Add(a.from, a.to);
-  CountPeriod(row, +1);
+  statistics_.CountPeriod(row, +1);
   MarkDirty(district);
   return {};
 }
@@ -166,11 +168,11 @@ Result<void> Registry::ApplyStored(const storage::PeriodChange& c) {
   }
   auto& p = population_.period(static_cast<std::uint32_t>(c.attachment_id));
   if (!p.Cancelled()) panels_[p.district].Remove(p.From(), p.To());
-  CountPeriod(p, -1);
+  statistics_.CountPeriod(p, -1);
   p.to = c.to.days();
   p.end = static_cast<std::uint8_t>(c.end);
   if (!p.Cancelled()) panels_[p.district].Add(p.From(), p.To());
-  CountPeriod(p, +1);
+  statistics_.CountPeriod(p, +1);
   MarkDirty(p.district);
   return {};
 }
@@ -183,14 +185,14 @@ Result<void> Registry::ApplyStored(const storage::DecidedApplication& d) {
   if (d.decision.free_choice_change && iin) {
     ++free_choice_changes_[FreeChoiceKey(*iin, app.date.year())];
   }
-  counts_.AddDecision(app.date.year(), app.channel, d.decision.outcome, d.decision.reasons);
+  statistics_.CountDecision(app.date.year(), app.channel, d.decision.outcome, d.decision.reasons);
   if (d.decision.outcome == domain::Outcome::kApproved && d.decision.effective && iin) {
     const auto person = population_.Find(*iin);
     const auto district = DistrictIndex(d.decision.district);
     if (person && district != kNone) {
       const auto from_org = MovedFrom(*person, *d.decision.effective);
-      if (from_org != district_org_[district]) {
-        counts_.AddFlow(from_org, district_org_[district], *d.decision.effective);
+      if (from_org != refs_.OrgOf(district)) {
+        statistics_.CountFlow(from_org, refs_.OrgOf(district), *d.decision.effective);
       }
     }
   }
@@ -202,7 +204,8 @@ Result<void> Registry::ApplyStored(const storage::PolicyVersion& p) {
   if (!parsed) return parsed.error();
   policy_ = std::move(*parsed);
   calendar_ = std::make_unique<domain::Calendar>(policy_.holidays);
-  for (const auto& [org, index] : org_index_) InvalidatePlans(index);  // norms may have changed
+  for (std::uint32_t index = 0; index < refs_.org_count(); ++index)
+    InvalidatePlans(index);  // norms may have changed
   return {};
 }
 
@@ -210,23 +213,17 @@ Result<void> Registry::ApplyStored(const storage::PersonDeath& d) {
   const auto person = population_.Find(d.iin);
   if (!person) return Error::Internal("death of an unknown person " + d.iin.Masked());
   today_ = std::max(today_, d.date);
-  const auto& row = population_.row(*person);
-  counts_.AddPerson(
-      FactsOf(*person),
-      row.deceased == INT32_MIN ? std::nullopt : std::optional<Date>(Date::FromDays(row.deceased)),
-      -1);
-  counts_.AddPerson(FactsOf(*person), d.date, +1);
+  statistics_.CountPerson(*person, -1);
+  statistics_.CountDeath(*person, d.date);
   population_.SetDeceased(*person, d.date);
   return {};  // the periods' ends come as their own changes
 }
 
 Result<void> Registry::ApplyStored(const storage::OrgClosure& c) {
-  const auto it = org_index_.find(c.org);
-  if (it == org_index_.end()) return Error::Internal("closure of an unknown organisation " + c.org);
+  const auto org = refs_.OrgIndex(c.org);
+  if (org == kNone) return Error::Internal("closure of an unknown organisation " + c.org);
   today_ = std::max(today_, c.date);
-  auto& org = orgs_[it->second];
-  org.closed_on = c.date;
-  org.successor = c.successor;
+  refs_.CloseOrganisation(org, c.date, c.successor);
   return {};  // the people's moves come as their own changes
 }
 

@@ -8,6 +8,11 @@ namespace emkhana::rules {
 using domain::Date;
 using domain::District;
 
+int DistrictCapacity(const District& district, const domain::Norms& norms) {
+  if (district.capacity) return *district.capacity;
+  return norms.For(district.kind) * district.doctors;
+}
+
 const District* MostFreeFitting(const RegistryView& view,
                                 std::span<const District* const> candidates, int age, Date day,
                                 bool require_room, const domain::Iin* excluding) {

@@ -170,3 +170,23 @@ TEST_F(CapacityTest, MostFreeFittingCapacityNotwithstanding) {
 
 }  // namespace
 }  // namespace emkhana::rules::testing
+
+namespace emkhana::rules {
+namespace {
+
+TEST(DistrictCapacity, AnExplicitCapacityElseTheNormTimesTheDoctors) {
+  domain::Norms norms;
+  norms.gp = 1700;
+  norms.pediatrician = 900;
+  domain::District d;
+  d.kind = domain::DistrictKind::kPediatrician;
+  d.doctors = 2;
+  EXPECT_EQ(DistrictCapacity(d, norms), 1800);
+  d.doctors = 0;
+  EXPECT_EQ(DistrictCapacity(d, norms), 0);
+  d.capacity = 5;
+  EXPECT_EQ(DistrictCapacity(d, norms), 5);
+}
+
+}  // namespace
+}  // namespace emkhana::rules

@@ -41,6 +41,9 @@ const domain::District* MostFreeFitting(const RegistryView& view,
                                         std::span<const domain::District* const> candidates,
                                         int age, domain::Date day, bool require_room,
                                         const domain::Iin* excluding = nullptr);
+// The places a district offers: its explicit capacity, else the norm for its kind times its
+// doctors (DOMAIN.md, "Capacity").
+int DistrictCapacity(const domain::District& district, const domain::Norms& norms);
 // deadline.cpp: decide_by.
 domain::Date DecideBy(const domain::Application& app, const domain::Calendar& calendar);
 
