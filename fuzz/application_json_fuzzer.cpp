@@ -1,7 +1,7 @@
 // The application decoder: an HTTP body to POST /api/v1/applications, through Api::Handle as a
 // citizen, a registrar or an operator (by the input's length: the three actors who may submit,
 // so the body reaches every step: UTF-8, JSON, the signature's removal and canonical form, known
-// fields, scenario::ParseApplication, the channel's actor, the signature check).
+// fields, wire::ParseApplication, the channel's actor, the signature check).
 // Every answer is a 4xx problem+json, or a decision to wait for with a decoded application.
 #include <boost/json.hpp>
 

@@ -87,10 +87,11 @@ std::unique_ptr<World> MakeWorld() {
   // A fixed key ring, no files: every input verifies tokens as a server does.
   const http::TokenKey key{"fuzz", std::string(64, 'f')};
   w->tokens = std::make_unique<http::TokenVerifier>(http::KeyRing{{key}}, std::nullopt, w->clock);
-  w->api = std::make_unique<http::Api>(r, http::ApiOptions{.tokens = w->tokens.get(),
-                                                           .clock = &w->clock,
-                                                           .web = &*w->web,
-                                                           .signatures = &*w->verifier});
+  w->service = std::make_unique<registry::Service>(r, registry::ServiceOptions{});
+  w->api = std::make_unique<http::Api>(*w->service, http::ApiOptions{.tokens = w->tokens.get(),
+                                                                     .clock = &w->clock,
+                                                                     .web = &*w->web,
+                                                                     .signatures = &*w->verifier});
   using http::Role;
   const std::int64_t expires = kNowSeconds + 365LL * 86400;
   w->authorizations = {""};

@@ -19,6 +19,7 @@
 #include "http/signature.hpp"
 #include "http/static_files.hpp"
 #include "registry/registry.hpp"
+#include "registry/service.hpp"
 #include "storage/store.hpp"
 
 namespace emkhana::fuzz {
@@ -43,6 +44,7 @@ struct World {
   std::optional<http::SignatureVerifier> verifier;
   std::unique_ptr<http::TokenVerifier> tokens;
   std::optional<http::StaticFiles> web;
+  std::unique_ptr<registry::Service> service;  // before the API, which uses it
   std::unique_ptr<http::Api> api;
   // "Bearer ..." for: nobody (empty), citizen, registrar, region, fund, admin.
   std::vector<std::string> authorizations;

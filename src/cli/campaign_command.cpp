@@ -15,8 +15,8 @@
 #include "core/clock.hpp"
 #include "core/thread_priority.hpp"
 #include "policy/policy_loader.hpp"
-#include "registry/pipeline.hpp"
 #include "registry/registry.hpp"
+#include "registry/service.hpp"
 #include "storage/store.hpp"
 
 namespace emkhana::cli {
@@ -95,7 +95,7 @@ int RunCampaign(const CampaignOptions& o) {
   t0 = std::chrono::steady_clock::now();
   registry::PipelineStats pipeline_stats;
   {
-    registry::DecisionPipeline pipeline(reg, {.max_batch = 4096});
+    registry::Service service(reg, {.max_batch = 4096});
     // This thread only feeds the pipeline, 200 000 ahead: it must not take the deciding
     // thread's core.
     const LoweredPriority feeding(kBehindTheDecidingThread);
@@ -110,12 +110,12 @@ int RunCampaign(const CampaignOptions& o) {
         std::this_thread::sleep_for(std::chrono::milliseconds(1));
       }
       const auto channel = app.channel;
-      pipeline.Submit(app, {"campaign", std::string(domain::NameOf(channel))},
-                      [&record, channel](Result<domain::Decision> r) { record(r, channel); });
+      service.Submit(app, {"campaign", std::string(domain::NameOf(channel))}, {},
+                     [&record, channel](Result<domain::Decision> r) { record(r, channel); });
       ++submitted;
     }
-    pipeline.Stop();  // every submitted application answered
-    pipeline_stats = pipeline.stats();
+    service.Drain();  // every submitted application answered
+    pipeline_stats = service.pipeline_stats();
   }
   const double seconds = Since(t0);
   // The outcome first (flushed), then the deferred work, which takes minutes at 20 million.

@@ -19,6 +19,7 @@
 #include "http/token.hpp"
 #include "policy/policy_loader.hpp"
 #include "registry/registry.hpp"
+#include "registry/service.hpp"
 #include "storage/store.hpp"
 
 namespace emkhana::cli {
@@ -169,14 +170,18 @@ int RunServe(const ServeOptions& o) {
   }
   int rc = 0;
   {
-    http::Api api(reg, {.tokens = tokens->get(),
-                        .clock = &clock,
-                        .day_clock = &day_clock,
-                        .max_batch = 1024,
-                        .web = web ? &*web : nullptr,
-                        .signatures = signatures ? &*signatures : nullptr,
-                        .demo_ca = demo_ca ? &*demo_ca : nullptr,
-                        .read_spool = spool->get()});
+    registry::Service service(reg, {.max_batch = 1024,
+                                    .read_spool = spool->get(),
+                                    .log = [&clock](std::string_view level, std::string_view event,
+                                                    std::string_view message) {
+                                      http::LogEventLine(clock, level, event, message);
+                                    }});
+    http::Api api(service, {.tokens = tokens->get(),
+                            .clock = &clock,
+                            .day_clock = &day_clock,
+                            .web = web ? &*web : nullptr,
+                            .signatures = signatures ? &*signatures : nullptr,
+                            .demo_ca = demo_ca ? &*demo_ca : nullptr});
     api.PrepareStatistics();
     http::ServerOptions server;
     server.address = o.address;

@@ -147,36 +147,16 @@ std::string MediaType(std::string_view content_type) {
   return media;
 }
 
-Api::Api(registry::Registry& registry, ApiOptions options)
-    : registry_(registry), options_(std::move(options)) {
-  pipeline_ = std::make_unique<registry::DecisionPipeline>(
-      registry_, registry::PipelineOptions{
-                     .max_batch = options_.max_batch,
-                     .registry_lock = &registry_lock_,
-                     .add_writes =
-                         [this](registry::Registry& reg) {
-                           std::vector<storage::AuditEntry> reads;
-                           {
-                             std::lock_guard lock(audit_mu_);
-                             // After a failed commit, the spool keeps what it holds for the
-                             // next process (see ReadSpool::Rotate).
-                             if (audit_pending_.empty() || reg.failed()) return false;
-                             if (options_.read_spool) {
-                               if (auto r = options_.read_spool->Rotate(); !r) {
-                                 LogEvent("error", "read_spool_failed", r.error().message);
-                               }
-                             }
-                             reads.swap(audit_pending_);
-                           }
-                           reg.AppendAudit(std::move(reads));
-                           return true;
-                         },
-                 });
-  TakeSpoolLeftovers();
-}
+Api::Api(registry::Service& service, ApiOptions options)
+    : service_(service), options_(std::move(options)) {}
 
 void Api::LogEvent(std::string_view level, std::string_view event, std::string_view message) const {
-  std::fputs((json::serialize(json::object{{"ts", options_.clock->NowMicros() / 1000},
+  LogEventLine(*options_.clock, level, event, message);
+}
+
+void LogEventLine(const Clock& clock, std::string_view level, std::string_view event,
+                  std::string_view message) {
+  std::fputs((json::serialize(json::object{{"ts", clock.NowMicros() / 1000},
                                            {"level", level},
                                            {"event", event},
                                            {"message", domain::MaskIinsInText(message)}}) +
@@ -185,43 +165,9 @@ void Api::LogEvent(std::string_view level, std::string_view event, std::string_v
              stderr);
 }
 
-void Api::TakeSpoolLeftovers() {
-  if (!options_.read_spool) return;
-  auto left = options_.read_spool->TakeLeftovers();
-  if (left.empty()) return;
-  // Those committed just before the process died are in the trail already.
-  std::map<std::string, std::vector<storage::AuditEntry>> trails;
-  std::vector<storage::AuditEntry> missing;
-  for (auto& e : left) {
-    auto [it, fresh] = trails.try_emplace(e.subject);
-    if (fresh) {
-      auto trail = registry_.AuditTrail(e.subject, 10'000);
-      if (trail) it->second = std::move(*trail);
-    }
-    const bool stored = std::any_of(it->second.begin(), it->second.end(), [&](const auto& t) {
-      return t.at == e.at && t.actor == e.actor && t.action == e.action && t.detail == e.detail;
-    });
-    if (!stored) missing.push_back(std::move(e));
-  }
-  LogEvent("info", "read_spool_recovered",
-           fmt::format("read spool {}: {} record(s) of reads left by an earlier process, {} to "
-                       "commit",
-                       options_.read_spool->path(), left.size(), missing.size()));
-  std::lock_guard lock(audit_mu_);
-  audit_pending_ = std::move(missing);
-}
+Api::~Api() = default;  // the service drains when its owner ends it
 
-Api::~Api() { Drain(); }
-
-void Api::Drain() {
-  pipeline_->Stop();  // commits the reads still pending, unless the store has failed
-  if (!options_.read_spool || registry_.failed()) return;
-  std::lock_guard lock(audit_mu_);
-  if (!audit_pending_.empty()) return;
-  if (auto r = options_.read_spool->Clear(); !r) {
-    LogEvent("error", "read_spool_failed", r.error().message);
-  }
-}
+void Api::Drain() { service_.Drain(); }
 
 std::vector<Api::Route> Api::Routes() {
   std::vector<Route> out;
@@ -338,12 +284,12 @@ Response Api::Dispatch(Call& call, Handled* deferred) {
       case Handler::kHealth:
         // Alive means able to do its work: a store that failed (a full disk, a lost database)
         // fails the check, so that a supervisor restarts the server once the cause is fixed.
-        if (registry_.failed()) {
+        if (service_.failed()) {
           return call.Problem(ProblemCode::kUnavailable, "the store failed; restart the server");
         }
         return call.Json(json::object{{"status", "ok"}});
       case Handler::kReady:
-        if (registry_.failed()) {
+        if (service_.failed()) {
           return call.Problem(ProblemCode::kUnavailable, "the store failed; restart the server");
         }
         if (stopping_) return call.Problem(ProblemCode::kUnavailable, "stopping");
@@ -419,7 +365,7 @@ Response Api::Dispatch(Call& call, Handled* deferred) {
 Response Api::MetricsText() {
   Response r;
   r.content_type = "text/plain; version=0.0.4";
-  r.body = metrics_.Render(pipeline_->stats(), pipeline_->queue_depth());
+  r.body = metrics_.Render(service_.pipeline_stats(), service_.queue_depth());
   r.route = "/metrics";
   return r;
 }

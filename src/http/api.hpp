@@ -1,11 +1,10 @@
 // The REST API `/api/v1` and the operations endpoints, independent of sockets: a Request in, a
 // Response (or a decision to wait for) out. The server (server.hpp) owns the connections; this
-// is the router and the handlers (decode -> call the registry -> encode), with roles checked
-// here and every rejection answered as problem+json (problem.hpp).
+// is the router and the handlers (decode -> ask the registry's front door -> encode), with
+// roles checked here and every rejection answered as problem+json (problem.hpp).
 //
-// Thread-safety: Handle may be called from any number of threads at once. Reads take the
-// registry lock shared; decisions go through the registry's DecisionPipeline, which takes it
-// exclusively around each decision.
+// Thread-safety: Handle may be called from any number of threads at once. The registry's
+// service (registry/service.hpp) owns the lock, the decision pipeline and the audit of reads.
 #pragma once
 
 #include <boost/json/fwd.hpp>
@@ -30,10 +29,8 @@
 #include "http/signature.hpp"
 #include "http/static_files.hpp"
 #include "http/token.hpp"
-#include "registry/pipeline.hpp"
-#include "registry/registry.hpp"
+#include "registry/service.hpp"
 #include "stats/snapshot.hpp"
-#include "storage/read_spool.hpp"
 
 namespace emkhana::http {
 
@@ -74,7 +71,6 @@ struct ApiOptions {
   // The registry's day, which dates every application received (none: `clock`'s). A server
   // started --as-of another day moves this one only.
   const Clock* day_clock = nullptr;
-  std::size_t max_batch = 1024;  // decisions per commit
   // The web front end's files, served at "/" (none: no front end).
   const StaticFiles* web = nullptr;
   // Trusted CAs for the signatures of egov/mobile applications (none: such applications are
@@ -83,14 +79,15 @@ struct ApiOptions {
   // Demo mode: /api/v1/demo/* lists generated accounts and signs them in, issuing citizens a
   // signing key from this CA. Never on a real registry.
   const DemoCa* demo_ca = nullptr;
-  // Where each read's record is written before its reply (storage/read_spool.hpp); none: the
-  // records wait in memory for the next commit (tests of the API alone).
-  storage::ReadSpool* read_spool = nullptr;
 };
+
+// One JSON line on standard error for an event of the server (IINs in `message` masked).
+void LogEventLine(const Clock& clock, std::string_view level, std::string_view event,
+                  std::string_view message);
 
 class Api {
  public:
-  Api(registry::Registry& registry, ApiOptions options);
+  Api(registry::Service& service, ApiOptions options);
   ~Api();
 
   Handled Handle(const Request& request);
@@ -130,9 +127,9 @@ class Api {
   // representatives, and admins.
   Response AccessLog(Call& call, std::string_view iin);
   Response Profile(Call& call, std::string_view iin);
-  // Names and kinds for a placement's ids (org_name, org_ate, district_kind); the caller holds
-  // the registry lock.
-  void DescribePlacement(const registry::Placement& where, boost::json::object& into) const;
+  // Names and kinds for a placement's ids (org_name, org_ate, district_kind), read from `reg`.
+  void DescribePlacement(const registry::Registry& reg, const registry::Placement& where,
+                         boost::json::object& into) const;
   Response Audit(Call& call);
   // Who may read this person's records: the person, a registered representative, a registrar,
   // an admin (the reply when not; nullopt when allowed).
@@ -155,10 +152,6 @@ class Api {
                                                    std::string_view what) {
     return RecordReads(call, {{std::string(subject), std::string(what)}});
   }
-  // Reads a process that died left in the spool: committed with the next batch, except those
-  // the trail already holds.
-  void TakeSpoolLeftovers();
-  std::int64_t spool_failures_ = 0;  // under audit_mu_
   // One JSON line on standard error, as the server's other events (IINs masked).
   void LogEvent(std::string_view level, std::string_view event, std::string_view message) const;
   Handled SubmitApplication(Call& call);
@@ -194,26 +187,15 @@ class Api {
                         const std::function<Result<std::string>(const stats::Snapshot&)>& make);
   domain::Date Today() const;
 
-  registry::Registry& registry_;
+  registry::Service& service_;
   ApiOptions options_;
   std::atomic<bool> stopping_ = false;
   std::atomic<bool> store_failure_reported_ = false;
-  std::shared_mutex registry_lock_;
-  std::unique_ptr<registry::DecisionPipeline> pipeline_;
   Metrics metrics_;
   Result<Claims> Verify(std::string_view token) { return options_.tokens->Verify(token); }
-  // Reads not yet written to the audit trail (the pipeline commits them; see add_writes). The
-  // spool's file order is this queue's: both change under audit_mu_.
-  std::mutex audit_mu_;
-  std::vector<storage::AuditEntry> audit_pending_;
-  // The statistics snapshot, made again when the registry has changed (at most once a second).
-  std::mutex snapshot_mu_;
-  std::shared_ptr<const stats::Snapshot> snapshot_;
   std::mutex report_cache_mu_;
   std::map<std::string, std::pair<std::shared_ptr<const stats::Snapshot>, std::string>>
       report_cache_;
-  std::pair<std::uint64_t, std::uint64_t> snapshot_version_;  // registry, statistics
-  std::int64_t snapshot_made_ = 0;
 };
 
 }  // namespace emkhana::http

@@ -149,7 +149,7 @@ Handled Api::SubmitApplication(Call& call) {
     reply.lang = lang;
     reply.route = route;
     if (!r) {
-      if (registry_.failed()) StopForFailedStore(r.error().message);
+      if (service_.failed()) StopForFailedStore(r.error().message);
       return reply.Problem(ProblemFor(r.error().code), r.error().message);
     }
     metrics_.ObserveDecision(*r);
@@ -187,8 +187,9 @@ std::optional<Response> Api::CheckActor(Call& call, const domain::Application& a
       if (app.iin == claims.subject) return std::nullopt;
       bool represents = false;
       if (auto me = Iin::Parse(claims.subject)) {
-        std::shared_lock lock(registry_lock_);
-        for (const auto& r : registry_.Represented(*me)) represents |= r.ToString() == app.iin;
+        for (const auto& r : service_.Read()->Represented(*me)) {
+          represents |= r.ToString() == app.iin;
+        }
       }
       if (represents) return std::nullopt;
       return call.Problem(ProblemCode::kInPersonOnly,
@@ -250,20 +251,20 @@ void Api::StopForFailedStore(std::string_view why) {
 }
 
 void Api::Submit(Deferred deferred, std::function<void(Response)> done) {
-  pipeline_->Submit(
-      std::move(deferred.application), std::move(deferred.actor), std::move(deferred.claims),
-      [this, finish = std::move(deferred.finish), done = std::move(done),
-       request = Request{"POST", "/api/v1/applications"}](Result<domain::Decision> r) {
-        Response response;
-        try {
-          response = finish(std::move(r));
-        } catch (const std::exception& e) {
-          response = Failed(request, e.what());
-        } catch (...) {
-          response = Failed(request, "an exception that is not a std::exception");
-        }
-        done(std::move(response));
-      });
+  service_.Submit(std::move(deferred.application), std::move(deferred.actor),
+                  std::move(deferred.claims),
+                  [this, finish = std::move(deferred.finish), done = std::move(done),
+                   request = Request{"POST", "/api/v1/applications"}](Result<domain::Decision> r) {
+                    Response response;
+                    try {
+                      response = finish(std::move(r));
+                    } catch (const std::exception& e) {
+                      response = Failed(request, e.what());
+                    } catch (...) {
+                      response = Failed(request, "an exception that is not a std::exception");
+                    }
+                    done(std::move(response));
+                  });
 }
 
 std::optional<Response> Api::CheckSignature(Call& call, const domain::Application& app,
@@ -318,7 +319,7 @@ json::object ApplicationJson(const storage::DecidedApplication& stored) {
 std::variant<storage::DecidedApplication, Response> Api::ReadableApplication(Call& call,
                                                                              std::string_view id) {
   if (!call.claims) return call.Problem(ProblemCode::kUnauthenticated, "sign in first");
-  auto stored = registry_.StoredApplication(std::string(id));
+  auto stored = service_.StoredApplication(std::string(id));
   if (!stored) return call.Problem(ProblemCode::kUnavailable, "the store cannot be read");
   // The same answer for an id that does not exist and one the caller may not see.
   const auto no_such = [&] {
@@ -372,10 +373,7 @@ Response Api::ListApplications(Call& call) {
     auto parsed = Iin::Parse(q.iin);
     if (!parsed) return call.Problem(ProblemCode::kInvalidIin, "iin: 12 digits, valid");
     std::optional<domain::Person> person;
-    {
-      std::shared_lock lock(registry_lock_);
-      person = registry_.PersonByIin(*parsed);
-    }
+    person = service_.Read()->PersonByIin(*parsed);
     if (!person) return NoSuchPerson(call, *parsed);
     if (auto no = ForbidPerson(call, *person)) return std::move(*no);
   } else if (call.Is(Role::kAdmin)) {
@@ -403,7 +401,7 @@ Response Api::ListApplications(Call& call) {
   }
   q.limit = *limit + 1;  // one more tells whether there is a next page
   q.offset = *offset;
-  auto found = registry_.ListApplications(q);
+  auto found = service_.ListApplications(q);
   if (!found) return call.Problem(ProblemCode::kUnavailable, "the store cannot be read");
   const bool more = static_cast<int>(found->size()) > *limit;
   if (more) found->pop_back();
@@ -440,15 +438,15 @@ Response Api::Talon(Call& call, std::string_view id, bool pdf) {
   f.channel = domain::NameOf(stored.application.channel);
   f.policy_version = decision.policy_version;
   if (auto iin = Iin::Parse(f.iin)) {
-    auto name = registry_.PersonName(*iin);
+    auto name = service_.PersonName(*iin);
     if (name) f.name = *name;
-    std::shared_lock lock(registry_lock_);
-    if (auto person = registry_.PersonByIin(*iin)) f.birth = person->birth.ToString();
-    if (const auto* org = registry_.FindOrg(f.org)) {
+    const auto reg = service_.Read();
+    if (auto person = reg->PersonByIin(*iin)) f.birth = person->birth.ToString();
+    if (const auto* org = reg->FindOrg(f.org)) {
       f.org_name = org->name;
       f.org_ate = org->ate;
     }
-    if (const auto* d = registry_.FindDistrict(f.district)) {
+    if (const auto* d = reg->FindDistrict(f.district)) {
       f.district_kind = domain::NameOf(d->kind);
     }
   }

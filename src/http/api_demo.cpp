@@ -36,15 +36,15 @@ Response Api::DemoAccounts(Call& call) {
   json::array registrars;
   std::set<std::string> regions;
   {
-    std::shared_lock lock(registry_lock_);
-    const std::size_t n = registry_.person_count();
+    const auto reg = service_.Read();
+    const std::size_t n = reg->person_count();
     const std::size_t step = std::max<std::size_t>(1, n / 4000);
     for (std::size_t i = 0; i < n && (parents.size() < 8 || pensioners.size() < 3 ||
                                       others.size() < 4 || unattached.size() < 3);
          i += step) {
-      auto p = registry_.PersonAt(i);
+      auto p = reg->PersonAt(i);
       if (p.DeadOn(today)) continue;
-      auto where = registry_.TryWhereOn(p.iin, today);
+      auto where = reg->TryWhereOn(p.iin, today);
       if (!where) continue;
       const int age = p.AgeOn(today);
       if (where->org.empty()) {  // someone to try a first attachment with
@@ -53,8 +53,8 @@ Response Api::DemoAccounts(Call& call) {
         }
         continue;
       }
-      auto children = registry_.Represented(p.iin);
-      const auto* org = registry_.FindOrg(where->org);
+      auto children = reg->Represented(p.iin);
+      const auto* org = reg->FindOrg(where->org);
       Pick pick{p, children, org ? org->ate : ""};
       if (!children.empty() && age >= 20 && age < 60) {
         if (parents.size() < 8) parents.push_back(std::move(pick));
@@ -64,7 +64,7 @@ Response Api::DemoAccounts(Call& call) {
         if (others.size() < 4) others.push_back(std::move(pick));
       }
     }
-    auto orgs = registry_.Organisations();
+    auto orgs = reg->Organisations();
     std::sort(orgs.begin(), orgs.end(), [](auto* a, auto* b) { return a->id < b->id; });
     for (const auto* org : orgs) {
       regions.insert(std::string(domain::RegionOfAte(org->ate)));
@@ -79,7 +79,7 @@ Response Api::DemoAccounts(Call& call) {
     for (const auto& pick : *group) {
       json::array children;
       for (const auto& c : pick.children) children.push_back(json::string(c.ToString()));
-      auto name = registry_.PersonName(pick.person.iin);
+      auto name = service_.PersonName(pick.person.iin);
       citizens.push_back(json::object{{"iin", pick.person.iin.ToString()},
                                       {"name", name ? *name : ""},
                                       {"age", pick.person.AgeOn(today)},
@@ -129,16 +129,16 @@ Response Api::DemoSignIn(Call& call) {
   json::object reply{{"role", RoleName(*role)}, {"subject", subject}};
   std::optional<Iin> iin;
   {
-    std::shared_lock lock(registry_lock_);
+    const auto reg = service_.Read();
     bool known = true;
     if (*role == Role::kCitizen) {
       iin = Iin::Parse(subject);
-      known = iin && registry_.PersonByIin(*iin).has_value();
+      known = iin && reg->PersonByIin(*iin).has_value();
     } else if (*role == Role::kRegistrar) {
-      known = registry_.FindOrg(subject) != nullptr;
+      known = reg->FindOrg(subject) != nullptr;
     } else if (*role == Role::kRegion) {
       known = false;
-      for (const auto* org : registry_.Organisations()) {
+      for (const auto* org : reg->Organisations()) {
         known = known || domain::RegionOfAte(org->ate) == subject;
       }
     }
@@ -146,7 +146,7 @@ Response Api::DemoSignIn(Call& call) {
       return call.Problem(ProblemCode::kNotFound, "no such person, organisation or region");
   }
   if (iin) {
-    auto name = registry_.PersonName(*iin);
+    auto name = service_.PersonName(*iin);
     auto issued = options_.demo_ca->Issue(subject, name ? *name : "", now);
     if (!issued) return call.Problem(ProblemCode::kInternal, issued.error().message);
     reply["name"] = name ? *name : "";

@@ -80,19 +80,19 @@ Response Api::Organisations(Call& call) {
   const Date day = Today();
   json::array orgs;
   {
-    std::shared_lock lock(registry_lock_);
+    const auto reg = service_.Read();
     std::vector<const domain::Organisation*> found;
     if (ate) {
-      found = registry_.OrgsInAte(*ate);
+      found = reg->OrgsInAte(*ate);
     } else {
-      for (const auto* o : registry_.Organisations()) {
+      for (const auto* o : reg->Organisations()) {
         if (domain::RegionOfAte(o->ate) == *region) found.push_back(o);
       }
     }
     for (const auto* org : found) {
       std::optional<std::pair<double, double>> from;
       if (lat) from.emplace(*lat, *lon);
-      orgs.push_back(OrgJson(registry_, *org, day, from));
+      orgs.push_back(OrgJson(*reg, *org, day, from));
     }
   }
   if (lat) {
@@ -111,13 +111,13 @@ Response Api::Panel(Call& call, std::string_view district_id) {
   const auto date = call.DateOr(Today());
   if (!date) return call.Problem(ProblemCode::kInvalidDate, "date: expected YYYY-MM-DD");
   const Date day = *date;
-  std::shared_lock lock(registry_lock_);
-  const auto* district = registry_.FindDistrict(district_id);
+  const auto reg = service_.Read();
+  const auto* district = reg->FindDistrict(district_id);
   if (!district) return call.Problem(ProblemCode::kNotFound, "no such district");
   const bool allowed =
       call.Is(Role::kAdmin) || (call.Is(Role::kRegistrar) && call.claims->subject == district->org);
   if (!allowed) return call.Problem(ProblemCode::kForbidden, "not your organisation's panel");
-  const auto panel = registry_.PanelMembers(district->id, day, 10'000);
+  const auto panel = reg->PanelMembers(district->id, day, 10'000);
   // One record per person on the panel (their access log shows it), and one for the district.
   const std::string what = "panel of " + district->id + " on " + day.ToString();
   std::vector<ReadRecord> reads{{district->id, what}};
@@ -129,18 +129,18 @@ Response Api::Panel(Call& call, std::string_view district_id) {
   return call.Json(json::object{{"district", district->id},
                                 {"org", district->org},
                                 {"date", day.ToString()},
-                                {"capacity", registry_.CapacityOf(*district, day)},
-                                {"attached", registry_.PanelSizeOn(district->id, day)},
+                                {"capacity", reg->CapacityOf(*district, day)},
+                                {"attached", reg->PanelSizeOn(district->id, day)},
                                 {"members", std::move(members)}});
 }
 
 Response Api::Organisation(Call& call, std::string_view id) {
   const auto date = call.DateOr(Today());
   if (!date) return call.Problem(ProblemCode::kInvalidDate, "date: expected YYYY-MM-DD");
-  std::shared_lock lock(registry_lock_);
-  const auto* org = registry_.FindOrg(id);
+  const auto reg = service_.Read();
+  const auto* org = reg->FindOrg(id);
   if (!org) return call.Problem(ProblemCode::kNotFound, "no such organisation");
-  auto o = OrgJson(registry_, *org, *date, std::nullopt);
+  auto o = OrgJson(*reg, *org, *date, std::nullopt);
   o["date"] = date->ToString();
   return call.Json(std::move(o));
 }
@@ -156,16 +156,16 @@ Response Api::Moves(Call& call, std::string_view org_id) {
   if (*date <= today) return call.Problem(ProblemCode::kInvalidQuery, "date: a day after today");
   // Who is on the organisation's panels today and who on `date`: the differences are the moves
   // already decided (campaign approvals, age-outs, closures), in and out.
-  std::shared_lock lock(registry_lock_);
-  const auto* org = registry_.FindOrg(org_id);
+  auto reg = service_.Read();
+  const auto* org = reg->FindOrg(org_id);
   if (!org) return call.Problem(ProblemCode::kNotFound, "no such organisation");
-  const auto members = registry_.OrgMembers(org->id, {today, *date});
+  const auto members = reg->OrgMembers(org->id, {today, *date});
   std::map<std::string, std::string> now, then;  // IIN -> district
   for (const auto& [iin, district] : members[0]) now[iin.ToString()] = district;
   for (const auto& [iin, district] : members[1]) then[iin.ToString()] = district;
   // Where the others come from or go to: settled placements only (a shared lock).
   auto org_on = [&](const std::string& iin, Date day) -> json::value {
-    auto where = registry_.TryWhereOn(*Iin::Parse(iin), day);
+    auto where = reg->TryWhereOn(*Iin::Parse(iin), day);
     return where && !where->org.empty() ? json::value(where->org) : json::value(nullptr);
   };
   json::array in, out, within;
@@ -184,7 +184,7 @@ Response Api::Moves(Call& call, std::string_view org_id) {
     out.push_back(
         json::object{{"iin", iin}, {"district", district}, {"to_org", org_on(iin, *date)}});
   }
-  lock.unlock();
+  reg.Release();
   // One record per person whose move is disclosed, and one for the organisation.
   const std::string what = "moves of " + std::string(org_id) + " to " + date->ToString();
   std::vector<ReadRecord> reads{{std::string(org_id), what}};

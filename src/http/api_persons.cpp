@@ -30,45 +30,46 @@ Response Api::Attachment(Call& call, std::string_view iin_text) {
   std::optional<registry::Placement> where, next;
   std::optional<std::vector<Iin>> representatives;
   json::object o;
-  auto describe = [&] {
+  auto describe = [&](const registry::Registry& reg) {
     o = wire::PlacementJson(iin->ToString(), day, where->org, where->district);
     o["since"] = where->since ? json::value(where->since->ToString()) : json::value(nullptr);
-    DescribePlacement(*where, o);
+    DescribePlacement(reg, *where, o);
     if (next->org != where->org || next->district != where->district) {
       json::object pending{
           {"date", new_year.ToString()},
           {"org", next->org.empty() ? json::value(nullptr) : json::value(next->org)},
           {"district",
            next->district.empty() ? json::value(nullptr) : json::value(next->district)}};
-      DescribePlacement(*next, pending);
+      DescribePlacement(reg, *next, pending);
       o["pending"] = std::move(pending);
     } else {
       o["pending"] = nullptr;
     }
   };
   {
-    std::shared_lock lock(registry_lock_);
-    representatives = registry_.RepresentativesOf(*iin);
+    const auto reg = service_.Read();
+    representatives = reg->RepresentativesOf(*iin);
     if (!representatives) return NoSuchPerson(call, *iin);
-    where = registry_.TryWhereOn(*iin, day);
-    next = registry_.TryWhereOn(*iin, new_year);
-    if (where && next) describe();
+    where = reg->TryWhereOn(*iin, day);
+    next = reg->TryWhereOn(*iin, new_year);
+    if (where && next) describe(*reg);
   }
   if (auto no = ForbidPerson(call, *iin, *representatives)) return std::move(*no);
   if (auto no = RecordRead(call, iin->ToString(), "attachment on " + day.ToString()))
     return std::move(*no);
-  if (!where || !next) {  // an age-out plan still to be worked out: that needs the registry alone
-    std::unique_lock lock(registry_lock_);
-    if (!where) where = registry_.WhereOn(*iin, day);
-    if (!next) next = registry_.WhereOn(*iin, new_year);
-    describe();
+  if (!where || !next) {  // an age-out plan still to be worked out (the service settles it)
+    auto settled = service_.AttachmentOn(*iin, {day, new_year});
+    where = std::move(settled[0]);
+    next = std::move(settled[1]);
+    describe(*service_.Read());
   }
   return call.Json(std::move(o));
 }
 
-void Api::DescribePlacement(const registry::Placement& where, json::object& into) const {
-  const auto* org = where.org.empty() ? nullptr : registry_.FindOrg(where.org);
-  const auto* district = where.district.empty() ? nullptr : registry_.FindDistrict(where.district);
+void Api::DescribePlacement(const registry::Registry& reg, const registry::Placement& where,
+                            json::object& into) const {
+  const auto* org = where.org.empty() ? nullptr : reg.FindOrg(where.org);
+  const auto* district = where.district.empty() ? nullptr : reg.FindDistrict(where.district);
   into["org_name"] = org ? json::value(org->name) : json::value(nullptr);
   into["org_ate"] = org ? json::value(org->ate) : json::value(nullptr);
   into["district_kind"] =
@@ -84,11 +85,11 @@ Response Api::Profile(Call& call, std::string_view iin_text) {
   std::optional<domain::Person> person;
   std::vector<domain::Person> represented;
   {
-    std::shared_lock lock(registry_lock_);
-    person = registry_.PersonByIin(*iin);
+    const auto reg = service_.Read();
+    person = reg->PersonByIin(*iin);
     if (person) {
-      for (const auto& r : registry_.Represented(*iin)) {
-        if (auto p = registry_.PersonByIin(r)) represented.push_back(std::move(*p));
+      for (const auto& r : reg->Represented(*iin)) {
+        if (auto p = reg->PersonByIin(r)) represented.push_back(std::move(*p));
       }
     }
   }
@@ -96,7 +97,7 @@ Response Api::Profile(Call& call, std::string_view iin_text) {
   if (auto no = ForbidPerson(call, *person)) return std::move(*no);
   if (auto no = RecordRead(call, iin->ToString(), "profile")) return std::move(*no);
   auto name_of = [&](const Iin& who) {
-    auto n = registry_.PersonName(who);
+    auto n = service_.PersonName(who);
     return n ? *n : std::string();
   };
   json::object o;
@@ -203,17 +204,9 @@ std::optional<Response> Api::RecordReads(Call& call, std::vector<ReadRecord> rea
     e.detail = std::move(read.what);
     entries.push_back(std::move(e));
   }
-  std::lock_guard lock(audit_mu_);
-  if (options_.read_spool) {
-    if (auto written = options_.read_spool->Append(entries); !written) {
-      // Once, then every 1000th: a full disk refuses every read.
-      if (spool_failures_++ % 1000 == 0) {
-        LogEvent("error", "read_not_recorded", written.error().message);
-      }
-      return call.Problem(ProblemCode::kAuditUnavailable, "the read could not be recorded");
-    }
+  if (auto recorded = service_.RecordReads(std::move(entries)); !recorded) {
+    return call.Problem(ProblemCode::kAuditUnavailable, "the read could not be recorded");
   }
-  for (auto& e : entries) audit_pending_.push_back(std::move(e));
   return std::nullopt;
 }
 
@@ -224,15 +217,10 @@ Response Api::History(Call& call, std::string_view iin_text) {
   if (!iin) return call.Problem(ProblemCode::kInvalidIin, "expected 12 digits with a check digit");
   json::array periods;
   {
-    // Exclusive: a plan still to come is worked out before it is shown.
-    std::unique_lock lock(registry_lock_);
-    auto person = registry_.PersonByIin(*iin);
+    const auto person = service_.Read()->PersonByIin(*iin);
     if (!person) return NoSuchPerson(call, *iin);
     if (auto no = ForbidPerson(call, *person)) return std::move(*no);
-    for (const auto& a : registry_.History(*iin)) {
-      if (a.from < a.to) (void)registry_.WhereOn(*iin, a.from);
-    }
-    for (const auto& a : registry_.History(*iin)) {
+    for (const auto& a : service_.History(*iin)) {  // plans still to come worked out
       json::object o;
       o["org"] = a.org;
       o["district"] = a.district;
@@ -258,13 +246,10 @@ Response Api::AccessLog(Call& call, std::string_view iin_text) {
   const auto limit = call.IntParam("limit", 100, 1, 1000);
   if (!limit) return call.Problem(ProblemCode::kInvalidQuery, "limit: 1..1000");
   std::optional<std::vector<Iin>> representatives;
-  {
-    std::shared_lock lock(registry_lock_);
-    representatives = registry_.RepresentativesOf(*iin);
-  }
+  representatives = service_.Read()->RepresentativesOf(*iin);
   if (!representatives) return NoSuchPerson(call, *iin);
   if (auto no = ForbidPerson(call, *iin, *representatives)) return std::move(*no);
-  auto trail = registry_.AuditTrail(iin->ToString(), *limit);
+  auto trail = service_.AuditTrail(iin->ToString(), *limit);
   if (!trail) return call.Problem(ProblemCode::kUnavailable, "the audit cannot be read now");
   json::array entries;
   for (const auto& e : *trail) {
@@ -300,7 +285,7 @@ Response Api::Audit(Call& call) {
     if (limit < 1 || limit > 1000)
       return call.Problem(ProblemCode::kInvalidQuery, "limit: 1..1000");
   }
-  auto trail = registry_.AuditTrail(*subject, limit);
+  auto trail = service_.AuditTrail(*subject, limit);
   if (!trail) return call.Problem(ProblemCode::kUnavailable, "the audit cannot be read now");
   json::array entries;
   for (const auto& e : *trail) {

@@ -18,20 +18,7 @@ using domain::Iin;
 // ---------------------------------------------------------------- statistics, funding, policy
 
 std::shared_ptr<const stats::Snapshot> Api::CurrentSnapshot() {
-  std::lock_guard lock(snapshot_mu_);
-  const auto now = options_.clock->NowMicros();
-  {
-    std::shared_lock read(registry_lock_);
-    // Counts reach the statistics when their batch commits, after the change that moved
-    // version(): both keep the snapshot current.
-    const std::pair version{registry_.version(), registry_.statistics_version()};
-    if (!snapshot_ || (version != snapshot_version_ && now - snapshot_made_ > 1'000'000)) {
-      snapshot_ = std::make_shared<const stats::Snapshot>(registry_.Snapshot());
-      snapshot_version_ = version;
-      snapshot_made_ = now;
-    }
-  }
-  return snapshot_;
+  return service_.Snapshot(options_.clock->NowMicros());
 }
 
 Response Api::Stats(Call& call) {
@@ -106,10 +93,7 @@ Response Api::Funding(Call& call) {
 
 Response Api::Policy(Call& call) {
   std::string body;
-  {
-    std::shared_lock lock(registry_lock_);
-    body = policy::PolicyToJson(registry_.policy());
-  }
+  body = policy::PolicyToJson(service_.Read()->policy());
   Response r;
   r.body = std::move(body);
   r.route = call.route;

@@ -37,7 +37,8 @@ TEST(ApiHandle, AnEscapedExceptionIsA500ProblemThatClosesTheConnection) {
   TokenVerifier tokens(KeyRing{{key}}, std::nullopt, clock);
   auto token = IssueToken(key, {Role::kAdmin, "ops", clock.NowMicros() / 1'000'000 + 600});
   ASSERT_TRUE(token.has_value());
-  Api api(**registry, {.tokens = &tokens, .clock = &clock});
+  registry::Service service(**registry, {});
+  Api api(service, {.tokens = &tokens, .clock = &clock});
 
   Request audit{.method = "GET",
                 .target = "/api/v1/audit?subject=W-1",

@@ -45,6 +45,8 @@ test('registrar: panels, paper application, applications and CSV', async (t) => 
     await page.waitForSelector('#applications-table');
     await page.selectOption('#filter-status', 'approved');
     await page.click('#filter-apply');
+    // The list shown is the filtered one (not the one drawn before the reply came).
+    await page.waitForSelector('#applications-table[data-status="approved"]');
     await page.waitForFunction((wanted) => document.querySelector('#applications-table')?.textContent.includes(wanted), id);
     const [download] = await Promise.all([page.waitForEvent('download'), page.click('#export-csv')]);
     assert.match(download.suggestedFilename(), /\.csv$/);

@@ -56,7 +56,7 @@ export function applicationsView(): HTMLElement {
     state.applications
       ? list.length
         ? [
-            table(t('registrar.applicationsCaption', { count: formatNumber(list.length) }), headers, rows, { id: 'applications-table' }),
+            table(t('registrar.applicationsCaption', { count: formatNumber(list.length) }), headers, rows, { id: 'applications-table', 'data-status': state.applicationsStatus }),
             state.nextOffset !== null ? button('applications-more', t('registrar.more'), () => void loadApplications(true), { class: 'secondary', disabled: state.applicationsLoading }) : null,
           ]
         : notice(t('registrar.noApplications'))

@@ -59,6 +59,8 @@ export const state = {
   filters: { status: '', from: '', to: '' },
   applications: undefined as Decision[] | undefined,
   applicationsError: undefined as unknown,
+  // The status filter the shown list was loaded with (the form's may have changed since).
+  applicationsStatus: '',
   applicationsLoading: false,
   nextOffset: null as number | null,
   panel: undefined as { district: string; members: string[]; attached: number } | undefined,
@@ -121,12 +123,14 @@ export async function loadApplications(more = false): Promise<void> {
   requestRender();
   try {
     const offset = more ? (state.nextOffset ?? 0) : 0;
+    const status = state.filters.status;
     const reply = await getJson<ApplicationList | Decision[]>(
-      `/api/v1/applications${query({ org: current.subject, status: state.filters.status, from: state.filters.from, to: state.filters.to, limit: PAGE_SIZE, offset })}`,
+      `/api/v1/applications${query({ org: current.subject, status, from: state.filters.from, to: state.filters.to, limit: PAGE_SIZE, offset })}`,
     );
     if (!isLatest() || !isSameSession()) return;
     const page = Array.isArray(reply) ? reply : (reply.applications ?? reply.items ?? []);
     state.applications = more ? [...(state.applications ?? []), ...page] : page;
+    state.applicationsStatus = status;
     state.nextOffset = Array.isArray(reply) ? null : (reply.next_offset ?? null);
     if (page.length < PAGE_SIZE) state.nextOffset = null;
     state.applicationsError = undefined;
