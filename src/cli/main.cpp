@@ -9,6 +9,7 @@
 #include "cli/commands.hpp"
 #include "core/clock.hpp"
 #include "domain/date.hpp"
+#include "http/texts.hpp"
 #include "policy/policy_loader.hpp"
 #include "registry/registry.hpp"
 #include "scenario/replay.hpp"
@@ -72,6 +73,12 @@ int main(int argc, char** argv) {
   init->add_option("--db", init_db, "SQLite database path or postgresql:// URL")->required();
 
   auto* show_policy = app.add_subcommand("policy", "Print the built-in default policy (JSON)");
+
+  auto* texts = app.add_subcommand(
+      "texts", "Print the refusal reasons' and problems' texts in kk, ru and en");
+  bool texts_json = false;
+  texts->add_flag("--json", texts_json,
+                  "As JSON: the source of the web front end's web/src/generated/texts.json");
 
   emkhana::cli::GenerateOptions generate_options;
   auto* generate =
@@ -271,6 +278,10 @@ int main(int argc, char** argv) {
     if (*verify) return emkhana::cli::RunAuditVerify(audit_options);
     if (*show_policy) {
       std::cout << emkhana::policy::DefaultPolicyJson();
+      return 0;
+    }
+    if (*texts) {
+      std::cout << (texts_json ? emkhana::http::TextsJson() : emkhana::http::TextsTable());
       return 0;
     }
   } catch (const std::exception& e) {

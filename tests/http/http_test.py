@@ -10,6 +10,9 @@ temporary file given by --secret.
 
 Generates a small registry, starts the server, and checks:
   - every route answers, and the OpenAPI document lists exactly the routes that answer;
+  - every JSON reply of the whole test matches its schema in src/http/openapi.json (strictly: no
+    field the document does not name; tests/http/openapi_check.py), which the server serves as
+    it is and from which the web front end's types are generated;
   - the role x route matrix (a citizen never reads another adult; a registrar never another
     organisation's panel; statistics and funding only for their roles);
   - applications: a decision with the replay fields, refusals as 200, Idempotency-Key;
@@ -31,7 +34,14 @@ import sys
 import tempfile
 import time
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from openapi_check import OpenApi  # noqa: E402
+
 BIN = sys.argv[1]
+OPENAPI_JSON = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "src", "http",
+                            "openapi.json")
+OPENAPI = OpenApi(OPENAPI_JSON)
+replies_checked = 0
 THREADS = sys.argv[2] if len(sys.argv) > 2 else "1"
 TMP = tempfile.mkdtemp(prefix="emkhana-http-")
 PG_URL = os.environ.get("EMKHANA_TEST_PG_URL", "")
@@ -176,6 +186,11 @@ def request(method, path, body=None, tok=None, headers=None, lang=None, sign=Tru
     parsed = None
     if ctype.startswith("application/json") or ctype.startswith("application/problem+json"):
         parsed = json.loads(data)
+        global replies_checked
+        replies_checked += 1
+        wrong = OPENAPI.check_reply(method, path, r.status, ctype, parsed)
+        check(not wrong, f"{method} {path} {r.status}: the reply is not as openapi.json says: "
+              + "; ".join(wrong[:5]))
     return r.status, ctype, parsed, data
 
 
@@ -205,6 +220,7 @@ org_b = next(people[i]["org"] for i in attached if people[i]["org"] != org_a)
 # ---------------------------------------------------------------- every route, the OpenAPI doc
 s, _, doc, _ = request("GET", "/api/v1/openapi.json")
 check(s == 200 and doc["openapi"].startswith("3."), "the OpenAPI document is served")
+check(doc == OPENAPI.doc, "the served OpenAPI document is src/http/openapi.json")
 documented = {(m.upper(), p) for p, ops in doc["paths"].items() for m in ops}
 answered = set()
 for method, path in sorted(documented):
@@ -829,4 +845,5 @@ check(len(access) >= 500 and all({"ts", "method", "route", "status", "ms"} <= se
       f"a JSON access log line per request: {len(access)}")
 for iin in people:
     check(iin not in err, "an IIN appears unmasked in the log")
-print(f"http_test: {checks} checks passed ({total} hostile requests)")
+print(f"http_test: {checks} checks passed ({total} hostile requests, {replies_checked} JSON replies "
+      f"matched openapi.json, {len(OPENAPI.seen)} routes' successful replies among them)")

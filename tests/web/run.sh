@@ -33,7 +33,8 @@ if [[ ! -d node_modules || package-lock.json -nt node_modules/.package-lock.json
   # come from the lock all the same.
   npm install --no-audit --no-fund
 fi
-if [[ ! -f dist/index.html ]] || [[ -n $(find src index.html package.json vite.config.ts -newer dist/index.html -print -quit) ]]; then
+# The build checks src/generated/api.ts against the OpenAPI document: a changed document builds too.
+if [[ ! -f dist/index.html ]] || [[ -n $(find src index.html package.json vite.config.ts ../src/http/openapi.json -newer dist/index.html -print -quit) ]]; then
   npm run build
 fi
 node scripts/check-size.mjs

@@ -2,16 +2,12 @@
 
 import { takeEarly } from './early';
 import { currentLanguage } from './i18n/language';
+import type { Problem as ApiProblem } from './model';
 import { session } from './session';
 
-export interface Problem {
-  type?: string;
-  title: string;
-  status: number;
-  code: string;
-  detail?: string;
-  titles?: Partial<Record<'kk' | 'ru' | 'en', string>>;
-}
+/** A problem+json reply (the API's `Problem`), or one made here of a reply that was not one (a
+ *  proxy's, the static server's), which has no `type` and no `titles`. */
+export type Problem = Omit<ApiProblem, 'type' | 'titles'> & Partial<Pick<ApiProblem, 'type' | 'titles'>>;
 
 export class ApiError extends Error {
   constructor(readonly problem: Problem) {

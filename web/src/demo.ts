@@ -1,31 +1,9 @@
 // The demo accounts (`serve --demo`): lists to sign in from, and the sign-in that issues a token.
 
 import { getJson, postJson } from './api';
+import type { DemoAccounts, DemoSession, DemoSignIn } from './model';
 import { session, type Role, type Session } from './session';
 import { ACCOUNTS_PATH } from './pages/analytics/requests';
-
-export interface DemoCitizen {
-  iin: string;
-  name: string;
-  age: number;
-  sex: 'M' | 'F';
-  ate: string;
-  children: string[];
-}
-export interface DemoRegistrar {
-  org: string;
-  name: string;
-  ate: string;
-}
-export interface DemoRegion {
-  code: string;
-  name: string;
-}
-export interface DemoAccounts {
-  citizens: DemoCitizen[];
-  registrars: DemoRegistrar[];
-  regions: DemoRegion[];
-}
 
 let accounts: Promise<DemoAccounts> | null = null;
 
@@ -36,8 +14,9 @@ export function demoAccounts(): Promise<DemoAccounts> {
 }
 
 export async function signIn(role: Role, subject: string, name?: string): Promise<Session> {
-  const reply = await postJson<Session>('/api/v1/demo/sign-in', { role, subject });
-  const next: Session = { ...reply, role: reply.role ?? role, subject: reply.subject ?? subject, name };
+  const request: DemoSignIn = { role, subject };
+  const reply = await postJson<DemoSession>('/api/v1/demo/sign-in', request);
+  const next: Session = { ...reply, role, name };
   session.set(next);
   return next;
 }

@@ -2,7 +2,8 @@
 // their region's name in the chosen language, refusal reasons in plain words.
 
 import { data, h } from './dom';
-import { hasCode, t, tCode } from './i18n/i18n';
+import { reasons } from './generated/texts.json';
+import { currentLanguage, hasCode, t, tCode, type Language } from './i18n/i18n';
 import { regionOf } from './model';
 import { organisationName } from './organisations';
 
@@ -23,6 +24,10 @@ export function unitLabel(ate: string): string {
   return `${regionName(regionOf(ate))}, ${ate}`;
 }
 
+/** The words of each refusal reason, by code: the server's own (`emkhana texts --json`, copied
+ *  to src/generated/texts.json and kept equal to it by the CTest web_generated). */
+export const REASON_TEXTS: Readonly<Record<string, Readonly<Record<Language, string>> | undefined>> = reasons;
+
 export function reasonText(code: string): string {
-  return hasCode('reason', code) ? tCode('reason', code) : t('reason.unknown', { code });
+  return REASON_TEXTS[code]?.[currentLanguage()] ?? t('reason.unknown', { code });
 }

@@ -1,21 +1,16 @@
 // Who is signed in, per role: kept in sessionStorage so a reload keeps the demo session while a
 // closed tab forgets the token (the language, which is not personal, lives in localStorage).
 
-export type Role = 'citizen' | 'registrar' | 'region' | 'fund' | 'admin';
+import type { DemoSession, Role as ApiRole } from './model';
 
-export interface Signing {
-  key_pkcs8: string;
-  certificate: string;
-}
+/** The roles that have a page here (operators and monitors have none). */
+export type Role = Extract<ApiRole, 'citizen' | 'registrar' | 'region' | 'fund' | 'admin'>;
 
-export interface Session {
-  token: string;
-  role: Role;
-  subject: string;
-  expires_at?: string;
-  signing?: Signing;
-  name?: string;
-}
+/** A citizen's signing key and certificate, as the demo sign-in gives them. */
+export type Signing = NonNullable<DemoSession['signing']>;
+
+/** The demo sign-in's reply, the name to show beside it. */
+export type Session = Omit<DemoSession, 'role'> & { role: Role; name?: string };
 
 const STORAGE_KEY = 'emkhana.session';
 type Listener = () => void;

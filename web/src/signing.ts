@@ -2,6 +2,7 @@
 // ECDSA P-256 with SHA-256; the raw r||s signature, base64).
 
 import { canonicalJson } from './canonical';
+import type { Application } from './model';
 import type { Signing } from './session';
 
 function base64ToBytes(base64: string): Uint8Array<ArrayBuffer> {
@@ -17,10 +18,7 @@ function bytesToBase64(bytes: Uint8Array): string {
   return btoa(binary);
 }
 
-export interface Signature {
-  certificate: string;
-  value: string;
-}
+export type Signature = NonNullable<Application['signature']>;
 
 export async function signBody(body: Record<string, unknown>, signing: Signing): Promise<Signature> {
   const { signature: _ignored, ...unsigned } = body;

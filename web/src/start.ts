@@ -2,8 +2,8 @@
 // single-page application.
 
 import { registerPage, start } from './app';
-import { LANGUAGES, allTexts, textIn, type MessageKey } from './i18n/i18n';
-import { REASONS } from './model';
+import { LANGUAGES, allTexts, type Language } from './i18n/i18n';
+import { REASON_TEXTS } from './labels';
 import { analyticsPage } from './pages/analytics/index';
 import { citizenPage } from './pages/citizen/index';
 import { homePage } from './pages/home';
@@ -14,9 +14,10 @@ registerPage(citizenPage);
 registerPage(registrarPage);
 registerPage(analyticsPage);
 
-// The language tests compare the visible text with the dictionaries.
+// The language tests compare the visible text with the dictionaries and the reasons' texts.
 const reasonTexts = () =>
-  Object.fromEntries(LANGUAGES.map((language) => [language, Object.fromEntries(REASONS.map((code) => [code, textIn(language, `reason.${code}` as MessageKey)]))]));
-Object.assign(window, { emkhanaTexts: allTexts, emkhanaReasons: reasonTexts });
+  Object.fromEntries(LANGUAGES.map((language) => [language, Object.fromEntries(Object.entries(REASON_TEXTS).map(([code, texts]) => [code, texts?.[language]]))]));
+const texts = (language: Language) => [...allTexts(language), ...Object.values(REASON_TEXTS).map((reason) => reason?.[language] ?? '')];
+Object.assign(window, { emkhanaTexts: texts, emkhanaReasons: reasonTexts });
 
 start(document.getElementById('app')!);

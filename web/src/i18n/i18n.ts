@@ -125,8 +125,3 @@ export function formatMoney(tenge: number): string {
 export function allTexts(of: Language): string[] {
   return Object.values(DICTIONARIES[of]);
 }
-
-/** The text of a key in a given language (for the tests' checks of every reason code). */
-export function textIn(of: Language, key: MessageKey): string {
-  return DICTIONARIES[of][key];
-}

@@ -1,5 +1,6 @@
 // Russian, the default language; its keys are the type every other dictionary must fill.
-// Refusal texts follow the table in shared/DOMAIN.md.
+// The refusal reasons' own texts are not here: they are the server's (src/generated/texts.json,
+// from `emkhana texts --json`; src/labels.ts), whose Russian follows the table in docs/domain.md.
 
 export const ru = {
   'app.name': 'Емхана',
@@ -261,23 +262,7 @@ export const ru = {
   'analytics.amount': 'Сумма',
   'analytics.change': 'Изменение',
 
-  'reason.invalid_iin': 'ИИН указан неверно',
-  'reason.unknown_person': 'Лицо не найдено в государственной базе данных физических лиц',
-  'reason.false_data': 'Предоставлены недостоверные данные',
-  'reason.deceased': 'Лицо умерло',
-  'reason.no_consent': 'Отсутствует согласие на доступ к персональным данным ограниченного доступа',
-  'reason.no_representation': 'Отсутствуют документы, подтверждающие законное представительство',
-  'reason.channel_not_allowed': 'Заявление на бумажном носителе не принимается от данной категории лиц',
-  'reason.missing_documents': 'Не представлены необходимые документы',
-  'reason.not_eligible': 'Нет права на прикрепление (требуется полис ДМС/ВМС)',
-  'reason.org_not_eligible': 'Организация не оказывает ПМСП в рамках ГОБМП/ОСМС',
-  'reason.territory': 'Организация вне административно-территориальной единицы проживания',
-  'reason.already_attached': 'Лицо уже прикреплено к этой организации',
-  'reason.wrong_district': 'Участок не обслуживает данную возрастную группу',
-  'reason.outside_campaign': 'Свободный выбор возможен только в период прикрепительной кампании',
-  'reason.too_frequent': 'Свободный выбор поликлиники возможен не чаще одного раза в год',
-  'reason.invalid_basis': 'Основание для прикрепления вне кампании не подтверждено',
-  'reason.capacity_exceeded': 'Превышена допустимая численность прикрепленного населения на участке',
+  // A reason the server's texts do not name (src/labels.ts).
   'reason.unknown': 'Причина «{code}»',
 
   'basis.first_attachment': 'Первичное прикрепление',

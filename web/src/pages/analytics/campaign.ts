@@ -6,7 +6,8 @@ import { formatDate, formatNumber, formatPercent, t, tCode } from '../../i18n/i1
 import { reasonText, regionName } from '../../labels';
 import { CHANNELS } from '../../model';
 import { dataCell, notice, section, table } from '../../ui';
-import { shorten, sum, type Share, type Stats } from './state';
+import type { DistrictUse, Stats } from '../../model';
+import { shorten, sum } from './state';
 
 export function flowsView(stats: Stats): HTMLElement {
   const orgs = (stats.organisations ?? []).filter((org) => org.inflow || org.outflow || org.pending_in || org.pending_out);
@@ -62,7 +63,7 @@ export function flowsView(stats: Stats): HTMLElement {
 export function utilisationView(stats: Stats): HTMLElement | null {
   const byKind = stats.districts?.by_kind;
   if (!stats.districts) return null;
-  const rows: Array<[string, Share]> = [['all', stats.districts.all], ...Object.entries(byKind ?? {})];
+  const rows: Array<[string, DistrictUse]> = [['all', stats.districts.all], ...Object.entries(byKind ?? {})];
   const label = (code: string) => (code === 'all' ? t('analytics.allDistricts') : tCode('kind', code));
   return section(
     'utilisation',

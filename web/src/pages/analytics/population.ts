@@ -5,7 +5,7 @@ import { h } from '../../dom';
 import { formatNumber, formatPercent, t, tCode } from '../../i18n/i18n';
 import { regionName } from '../../labels';
 import { notice, section, table } from '../../ui';
-import { type Stats } from './state';
+import type { Stats } from '../../model';
 
 export function summaryView(stats: Stats): HTMLElement {
   const share = stats.population.total ? stats.attached.total / stats.population.total : 0;

@@ -8,7 +8,8 @@ import { regionName } from '../../labels';
 import { session, type Role } from '../../session';
 import { errorBox, field, section, select } from '../../ui';
 import { signInFrom } from '../role-page';
-import { loadStats, state, type Stats } from './state';
+import type { Stats } from '../../model';
+import { loadStats, state } from './state';
 
 export function signInView(): HTMLElement {
   const regions = state.accounts?.regions ?? [];

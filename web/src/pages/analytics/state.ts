@@ -2,58 +2,11 @@
 
 import { getJson } from '../../api';
 import { requestRender } from '../../app';
-import { demoAccounts, type DemoAccounts } from '../../demo';
+import { demoAccounts } from '../../demo';
 import { latest } from '../../latest';
+import type { DemoAccounts, Funding, Stats } from '../../model';
 import { currentMonth, fundingPath, statsPath } from './requests';
 import { session, type Role } from '../../session';
-
-export interface SexCount {
-  men: number;
-  women: number;
-  total: number;
-}
-
-export interface Share {
-  districts: number;
-  with_capacity: number;
-  above_90: number;
-  above_100: number;
-  share_above_90: number;
-  share_above_100: number;
-}
-
-export interface Stats {
-  scope: string;
-  date: string;
-  since?: string;
-  population: SexCount;
-  attached: SexCount;
-  unattached: number;
-  regions?: Array<{ region: string; population: number; attached: number; unattached: number; attached_share: number; insured?: number; insured_share?: number }>;
-  organisations?: Array<{ id: string; name: string; region: string; attached: SexCount; inflow: number; outflow: number; net: number; pending_in: number; pending_out: number }>;
-  age_sex?: Array<{ band: string; attached: SexCount; population: SexCount }>;
-  districts?: { all: Share; by_kind?: Record<string, Share> };
-  campaign?: { year: number; decisions_by_channel?: Record<string, { approved: number; refused: number }>; refusals?: Record<string, Record<string, number>> };
-  osms?: { by_category?: Record<string, { registered: number; insured: number; insured_share: number }> };
-}
-
-export interface FundingLine {
-  id: string;
-  name: string;
-  region: string;
-  persons: number;
-  amount: number;
-  persons_before?: number;
-  amount_before?: number;
-  change?: { amount: number; joins: number; leaves: number; deaths: number; age_effect: number };
-}
-
-export interface Funding {
-  month: string;
-  table?: { illustrative?: boolean; version?: string; base_rate_per_year?: number };
-  total: FundingLine;
-  organisations: FundingLine[];
-}
 
 export const state = {
   accounts: undefined as DemoAccounts | undefined,

@@ -4,11 +4,11 @@
 import { requestRender } from '../../app';
 import { data, h } from '../../dom';
 import { formatMoment, formatNumber, hasCode, t, tCode } from '../../i18n/i18n';
-import type { AccessLogEntry, PersonRef } from '../../model';
+import type { AccessLogEntry } from '../../model';
 import { orgLabel } from '../../labels';
 import { errorBox, loading, longTable, section } from '../../ui';
 import { personName } from './attachments';
-import { people, state } from './state';
+import { people, state, type Someone } from './state';
 
 /** Rows shown of a person's log until they ask for all of it. */
 const FIRST_ROWS = 20;
@@ -46,7 +46,7 @@ function outcomeCell(entry: AccessLogEntry): HTMLElement {
   );
 }
 
-function personLog(ref: PersonRef, isMe: boolean): HTMLElement {
+function personLog(ref: Someone, isMe: boolean): HTMLElement {
   const log = state.accessLogs[ref.iin];
   const error = state.loadErrors[`access-log-${ref.iin}`];
   const entries = log?.entries ?? [];

@@ -5,7 +5,7 @@ import { openAuthorised } from '../../api';
 import { requestRender } from '../../app';
 import { h } from '../../dom';
 import { formatDate, formatNumber, t, tCode } from '../../i18n/i18n';
-import { BASES, campaignWindow, districtKind, servesAge, today } from '../../model';
+import { BASES, campaignWindow, districtKind, isBasis, servesAge, today } from '../../model';
 import { knownOrganisation } from '../../organisations';
 import { button, checkbox, errorBox, field, notice, section, select } from '../../ui';
 import { orgLabel, reasonText } from '../../labels';
@@ -82,7 +82,7 @@ export function applyView(): HTMLElement {
           BASES.map((basis): [string, string] => [basis, tCode('basis', basis)]),
           state.form.basis || defaultBasis(),
           (value) => {
-            state.form.basis = value;
+            if (isBasis(value)) state.form.basis = value;
             requestRender();
           },
         ),

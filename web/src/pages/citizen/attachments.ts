@@ -3,17 +3,17 @@
 import { ApiError } from '../../api';
 import { data, h } from '../../dom';
 import { formatDate, t, tCode } from '../../i18n/i18n';
-import { districtKind, type PersonRef } from '../../model';
+import { districtKind } from '../../model';
 import { knownOrganisation } from '../../organisations';
 import { errorBox, loading, notice, section, table } from '../../ui';
 import { orgLabel, reasonText, unitLabel } from '../../labels';
-import { people, personOf, state } from './state';
+import { people, personOf, state, type Someone } from './state';
 
-export function personName(ref: PersonRef): HTMLElement {
+export function personName(ref: Someone): HTMLElement {
   return ref.name ? data(ref.name) : h('span', null, ref.iin);
 }
 
-export function attachmentCard(ref: PersonRef, isMe: boolean): HTMLElement {
+export function attachmentCard(ref: Someone, isMe: boolean): HTMLElement {
   const attachment = state.attachments[ref.iin];
   const error = state.loadErrors[`attachment-${ref.iin}`];
   const org = knownOrganisation(attachment?.org);
@@ -109,10 +109,10 @@ export function historyView(): HTMLElement {
               applications.map((item) => [
                 formatDate(item.date),
                 item.id,
-                orgLabel(item.applied_to ?? item.org),
-                item.channel ? tCode('channel', item.channel) : '—',
-                item.basis ? tCode('basis', item.basis) : '—',
-                item.decision === 'approved' ? t('decision.approved') : `${t('decision.refused')}: ${(item.reasons ?? []).map(reasonText).join('; ')}`,
+                orgLabel(item.applied_to),
+                tCode('channel', item.channel),
+                tCode('basis', item.basis),
+                item.decision === 'approved' ? t('decision.approved') : `${t('decision.refused')}: ${item.reasons.map(reasonText).join('; ')}`,
               ]),
               { class: 'applications-of' },
             )

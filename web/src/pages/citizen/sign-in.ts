@@ -15,7 +15,7 @@ export function signInView(): HTMLElement {
   const citizens = accounts?.citizens ?? [];
   const doSignIn = async (iin: string) => {
     if (!/^\d{12}$/.test(iin)) {
-      state.signInError = new ApiError({ status: 400, code: 'invalid_iin', title: t('citizen.iinInvalid'), titles: { kk: t('citizen.iinInvalid'), ru: t('citizen.iinInvalid'), en: t('citizen.iinInvalid') } });
+      state.signInError = new ApiError({ status: 400, code: 'invalid_iin', title: t('citizen.iinInvalid'), detail: 'expected 12 digits', titles: { kk: t('citizen.iinInvalid'), ru: t('citizen.iinInvalid'), en: t('citizen.iinInvalid') } });
       requestRender();
       return;
     }

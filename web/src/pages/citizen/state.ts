@@ -3,24 +3,37 @@
 
 import { getJson, postJson } from '../../api';
 import { requestRender } from '../../app';
-import { demoAccounts, type DemoAccounts } from '../../demo';
+import { demoAccounts } from '../../demo';
 import { latest } from '../../latest';
-import { campaignWindow, personUnits, today, type AccessLog, type Attachment, type Decision, type History, type Organisation, type Person, type PersonRef, type Policy } from '../../model';
+import {
+  campaignWindow,
+  personUnits,
+  today,
+  type AccessLog,
+  type Application,
+  type ApplicationPage,
+  type ApplicationRecord,
+  type Attachment,
+  type Basis,
+  type Decision,
+  type DemoAccounts,
+  type DocumentCode,
+  type History,
+  type Organisation,
+  type Person,
+  type PersonRef,
+  type Policy,
+} from '../../model';
 import { knownOrganisation, organisation, organisationsOfUnit, rememberOrganisationName } from '../../organisations';
 import { session } from '../../session';
 import { signBody } from '../../signing';
 
-export interface ApplicationBody {
-  iin: string;
-  org: string;
-  district?: string;
-  channel: 'egov';
-  basis: string;
-  applicant?: string;
-  consent: boolean;
-  documents?: string[];
-  [member: string]: unknown;
-}
+/** An application of this page, before its signature: through eGov, always. */
+export type ApplicationBody = Omit<Application, 'signature' | 'channel'> & { channel: 'egov' };
+
+/** Whom the page shows: the signed-in person (from the session alone when their profile cannot
+ *  be read) and the people they represent. */
+export type Someone = Pick<PersonRef, 'iin'> & Partial<Pick<PersonRef, 'name' | 'age'>>;
 
 export interface Outcome {
   decision: Decision;
@@ -29,7 +42,7 @@ export interface Outcome {
 
 export class SigningUnavailable extends Error {}
 
-export const CITIZEN_DOCUMENTS = ['residence_proof', 'representation_proof', 'consent_of_family_member'] as const;
+export const CITIZEN_DOCUMENTS = ['residence_proof', 'representation_proof', 'consent_of_family_member'] as const satisfies readonly DocumentCode[];
 
 export const state = {
   accounts: undefined as DemoAccounts | undefined,
@@ -39,7 +52,8 @@ export const state = {
   signingIn: false,
   signInError: undefined as unknown,
   loadedFor: '',
-  me: undefined as Person | undefined,
+  me: undefined as Someone | undefined,
+  represents: [] as PersonRef[],
   meError: undefined as unknown,
   profiles: {} as Record<string, Person>,
   attachments: {} as Record<string, Attachment>,
@@ -51,21 +65,19 @@ export const state = {
   orgs: undefined as Organisation[] | undefined,
   orgsError: undefined as unknown,
   orgsLoading: false,
-  form: { org: '', district: '', basis: '', consent: true, documents: [] as string[] },
+  form: { org: '', district: '', basis: '' as Basis | '', consent: true, documents: [] as DocumentCode[] },
   submitting: false,
   submitError: undefined as unknown,
   outcome: undefined as Outcome | undefined,
-  applications: {} as Record<string, Decision[]>,
+  applications: {} as Record<string, ApplicationRecord[]>,
   accessLogs: {} as Record<string, AccessLog>,
   /** Access logs shown whole rather than their first rows, by IIN. */
   accessLogsExpanded: {} as Record<string, boolean>,
 };
 
 
-export function people(): PersonRef[] {
-  const me = state.me;
-  if (!me) return [];
-  return [{ iin: me.iin, name: me.name, age: me.age }, ...(me.represents ?? [])];
+export function people(): Someone[] {
+  return state.me ? [state.me, ...state.represents] : [];
 }
 
 export function personOf(iin: string): Person | undefined {
@@ -97,9 +109,9 @@ export async function loadPerson(iin: string, isLatest: () => boolean = currentA
   if (!isLatest()) return;
   const [profile, attachment, history] = results;
   // The person's applications as the register keeps them (the ones made elsewhere too).
-  getJson<{ applications: Decision[] }>(`/api/v1/applications?iin=${iin}&limit=50`)
+  getJson<ApplicationPage>(`/api/v1/applications?iin=${iin}&limit=50`)
     .then(async (reply) => {
-      await Promise.all(reply.applications.map((item) => organisation(item.applied_to ?? item.org ?? '')));
+      await Promise.all(reply.applications.map((item) => organisation(item.applied_to)));
       if (!isLatest()) return;
       state.applications[iin] = reply.applications;
       requestRender();
@@ -149,6 +161,7 @@ export async function loadAll(): Promise<void> {
   currentAll = isLatest;
   state.loadedFor = current.subject;
   state.me = undefined;
+  state.represents = [];
   state.profiles = {};
   state.attachments = {};
   state.histories = {};
@@ -171,19 +184,19 @@ export async function loadAll(): Promise<void> {
       requestRender();
     })
     .catch(() => undefined);
-  let me: Person;
+  let profile: Person | undefined;
   let meError: unknown;
   try {
-    me = await getJson<Person>(`/api/v1/persons/${current.subject}`);
+    profile = await getJson<Person>(`/api/v1/persons/${current.subject}`);
   } catch (error) {
     // Without the profile route the page still works for the person alone.
-    me = { iin: current.subject, name: current.name };
     meError = error;
   }
   if (!isLatest()) return;
-  state.me = me;
+  state.me = profile ?? { iin: current.subject, name: current.name };
+  state.represents = profile?.represents ?? [];
   state.meError = meError;
-  state.profiles[current.subject] = me;
+  if (profile) state.profiles[current.subject] = profile;
   state.forIin = current.subject;
   requestRender();
   await Promise.all(people().map((person) => loadPerson(person.iin, isLatest)));
@@ -197,8 +210,8 @@ export async function loadAll(): Promise<void> {
 
 export function referencePoint(): [number, number] | null {
   const attachment = state.attachments[state.forIin];
-  const current = knownOrganisation(attachment?.org);
-  return current?.location ?? null;
+  const location = knownOrganisation(attachment?.org)?.location;
+  return location ? [location[0], location[1]] : null;
 }
 
 export function chooseDefaultUnit(): void {
@@ -239,7 +252,7 @@ export function isCampaignOpen(date: string): boolean {
   return !!window && window.start <= date && date <= window.end;
 }
 
-export function defaultBasis(): string {
+export function defaultBasis(): Basis {
   if (!state.attachments[state.forIin]?.org) return 'first_attachment';
   return isCampaignOpen(today()) ? 'free_choice' : 'residence_change';
 }

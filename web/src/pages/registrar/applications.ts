@@ -3,7 +3,7 @@
 import { h } from '../../dom';
 import { formatDate, formatNumber, t, tCode } from '../../i18n/i18n';
 import { reasonText } from '../../labels';
-import { today, type Decision } from '../../model';
+import { today, type ApplicationRecord } from '../../model';
 import { session } from '../../session';
 import { button, errorBox, field, loading, notice, section, select, table } from '../../ui';
 import { toCsv, downloadText } from '../../csv';
@@ -14,11 +14,11 @@ export function applicationsView(): HTMLElement {
   const headers = [t('decision.numberShort'), t('common.date'), t('common.iin'), t('registrar.channel'), t('citizen.basis'), t('decision.result'), t('citizen.district')];
   const rows = list.map((item) => [
     item.id,
-    item.date ? formatDate(item.date) : '—',
-    item.iin ?? '—',
-    item.channel ? tCode('channel', item.channel) : '—',
-    item.basis ? tCode('basis', item.basis) : '—',
-    item.decision === 'approved' ? t('decision.approved') : `${t('decision.refused')}: ${(item.reasons ?? []).map(reasonText).join('; ')}`,
+    formatDate(item.date),
+    item.iin,
+    tCode('channel', item.channel),
+    tCode('basis', item.basis),
+    item.decision === 'approved' ? t('decision.approved') : `${t('decision.refused')}: ${item.reasons.map(reasonText).join('; ')}`,
     item.district ?? '—',
   ]);
   return section(
@@ -64,9 +64,9 @@ export function applicationsView(): HTMLElement {
   );
 }
 
-export function exportCsv(headers: string[], list: Decision[]): void {
+export function exportCsv(headers: string[], list: ApplicationRecord[]): void {
   // Codes, not words, in the file: a spreadsheet can filter on them in any language.
-  const rows = list.map((item) => [item.id, item.date ?? '', item.iin ?? '', item.applicant ?? '', item.channel ?? '', item.basis ?? '', item.decision, item.org ?? '', item.district ?? '', item.effective ?? '', (item.reasons ?? []).join(' ')]);
+  const rows = list.map((item) => [item.id, item.date, item.iin, item.applicant ?? '', item.channel, item.basis, item.decision, item.org ?? '', item.district ?? '', item.effective ?? '', item.reasons.join(' ')]);
   const header = [headers[0], headers[1], headers[2], t('registrar.applicantIin'), headers[3], headers[4], headers[5], t('citizen.organisation'), headers[6], t('decision.effective'), t('registrar.reasons')];
   const org = session.current()?.subject ?? 'org';
   downloadText(`applications-${org}-${today()}.csv`, toCsv([header, ...rows]), 'text/csv');

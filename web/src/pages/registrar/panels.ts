@@ -1,12 +1,12 @@
 // The organisation's districts: panel size against capacity, as bars and a chart; the moves of 1 January.
 
 import { chart, PALETTE } from '../../charts';
-import { data, h } from '../../dom';
+import { h } from '../../dom';
 import { formatDate, formatNumber, t, tCode } from '../../i18n/i18n';
 import { orgLabel } from '../../labels';
 import { nextFirstOfJanuary, today } from '../../model';
 import { errorBox, loading, notice, section, table } from '../../ui';
-import { MOVES_SHOWN, showPanel, state, type Move } from './state';
+import { MOVES_SHOWN, showPanel, state } from './state';
 
 export function panelsView(): HTMLElement {
   const districts = state.org?.districts ?? [];
@@ -78,24 +78,20 @@ export function meterCell(attached: number, capacity: number): HTMLElement {
 
 export function movesView(): HTMLElement {
   const moves = state.moves;
-  const incoming = moves?.in ?? moves?.incoming ?? [];
-  const outgoing = moves?.out ?? moves?.outgoing ?? [];
+  // Who comes, from where, and who goes, to where (the other organisation: null for none).
+  const incoming = (moves?.in ?? []).map((move) => ({ iin: move.iin, other: move.from_org, district: move.district }));
+  const outgoing = (moves?.out ?? []).map((move) => ({ iin: move.iin, other: move.to_org, district: move.district }));
   const date = moves?.date ?? nextFirstOfJanuary(today());
-  const moveTable = (caption: string, rows: Move[], direction: 'in' | 'out', id: string) =>
+  const moveTable = (caption: string, rows: typeof incoming, direction: 'in' | 'out', id: string) =>
     rows.length
       ? table(
           caption,
-          [t('common.iin'), t('common.name'), direction === 'in' ? t('registrar.fromOrg') : t('registrar.toOrg'), t('citizen.district')],
-          rows.slice(0, MOVES_SHOWN).map((move) => [
-            h('span', { translate: 'no' }, move.iin),
-            move.name ? data(move.name) : '—',
-            orgLabel(direction === 'in' ? move.from_org : (move.to_org ?? move.org)),
-            move.district ?? '—',
-          ]),
+          [t('common.iin'), direction === 'in' ? t('registrar.fromOrg') : t('registrar.toOrg'), t('citizen.district')],
+          rows.slice(0, MOVES_SHOWN).map((move) => [h('span', { translate: 'no' }, move.iin), orgLabel(move.other), move.district]),
           { id },
         )
       : h('p', { class: 'hint', id }, `${caption}: ${t('registrar.none')}`);
-  const more = (rows: Move[]) => (rows.length > MOVES_SHOWN ? h('p', { class: 'hint' }, t('registrar.andMore', { count: formatNumber(rows.length - MOVES_SHOWN) })) : null);
+  const more = (rows: typeof incoming) => (rows.length > MOVES_SHOWN ? h('p', { class: 'hint' }, t('registrar.andMore', { count: formatNumber(rows.length - MOVES_SHOWN) })) : null);
   return section(
     'moves',
     t('registrar.movesTitle', { date: formatDate(date) }),

@@ -4,7 +4,7 @@ import { requestRender } from '../../app';
 import { data, h } from '../../dom';
 import { formatDate, t, tCode } from '../../i18n/i18n';
 import { orgLabel, reasonText } from '../../labels';
-import { BASES, DOCUMENTS } from '../../model';
+import { BASES, DOCUMENTS, isBasis } from '../../model';
 import { button, checkbox, errorBox, field, loading, section, select } from '../../ui';
 import { lookUp, state, submitPaper } from './state';
 
@@ -130,7 +130,7 @@ export function paperView(): HTMLElement {
           'paper-basis',
           t('citizen.basis'),
           select(BASES.map((basis): [string, string] => [basis, tCode('basis', basis)]), state.form.basis, (value) => {
-            state.form.basis = value;
+            if (isBasis(value)) state.form.basis = value;
             requestRender();
           }),
           tCode('basisHelp', state.form.basis),

@@ -3,36 +3,28 @@
 
 import { getJson, postJson, query } from '../../api';
 import { requestRender } from '../../app';
-import { demoAccounts, type DemoAccounts } from '../../demo';
+import { demoAccounts } from '../../demo';
 import { latest } from '../../latest';
-import { nextFirstOfJanuary, today, type Attachment, type Decision, type Organisation, type Person, type Policy } from '../../model';
+import {
+  nextFirstOfJanuary,
+  today,
+  type Application,
+  type ApplicationPage,
+  type ApplicationRecord,
+  type Attachment,
+  type Basis,
+  type Decision,
+  type DemoAccounts,
+  type DocumentCode,
+  type Moves,
+  type Organisation,
+  type OrganisationOnDate,
+  type Panel,
+  type Person,
+  type Policy,
+} from '../../model';
 import { organisation, organisationsOfUnit, unitOfOrganisation } from '../../organisations';
 import { session } from '../../session';
-
-export interface Move {
-  iin: string;
-  name?: string;
-  from_org?: string;
-  to_org?: string;
-  org?: string;
-  district?: string;
-  date?: string;
-  application?: string;
-}
-
-export interface Moves {
-  date?: string;
-  in?: Move[];
-  out?: Move[];
-  incoming?: Move[];
-  outgoing?: Move[];
-}
-
-export interface ApplicationList {
-  applications?: Decision[];
-  items?: Decision[];
-  next_offset?: number | null;
-}
 
 export const PAGE_SIZE = 100;
 
@@ -50,20 +42,20 @@ export const state = {
   policy: undefined as Policy | undefined,
   lookupIin: '',
   lookup: undefined as { person?: Person; attachment?: Attachment; error?: unknown } | undefined,
-  form: { iin: '', applicant: '', district: '', basis: 'first_attachment', consent: true, documents: [] as string[] },
+  form: { iin: '', applicant: '', district: '', basis: 'first_attachment' as Basis, consent: true, documents: [] as DocumentCode[] },
   submitting: false,
   submitError: undefined as unknown,
   decision: undefined as Decision | undefined,
   moves: undefined as Moves | undefined,
   movesError: undefined as unknown,
   filters: { status: '', from: '', to: '' },
-  applications: undefined as Decision[] | undefined,
+  applications: undefined as ApplicationRecord[] | undefined,
   applicationsError: undefined as unknown,
   // The status filter the shown list was loaded with (the form's may have changed since).
   applicationsStatus: '',
   applicationsLoading: false,
   nextOffset: null as number | null,
-  panel: undefined as { district: string; members: string[]; attached: number } | undefined,
+  panel: undefined as Panel | undefined,
 };
 
 export async function loadAccounts(): Promise<void> {
@@ -88,7 +80,7 @@ export async function loadOrganisation(id: string): Promise<void> {
   let org: Organisation | undefined;
   let orgError: unknown;
   try {
-    org = await getJson<Organisation>(`/api/v1/organisations/${encodeURIComponent(id)}`);
+    org = await getJson<OrganisationOnDate>(`/api/v1/organisations/${encodeURIComponent(id)}`);
   } catch (error) {
     // Until the one-organisation route answers, the unit's list has the same record.
     org = (await organisationsOfUnit(unitOfOrganisation(id), null, true).catch(() => [])).find((item) => item.id === id);
@@ -124,15 +116,13 @@ export async function loadApplications(more = false): Promise<void> {
   try {
     const offset = more ? (state.nextOffset ?? 0) : 0;
     const status = state.filters.status;
-    const reply = await getJson<ApplicationList | Decision[]>(
+    const reply = await getJson<ApplicationPage>(
       `/api/v1/applications${query({ org: current.subject, status, from: state.filters.from, to: state.filters.to, limit: PAGE_SIZE, offset })}`,
     );
     if (!isLatest() || !isSameSession()) return;
-    const page = Array.isArray(reply) ? reply : (reply.applications ?? reply.items ?? []);
-    state.applications = more ? [...(state.applications ?? []), ...page] : page;
+    state.applications = more ? [...(state.applications ?? []), ...reply.applications] : reply.applications;
     state.applicationsStatus = status;
-    state.nextOffset = Array.isArray(reply) ? null : (reply.next_offset ?? null);
-    if (page.length < PAGE_SIZE) state.nextOffset = null;
+    state.nextOffset = reply.next_offset;
     state.applicationsError = undefined;
   } catch (error) {
     if (!isLatest() || !isSameSession()) return;
@@ -193,7 +183,7 @@ export async function lookUp(): Promise<void> {
 export async function submitPaper(): Promise<void> {
   const current = session.as('registrar');
   if (!current) return;
-  const body: Record<string, unknown> = {
+  const body: Application = {
     iin: state.form.iin.trim(),
     org: current.subject,
     channel: 'clinic_paper',
@@ -225,9 +215,9 @@ export async function submitPaper(): Promise<void> {
 export async function showPanel(district: string): Promise<void> {
   const isSameSession = currentSession;
   try {
-    const reply = await getJson<{ district: string; members?: string[]; attached: number }>(`/api/v1/districts/${encodeURIComponent(district)}/panel`);
+    const panel = await getJson<Panel>(`/api/v1/districts/${encodeURIComponent(district)}/panel`);
     if (!isSameSession()) return;
-    state.panel = { district: reply.district, members: reply.members ?? [], attached: reply.attached };
+    state.panel = panel;
   } catch (error) {
     if (!isSameSession()) return;
     state.orgError = error;
