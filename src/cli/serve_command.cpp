@@ -123,7 +123,7 @@ int RunServe(const ServeOptions& o) {
   // the others' changes go through a connection of their own (to --read-db, a replica, or to
   // --db again), so that they never wait for this server's turn to write.
   std::unique_ptr<storage::Store> read_store;
-  if ((*store)->logs_changes()) {
+  if ((*store)->change_log()) {
     const std::string& read_location = o.read_db.empty() ? o.db : o.read_db;
     auto opened_read = storage::OpenReadStore(read_location);
     if (!opened_read) {

@@ -174,7 +174,7 @@ struct Pools {
 // Finish returns.
 class Writer {
  public:
-  explicit Writer(storage::Store& store) : store_(store), thread_([this] { Run(); }) {}
+  explicit Writer(storage::Committer& store) : store_(store), thread_([this] { Run(); }) {}
   ~Writer() { (void)Finish(); }
 
   template <class T>
@@ -236,7 +236,7 @@ class Writer {
     }
   }
 
-  storage::Store& store_;
+  storage::Committer& store_;
   storage::WriteBatch batch_;
   std::mutex mutex_;
   std::condition_variable changed_;
@@ -274,7 +274,7 @@ json::value GenerateSummary::ToJson() const {
                       {"over_full_districts", std::move(over)}};
 }
 
-Result<GenerateSummary> Generate(const GenerateOptions& o, storage::Store& store,
+Result<GenerateSummary> Generate(const GenerateOptions& o, storage::BulkLoad& store,
                                  const Progress& progress) {
   const auto& policy = policy::DefaultPolicy();
   auto built = Country::Build(KazakhstanJson(), o.population, o.seed, policy.NormsOn(o.as_of));

@@ -40,6 +40,6 @@ struct GenerateSummary {
 using Progress = std::function<void(std::int64_t, std::int64_t)>;
 
 [[nodiscard]] Result<GenerateSummary> Generate(const GenerateOptions& options,
-                                               storage::Store& store, const Progress& progress);
+                                               storage::BulkLoad& store, const Progress& progress);
 
 }  // namespace emkhana::generate

@@ -24,7 +24,7 @@ std::uint64_t Registry::FreeChoiceKey(const Iin& iin, int year) {
 }
 
 // Feeds the stored state into a fresh registry.
-class Registry::Loader final : public storage::LoadSink {
+class Registry::Loader final : public storage::LoadSink, public storage::PendingSink {
  public:
   explicit Loader(Registry& r) : r_(r) {}
   void OnPolicy(const storage::PolicyVersion& p) override {
@@ -92,7 +92,6 @@ class Registry::Loader final : public storage::LoadSink {
   // Batches the store has not yet written to its tables (SQLite's journal): applied to the
   // state loaded so far, as another process's batches are, so that the store need not write
   // them first (ADR 0021).
-  bool TakesPending() const override { return true; }
   void OnPending(storage::WriteBatch batch) override {
     if (error_) return;
     Finish();
@@ -146,14 +145,20 @@ Result<std::unique_ptr<Registry>> Registry::Open(storage::Store& store, const Cl
                                                  storage::Store* read_store) {
   std::unique_ptr<Registry> r(new Registry(store, clock, std::move(default_policy)));
   r->read_store_ = read_store;
-  r->shared_ = store.logs_changes();
+  r->shared_ = store.change_log() != nullptr;
   auto& source = r->reader();
+  auto* source_log = source.change_log();
+  if (r->shared_ && !source_log) {
+    return Error::InvalidArgument("registry: the read store has no change log to follow");
+  }
   Loader loader(*r);
-  if (auto loaded = source.Load(loader); !loaded) return loaded.error();
+  auto* journal = source.journal();
+  auto loaded = journal ? journal->LoadWithPending(loader, loader) : source.Load(loader);
+  if (!loaded) return loaded.error();
   if (loader.error_) return *loader.error_;
   loader.Finish();  // unless pending batches made it finish before them
-  r->applied_through_ = source.loaded_through();
-  r->reader_through_ = source.loaded_through();
+  r->applied_through_ = source_log ? source_log->loaded_through() : 0;
+  r->reader_through_ = r->applied_through_.load();
   return r;
 }
 
@@ -216,8 +221,10 @@ Result<void> Registry::Checkpoint() {
 }
 
 Result<bool> Registry::ApplyStoreJournal(std::int64_t max_records) {
+  auto* journal = store_.journal();
+  if (!journal) return false;  // nothing is ever pending
   std::lock_guard lock(store_mu_);
-  return store_.ApplyJournal(max_records);
+  return journal->ApplyJournal(max_records);
 }
 
 void Registry::SetPolicy(domain::Policy policy) {

@@ -211,7 +211,7 @@ class Registry final : public rules::RegistryView {
   stats::Snapshot FullSnapshot();
   // Flushes, then stores the statistics snapshot that `stats` and `funding` read.
   [[nodiscard]] Result<void> Checkpoint();
-  // Applies up to `max_records` of the store's decision journal (Store::ApplyJournal); true
+  // Applies up to `max_records` of the store's decision journal (Journal::ApplyJournal); true
   // when more remain. Safe beside a commit on another thread.
   [[nodiscard]] Result<bool> ApplyStoreJournal(std::int64_t max_records);
 

@@ -28,7 +28,7 @@ constexpr auto kReplicaStep = std::chrono::milliseconds(10);
 Result<std::vector<storage::LoggedBatch>> Registry::FetchChanges() const {
   if (!shared_) return std::vector<storage::LoggedBatch>{};
   std::lock_guard lock(reader_mu());
-  auto changes = reader().ChangesAfter(applied_through_.load(), kBatchesPerPoll);
+  auto changes = reader().change_log()->ChangesAfter(applied_through_.load(), kBatchesPerPoll);
   if (changes && !changes->empty() && changes->back().seq > reader_through_.load()) {
     reader_through_ = changes->back().seq;
   }
@@ -39,7 +39,7 @@ Result<std::vector<storage::LoggedBatch>> Registry::BeginTurn() {
   if (!shared_) return std::vector<storage::LoggedBatch>{};
   if (failed_) return Error::Unavailable("registry: an earlier commit failed; reopen the registry");
   std::lock_guard lock(store_mu_);
-  auto changes = store_.BeginTurn(applied_through_.load());
+  auto changes = store_.change_log()->BeginTurn(applied_through_.load());
   if (changes) in_turn_ = true;
   return changes;
 }
@@ -47,7 +47,7 @@ Result<std::vector<storage::LoggedBatch>> Registry::BeginTurn() {
 void Registry::EndTurn() {
   if (!in_turn_) return;
   std::lock_guard lock(store_mu_);
-  store_.EndTurn();
+  store_.change_log()->EndTurn();
   in_turn_ = false;
 }
 
@@ -56,7 +56,7 @@ void Registry::AwaitReader() const {
   const auto wanted = applied_through_.load();
   const auto deadline = std::chrono::steady_clock::now() + kReplicaWait;
   while (reader_through_.load() < wanted) {
-    auto position = read_store_->LogPosition();
+    auto position = read_store_->change_log()->LogPosition();
     if (!position) return;  // the read that follows reports the trouble
     if (*position > reader_through_.load()) reader_through_ = *position;
     if (*position >= wanted || std::chrono::steady_clock::now() >= deadline) return;

@@ -276,8 +276,9 @@ Result<void> Registry::CommitTaken(const TakenBatch& taken) {
     failed_ = true;
     return r;
   }
-  if (turn && store_.last_logged() > 0) {
-    applied_through_ = store_.last_logged();  // nobody else wrote in between: the turn's lock
+  if (turn && store_.change_log()->last_logged() > 0) {
+    // Nobody else wrote in between: the turn's lock.
+    applied_through_ = store_.change_log()->last_logged();
   }
   statistics_.Add(taken.counts);
   return r;

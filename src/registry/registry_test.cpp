@@ -945,7 +945,7 @@ TEST_F(PersistenceTest, AReopenedRegistryTakesTheJournalAsItIs) {
   EXPECT_EQ(answers(*pending), live);
 
   auto written_store = storage::OpenStore(db_.path()).value();
-  ASSERT_TRUE(written_store->ApplyJournal(INT64_MAX).has_value());
+  ASSERT_TRUE(written_store->journal()->ApplyJournal(INT64_MAX).has_value());
   EXPECT_EQ(RowsIn(db_.path(), "decision_journal"), 0);
   auto written = Registry::Open(*written_store, clock_, policy::DefaultPolicy()).value();
   EXPECT_EQ(answers(*written), live);

@@ -116,6 +116,7 @@ struct Collect : storage::LoadSink {
   void OnPerson(domain::Person) override { ++persons; }
   void OnAttachment(domain::Attachment a) override { attachments.push_back(std::move(a)); }
   void OnDecided(storage::DecidedApplication d) override { decided.push_back(std::move(d)); }
+  void OnIdempotencyKey(storage::IdempotencyKey) override {}
 };
 
 TEST(Replay, PersistsEverythingIntoTheDatabase) {

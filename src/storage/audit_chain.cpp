@@ -110,7 +110,7 @@ void AuditSealer::Seal(AuditEntry& e) {
   tail_ = e.hash;
 }
 
-Result<AuditVerdict> VerifyAuditChain(Store& store, const AuditVerifyOptions& options) {
+Result<AuditVerdict> VerifyAuditChain(Queries& store, const AuditVerifyOptions& options) {
   AuditVerdict v;
   auto fail = [&](std::int64_t seq, std::string problem) {
     v.intact = false;

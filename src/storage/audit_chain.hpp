@@ -74,7 +74,7 @@ struct AuditVerifyOptions {
 
 // Reads the whole trail in order and checks every link, every hash and every decision it vouches
 // for, and that no decision stands outside the chain. Stops at the first problem.
-[[nodiscard]] Result<AuditVerdict> VerifyAuditChain(Store& store,
+[[nodiscard]] Result<AuditVerdict> VerifyAuditChain(Queries& store,
                                                     const AuditVerifyOptions& options = {});
 
 }  // namespace emkhana::storage

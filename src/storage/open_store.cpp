@@ -11,7 +11,7 @@ Result<std::unique_ptr<Store>> OpenStore(const std::string& location) {
   return sqlite::OpenSqliteStore(location);
 }
 
-Result<std::unique_ptr<Store>> OpenStoreForBulkLoad(const std::string& location) {
+Result<std::unique_ptr<BulkLoad>> OpenStoreForBulkLoad(const std::string& location) {
   if (postgres::IsPostgresUrl(location)) return postgres::OpenPostgresStoreForBulkLoad(location);
   return sqlite::OpenSqliteStoreForBulkLoad(location);
 }

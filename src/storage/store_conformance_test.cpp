@@ -77,7 +77,7 @@ TYPED_TEST(StoreConformance, CommitThenReopenAndLoadGivesEverythingBack) {
 
 // Ids sort byte by byte (as SQLite's BINARY collation), decisions come in the
 // order they were committed, and a policy written again moves to the end.
-// A sink that takes the batches not yet in the tables (LoadSink::OnPending: SQLite's journal) and
+// A sink that takes the batches not yet in the tables (PendingSink: SQLite's journal) and
 // applies them ends with what a sink that leaves them to the store gets.
 TYPED_TEST(StoreConformance, PendingBatchesTakenGiveTheSamePicture) {
   {
@@ -101,7 +101,7 @@ TYPED_TEST(StoreConformance, PendingBatchesTakenGiveTheSamePicture) {
   {
     auto store = this->Open();
     ASSERT_NE(store, nullptr);
-    auto r = store->Load(taken);
+    auto r = LoadTakingPending(*store, taken);
     ASSERT_TRUE(r.has_value()) << r.error().message;
   }
   auto store = this->Open();

@@ -247,11 +247,10 @@ class RecordingSink : public LoadSink {
   std::vector<DecidedApplication> decided;
 };
 
-// A sink that takes the batches a store has not yet written to its tables (LoadSink::OnPending)
-// and applies them to what it recorded, as the registry applies them to its memory.
-class ApplyingSink : public RecordingSink {
+// A sink that takes the batches a store has not yet written to its tables (PendingSink) and
+// applies them to what it recorded, as the registry applies them to its memory.
+class ApplyingSink : public RecordingSink, public PendingSink {
  public:
-  bool TakesPending() const override { return true; }
   void OnPending(WriteBatch batch) override {
     ++pending;
     for (auto& m : batch.mutations) {
@@ -270,6 +269,12 @@ class ApplyingSink : public RecordingSink {
   }
   int pending = 0;  // batches taken
 };
+
+// Loads as the registry does: a store with a journal hands its batches to `sink` as they are.
+inline Result<void> LoadTakingPending(Store& store, ApplyingSink& sink) {
+  auto* journal = store.journal();
+  return journal ? journal->LoadWithPending(sink, sink) : store.Load(sink);
+}
 
 inline void ExpectSameOrg(const domain::Organisation& a, const domain::Organisation& b) {
   SCOPED_TRACE("organisation " + b.id);
@@ -373,7 +378,7 @@ inline std::string Describe(const StoreCounts& c) {
          " applications=" + std::to_string(c.applications) + " audit=" + std::to_string(c.audit);
 }
 
-inline StoreCounts CountsOf(Store& store) {
+inline StoreCounts CountsOf(Queries& store) {
   auto c = store.Counts();
   EXPECT_TRUE(c.has_value()) << c.error().message;
   return c.has_value() ? *c : StoreCounts{};
@@ -494,11 +499,13 @@ class BackendTest : public ::testing::Test {
 };
 
 // A store that passes every call to another: tests override the calls they make fail, log or
-// throw.
+// throw. Its journal and change log are the other's (a registry loads and follows through them
+// directly).
 class ForwardingStore : public Store {
  public:
   explicit ForwardingStore(Store& inner) : inner_(inner) {}
   Result<void> Commit(const WriteBatch& batch) override { return inner_.Commit(batch); }
+  std::int64_t commits() const override { return inner_.commits(); }
   Result<void> Load(LoadSink& sink) override { return inner_.Load(sink); }
   Result<StoreCounts> Counts() override { return inner_.Counts(); }
   Result<std::vector<AuditEntry>> AuditTrail(const std::string& subject, int limit) override {
@@ -510,6 +517,10 @@ class ForwardingStore : public Store {
   Result<std::optional<DecidedApplication>> FindApplication(const std::string& id) override {
     return inner_.FindApplication(id);
   }
+  Result<std::vector<DecidedApplication>> ListApplications(const ApplicationQuery& q) override {
+    return inner_.ListApplications(q);
+  }
+  Result<std::string> PersonName(const std::string& iin) override { return inner_.PersonName(iin); }
   Result<std::vector<std::string>> SamplePersons(std::int64_t n, std::uint64_t seed) override {
     return inner_.SamplePersons(n, seed);
   }
@@ -517,7 +528,8 @@ class ForwardingStore : public Store {
     return inner_.SaveStats(header, entries);
   }
   Result<std::optional<StoredStats>> LoadStats() override { return inner_.LoadStats(); }
-  std::int64_t commits() const override { return inner_.commits(); }
+  ChangeLog* change_log() override { return inner_.change_log(); }
+  Journal* journal() override { return inner_.journal(); }
 
  protected:
   Store& inner_;

@@ -16,11 +16,12 @@
 // - Errors: a refused or lost connection is kUnavailable (the URL's password redacted); a
 //   violated key, foreign key, CHECK or append-only trigger is kFailedPrecondition. A connection
 //   found broken is re-established before the next call.
-// - Several writers (ADR 0006): a Commit that changes the registry appends the batch to
-//   change_log in its transaction, under a transaction-scoped advisory lock (the writers'
-//   lock), so that log positions follow commit order. BeginTurn takes that lock in an open
-//   transaction and reads the log after the caller's position; the next Commit continues that
-//   transaction. Idempotency keys are a table with the key as primary key.
+// - Several writers (ADR 0006): the store is its own storage::ChangeLog. A Commit that changes
+//   the registry appends the batch to change_log in its transaction, under a transaction-scoped
+//   advisory lock (the writers' lock), so that log positions follow commit order. BeginTurn
+//   takes that lock in an open transaction and reads the log after the caller's position; the
+//   next Commit continues that transaction. Idempotency keys are a table with the key as
+//   primary key. No decision journal: a batch goes to the tables at once.
 // - Not thread-safe, like every Store: one owner at a time. Several processes may open the same
 //   database; they take turns to write (above).
 #pragma once
@@ -39,12 +40,13 @@ bool IsPostgresUrl(std::string_view location);
 [[nodiscard]] Result<std::unique_ptr<Store>> OpenPostgresStore(const std::string& url);
 
 // A database holding no registry (refused otherwise: kFailedPrecondition) for a one-off bulk load
-// (the generator): everything from here to Store::FinishBulkLoad is one transaction, rows go by
-// COPY (each organisation, district, person and attachment at most once), foreign keys and the
-// big tables' secondary indexes are put back at the end, then ANALYZE. Nothing is visible to
+// (the generator): everything from here to BulkLoad::FinishBulkLoad is one transaction, rows go
+// by COPY (each organisation, district, person and attachment at most once), foreign keys and
+// the big tables' secondary indexes are put back at the end, then ANALYZE. Nothing is visible to
 // others, or durable, before FinishBulkLoad; a failed or abandoned load leaves the database as
 // it was.
-[[nodiscard]] Result<std::unique_ptr<Store>> OpenPostgresStoreForBulkLoad(const std::string& url);
+[[nodiscard]] Result<std::unique_ptr<BulkLoad>> OpenPostgresStoreForBulkLoad(
+    const std::string& url);
 
 // The same database for reading only, e.g. a streaming replica (hot standby): nothing is
 // migrated (a schema other than the latest is refused: kFailedPrecondition), and Commit,

@@ -276,41 +276,41 @@ WriteBatch OrgRenamed(const std::string& name) {
 TEST_F(PostgresStoreTest, TheChangeLogHoldsEachBatchThatChangesTheRegistryInCommitOrder) {
   auto writer = Open();
   ASSERT_NE(writer, nullptr);
-  EXPECT_TRUE(writer->logs_changes());
+  ASSERT_NE(writer->change_log(), nullptr);
   ASSERT_TRUE(writer->Commit(FullBatch()).has_value());
-  const auto first = writer->last_logged();
+  const auto first = writer->change_log()->last_logged();
   EXPECT_GT(first, 0);
   WriteBatch audit_only;
   audit_only.mutations.push_back(Audit("APP-1", 20));
   ASSERT_TRUE(writer->Commit(audit_only).has_value());
-  EXPECT_EQ(writer->last_logged(), 0) << "the audit alone changes nothing to follow";
+  EXPECT_EQ(writer->change_log()->last_logged(), 0) << "the audit alone changes nothing to follow";
   ASSERT_TRUE(writer->Commit(OrgRenamed("Renamed")).has_value());
-  const auto second = writer->last_logged();
+  const auto second = writer->change_log()->last_logged();
   EXPECT_GT(second, first);
 
   auto reader = Open();
   ASSERT_NE(reader, nullptr);
-  auto all = reader->ChangesAfter(0, 100);
+  auto all = reader->change_log()->ChangesAfter(0, 100);
   ASSERT_TRUE(all.has_value()) << all.error().message;
   ASSERT_EQ(all->size(), 2u);
   EXPECT_EQ((*all)[0].seq, first);
   EXPECT_EQ((*all)[0].batch.size(), FullBatch().size() - 3) << "without the audit entries";
   ExpectSameDecided(std::get<DecidedApplication>((*all)[0].batch.mutations[10]), Approved());
   EXPECT_EQ(std::get<domain::Organisation>((*all)[1].batch.mutations[0]).name, "Renamed");
-  auto later = reader->ChangesAfter(first, 100);
+  auto later = reader->change_log()->ChangesAfter(first, 100);
   ASSERT_TRUE(later.has_value());
   ASSERT_EQ(later->size(), 1u);
   EXPECT_EQ((*later)[0].seq, second);
-  auto limited = reader->ChangesAfter(0, 1);
+  auto limited = reader->change_log()->ChangesAfter(0, 1);
   ASSERT_TRUE(limited.has_value());
   EXPECT_EQ(limited->size(), 1u);
-  auto position = reader->LogPosition();
+  auto position = reader->change_log()->LogPosition();
   ASSERT_TRUE(position.has_value());
   EXPECT_EQ(*position, second);
   // A load knows the position of its picture: later batches are applied on top of it.
   RecordingSink sink;
   ASSERT_TRUE(reader->Load(sink).has_value());
-  EXPECT_EQ(reader->loaded_through(), second);
+  EXPECT_EQ(reader->change_log()->loaded_through(), second);
 }
 
 // Writers take turns: the second waits until the first commits, then reads its batch.
@@ -319,24 +319,24 @@ TEST_F(PostgresStoreTest, ATurnMakesTheOtherWritersWait) {
   auto second = Open();
   ASSERT_NE(first, nullptr);
   ASSERT_NE(second, nullptr);
-  auto mine = first->BeginTurn(0);
+  auto mine = first->change_log()->BeginTurn(0);
   ASSERT_TRUE(mine.has_value()) << mine.error().message;
   EXPECT_TRUE(mine->empty());
-  auto theirs = std::async(std::launch::async, [&] { return second->BeginTurn(0); });
+  auto theirs = std::async(std::launch::async, [&] { return second->change_log()->BeginTurn(0); });
   EXPECT_EQ(theirs.wait_for(std::chrono::milliseconds(300)), std::future_status::timeout)
       << "the second writer must wait for the first one's turn";
   ASSERT_TRUE(first->Commit(FullBatch()).has_value());
-  const auto logged = first->last_logged();
+  const auto logged = first->change_log()->last_logged();
   ASSERT_EQ(theirs.wait_for(std::chrono::seconds(30)), std::future_status::ready);
   auto seen = theirs.get();
   ASSERT_TRUE(seen.has_value()) << seen.error().message;
   ASSERT_EQ(seen->size(), 1u) << "the turn begins with what was committed before it";
   EXPECT_EQ((*seen)[0].seq, logged);
   ASSERT_TRUE(second->Commit(OrgRenamed("Second")).has_value());
-  EXPECT_GT(second->last_logged(), logged);
+  EXPECT_GT(second->change_log()->last_logged(), logged);
   // A commit outside a turn (a command-line tool) takes the lock as well.
   ASSERT_TRUE(first->Commit(OrgRenamed("Third")).has_value());
-  EXPECT_GT(first->last_logged(), second->last_logged());
+  EXPECT_GT(first->change_log()->last_logged(), second->change_log()->last_logged());
   EXPECT_EQ(RawInt("SELECT count(*) FROM change_log"), 3);
 }
 
@@ -345,11 +345,11 @@ TEST_F(PostgresStoreTest, ATurnEndedWithoutWritingLogsNothingAndFreesTheLock) {
   auto second = Open();
   ASSERT_NE(first, nullptr);
   ASSERT_NE(second, nullptr);
-  ASSERT_TRUE(first->BeginTurn(0).has_value());
-  first->EndTurn();
-  ASSERT_TRUE(second->BeginTurn(0).has_value()) << "not kept waiting";
+  ASSERT_TRUE(first->change_log()->BeginTurn(0).has_value());
+  first->change_log()->EndTurn();
+  ASSERT_TRUE(second->change_log()->BeginTurn(0).has_value()) << "not kept waiting";
   ASSERT_TRUE(second->Commit(WriteBatch{}).has_value()) << "an empty commit ends the turn";
-  ASSERT_TRUE(first->BeginTurn(0).has_value());
+  ASSERT_TRUE(first->change_log()->BeginTurn(0).has_value());
   ASSERT_TRUE(first->Commit(WriteBatch{}).has_value());
   EXPECT_EQ(RawInt("SELECT count(*) FROM change_log"), 0);
   EXPECT_EQ(first->commits(), 0);
@@ -359,7 +359,7 @@ TEST_F(PostgresStoreTest, ATurnEndedWithoutWritingLogsNothingAndFreesTheLock) {
 TEST_F(PostgresStoreTest, ALostTurnWritesNothing) {
   auto store = Open();
   ASSERT_NE(store, nullptr);
-  ASSERT_TRUE(store->BeginTurn(0).has_value());
+  ASSERT_TRUE(store->change_log()->BeginTurn(0).has_value());
   ASSERT_EQ(RawExec("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '" +
                     backend_.database() + "' AND pid <> pg_backend_pid()"),
             "");
@@ -405,11 +405,11 @@ TEST_F(PostgresStoreTest, AReadStoreOnlyReadsAMigratedDatabase) {
   RecordingSink sink;
   ASSERT_TRUE((*reader)->Load(sink).has_value());
   EXPECT_EQ(sink.persons.size(), 2u);
-  auto changes = (*reader)->ChangesAfter(0, 10);
+  auto changes = (*reader)->change_log()->ChangesAfter(0, 10);
   ASSERT_TRUE(changes.has_value());
   EXPECT_EQ(changes->size(), 1u);
   EXPECT_EQ((*reader)->Commit(FullBatch()).error().code, ErrorCode::kFailedPrecondition);
-  EXPECT_FALSE((*reader)->BeginTurn(0).has_value());
+  EXPECT_FALSE((*reader)->change_log()->BeginTurn(0).has_value());
   EXPECT_EQ(RawInt("SELECT count(*) FROM change_log"), 1);
   EXPECT_EQ(OpenReadStore("registry.db").error().code, ErrorCode::kInvalidArgument);
 }

@@ -130,7 +130,7 @@ inline constexpr Query kLoadStats{"load_stats",
 
 // --- Reads ---
 
-// The columns ReadApplication (postgres_store.cpp) reads, in its order.
+// The columns ReadApplication (store_queries.cpp) reads, in its order.
 #define EMKHANA_PG_APPLICATION_COLUMNS                                                         \
   "SELECT id, app_date, iin, applicant, org, district, channel, basis, consent, documents, "   \
   "declared_birth, declared_sex, outcome, reasons, decided_org, decided_district, effective, " \

@@ -98,7 +98,7 @@ inline constexpr const char* kLoadRepresentatives =
 inline constexpr const char* kLoadAttachments =
     "SELECT id, iin, org, district, valid_from, valid_to, end_reason, application, recorded_at "
     "FROM attachment ORDER BY id";
-// The columns ReadApplication (sqlite_store.cpp) reads, in its order.
+// The columns ReadApplication (table_writer.cpp) reads, in its order.
 #define EMKHANA_APPLICATION_COLUMNS                                                            \
   "SELECT id, app_date, iin, applicant, org, district, channel, basis, consent, documents, "   \
   "declared_birth, declared_sex, outcome, reasons, decided_org, decided_district, effective, " \

@@ -207,7 +207,7 @@ TEST_F(SqliteStoreTest, TheChainHoldsAcrossJournalRecordsAndARestart) {
     }
     ASSERT_TRUE(store->Commit(b).has_value());
     ASSERT_EQ(RawInt("SELECT count(*) FROM decision_journal"), 2);
-    auto more = store->ApplyJournal(1);  // the first record only, then the process ends
+    auto more = store->journal()->ApplyJournal(1);  // the first record only, then the process ends
     ASSERT_TRUE(more.has_value()) << more.error().message;
     EXPECT_TRUE(*more);
   }
@@ -305,7 +305,7 @@ TEST_F(SqliteStoreTest, ADuplicateOfARecordLeftByAnEarlierRunIsRefused) {
   EXPECT_EQ(RawInt("SELECT count(*) FROM decision_journal"), 2);
   auto store = Open();
   ASSERT_NE(store, nullptr);
-  auto more = store->ApplyJournal(1);  // an idle moment: the first record only
+  auto more = store->journal()->ApplyJournal(1);  // an idle moment: the first record only
   ASSERT_TRUE(more.has_value());
   EXPECT_TRUE(*more);
   WriteBatch again;
@@ -354,7 +354,7 @@ TEST_F(SqliteStoreTest, ALoadThatTakesTheJournalWritesNothing) {
   auto store = Open();
   ASSERT_NE(store, nullptr);
   ApplyingSink sink;
-  auto loaded = store->Load(sink);
+  auto loaded = LoadTakingPending(*store, sink);
   ASSERT_TRUE(loaded.has_value()) << loaded.error().message;
   EXPECT_EQ(sink.pending, 1);
   ASSERT_EQ(sink.decided.size(), 2u);
@@ -425,7 +425,7 @@ TEST_F(SqliteStoreTest, ALoadedStoreStillRefusesEveryDuplicate) {
   ASSERT_TRUE(store->Commit(fresh).has_value());  // journalled
   EXPECT_TRUE(refused(app));
   EXPECT_TRUE(refused(period));
-  auto applied = store->ApplyJournal(100);  // now in the tables, the journal empty
+  auto applied = store->journal()->ApplyJournal(100);  // now in the tables, the journal empty
   ASSERT_TRUE(applied.has_value()) << applied.error().message;
   EXPECT_EQ(RawInt("SELECT count(*) FROM decision_journal"), 0);
   EXPECT_TRUE(refused(app));
@@ -454,19 +454,19 @@ TEST_F(SqliteStoreTest, TheJournalIsAppliedARecordAtATime) {
   ASSERT_TRUE(store->Commit(reads).has_value());
   EXPECT_EQ(RawInt("SELECT count(*) FROM decision_journal"), 3);
   EXPECT_EQ(RawInt("SELECT max(mutations) FROM decision_journal"), 512);
-  auto more = store->ApplyJournal(1);
+  auto more = store->journal()->ApplyJournal(1);
   ASSERT_TRUE(more.has_value());
   EXPECT_TRUE(*more);
   EXPECT_EQ(RawInt("SELECT count(*) FROM audit_log"), 512);
-  more = store->ApplyJournal(1);
+  more = store->journal()->ApplyJournal(1);
   ASSERT_TRUE(more.has_value());
   EXPECT_TRUE(*more);
-  more = store->ApplyJournal(1);
+  more = store->journal()->ApplyJournal(1);
   ASSERT_TRUE(more.has_value());
   EXPECT_FALSE(*more);
   EXPECT_EQ(RawInt("SELECT count(*) FROM audit_log"), 1200);
   EXPECT_EQ(RawInt("SELECT count(*) FROM decision_journal"), 0);
-  more = store->ApplyJournal(1);  // nothing left
+  more = store->journal()->ApplyJournal(1);  // nothing left
   ASSERT_TRUE(more.has_value());
   EXPECT_FALSE(*more);
 }
@@ -505,7 +505,7 @@ TEST_F(SqliteStoreTest, WithoutSpaceForTheTablesNothingIsLostAndApplicationsAreF
   {
     // The WAL may not grow: nothing more can be written.
     FileSizeLimit full(std::filesystem::file_size(path_ + "-wal"));
-    auto applied = store->ApplyJournal(1);  // an idle step
+    auto applied = store->journal()->ApplyJournal(1);  // an idle step
     ASSERT_FALSE(applied.has_value());
     EXPECT_EQ(applied.error().code, ErrorCode::kUnavailable) << applied.error().message;
     EXPECT_EQ(RawInt("SELECT count(*) FROM decision_journal"), 1);
@@ -541,7 +541,7 @@ TEST_F(SqliteStoreTest, WithoutSpaceForTheTablesNothingIsLostAndApplicationsAreF
   EXPECT_EQ(RawInt("SELECT count(*) FROM decision_journal"), 2);
   EXPECT_EQ(RawInt("SELECT count(*) FROM application"), 0);
   // The next idle step writes it all.
-  auto applied = store->ApplyJournal(10);
+  auto applied = store->journal()->ApplyJournal(10);
   ASSERT_TRUE(applied.has_value()) << applied.error().message;
   EXPECT_FALSE(*applied);
   EXPECT_EQ(CountsOf(*store).applications, 3);
