@@ -271,7 +271,8 @@ class Store : public Loader, public Committer, public Queries, public StatsStore
 class BulkLoad : public Committer, public StatsStore {
  public:
   // Ends the load: builds what was left for the end (indexes, keys) and makes the store
-  // crash-safe again. The statistics snapshot is saved after it.
+  // crash-safe again. The statistics snapshot is saved after it; later writes go through a
+  // Store (OpenStore): Commit refuses them (kFailedPrecondition).
   [[nodiscard]] virtual Result<void> FinishBulkLoad() = 0;
 };
 

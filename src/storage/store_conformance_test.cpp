@@ -759,6 +759,9 @@ TYPED_TEST(StoreConformance, ABulkLoadGivesBackWhatCommitWould) {
     ASSERT_TRUE(r.has_value()) << r.error().message;
     auto f = (*store)->FinishBulkLoad();
     ASSERT_TRUE(f.has_value()) << f.error().message;
+    auto late = (*store)->Commit(FullBatch());
+    ASSERT_FALSE(late.has_value()) << "after the load, writes go through a Store";
+    EXPECT_EQ(late.error().code, ErrorCode::kFailedPrecondition);
   }
   auto store = this->Open();
   ASSERT_NE(store, nullptr);

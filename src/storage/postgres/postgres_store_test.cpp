@@ -277,6 +277,7 @@ TEST_F(PostgresStoreTest, TheChangeLogHoldsEachBatchThatChangesTheRegistryInComm
   auto writer = Open();
   ASSERT_NE(writer, nullptr);
   ASSERT_NE(writer->change_log(), nullptr);
+  EXPECT_EQ(writer->journal(), nullptr);
   ASSERT_TRUE(writer->Commit(FullBatch()).has_value());
   const auto first = writer->change_log()->last_logged();
   EXPECT_GT(first, 0);

@@ -73,6 +73,8 @@ TEST_F(SqliteStoreTest, InMemoryStoreWorks) {
   auto opened = OpenStore(":memory:");
   ASSERT_TRUE(opened.has_value()) << opened.error().message;
   Store& store = **opened;
+  EXPECT_NE(store.journal(), nullptr);
+  EXPECT_EQ(store.change_log(), nullptr) << "one process owns the file";
   ASSERT_TRUE(store.Commit(FullBatch()).has_value());
   EXPECT_EQ(store.commits(), 1);
   StoreCounts c = CountsOf(store);
