@@ -193,8 +193,9 @@ class PostgresBulkLoad final : public BulkLoad {
       return Error::FailedPrecondition("the bulk load is finished: open the store to write");
     }
     if (state_ == kAbandoned) return Error::FailedPrecondition("the bulk load was abandoned");
-    if (conn_.broken())
+    if (conn_.broken()) {
       return Abandon(Error::Unavailable("the connection was lost during the bulk load"));
+    }
     return {};
   }
   Result<void> EnsureConnected() {

@@ -62,8 +62,9 @@ class DecisionJournal {
   // know of them is noted (their ids and size).
   [[nodiscard]] Result<void> Load(PendingSink& pending);
 
-  // Why the journal could not be written to the tables for want of space, while reads leave it
-  // alone.
+  // True for a while after the journal could not be written to the tables for want of space:
+  // reads and the limit leave it alone then, since each try would redo a transaction's work only
+  // to fail.
   bool HeldBack() const {
     return held_back_by_ && std::chrono::steady_clock::now() < held_back_until_;
   }
