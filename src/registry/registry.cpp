@@ -5,17 +5,14 @@
 #include <algorithm>
 #include <utility>
 
-#include "core/prefetch.hpp"
 #include "policy/policy_loader.hpp"
 #include "rules/checks.hpp"
-#include "rules/evaluate.hpp"
 
 namespace emkhana::registry {
 
 using domain::Attachment;
 using domain::Date;
 using domain::District;
-using domain::DistrictKind;
 using domain::Iin;
 using domain::PeriodEnd;
 

@@ -2,22 +2,15 @@
 // of the registry: decide, load ahead, take a batch, commit it).
 #include "registry/registry.hpp"
 
-#include <fmt/format.h>
-
 #include <algorithm>
 #include <utility>
 
 #include "core/prefetch.hpp"
-#include "policy/policy_loader.hpp"
-#include "rules/checks.hpp"
 #include "rules/evaluate.hpp"
 
 namespace emkhana::registry {
 
-using domain::Attachment;
 using domain::Date;
-using domain::District;
-using domain::DistrictKind;
 using domain::Iin;
 using domain::PeriodEnd;
 

@@ -7,10 +7,7 @@
 #include <algorithm>
 #include <utility>
 
-#include "core/prefetch.hpp"
-#include "policy/policy_loader.hpp"
 #include "rules/checks.hpp"
-#include "rules/evaluate.hpp"
 
 namespace emkhana::registry {
 

@@ -2,24 +2,17 @@
 // the RegistryView the rules ask (capacity from the panels).
 #include "registry/registry.hpp"
 
-#include <fmt/format.h>
-
 #include <algorithm>
 #include <utility>
 
-#include "core/prefetch.hpp"
-#include "policy/policy_loader.hpp"
 #include "rules/checks.hpp"
-#include "rules/evaluate.hpp"
 
 namespace emkhana::registry {
 
 using domain::Attachment;
 using domain::Date;
 using domain::District;
-using domain::DistrictKind;
 using domain::Iin;
-using domain::PeriodEnd;
 
 std::optional<Placement> Registry::TryWhereOn(const Iin& iin, Date day) const {
   auto person = population_.Find(iin);

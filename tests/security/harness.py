@@ -106,11 +106,17 @@ class Server:
             parsed = json.loads(data)
         return r.status, ctype, parsed, data, dict(r.getheaders())
 
-    def raw(self, data, timeout=5.0):
-        """Sends bytes as they are; returns everything the server wrote until it closed (or the
-        timeout)."""
+    def raw(self, data, timeout=5.0, pause=0.05):
+        """Sends bytes as they are (a list: piece by piece, `pause` seconds apart, each in its own
+        segment); returns everything the server wrote until it closed (or the timeout)."""
         s = socket.create_connection(("127.0.0.1", self.port), timeout=timeout)
-        s.sendall(data)
+        if isinstance(data, list):
+            s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            for piece in data:
+                s.sendall(piece)
+                time.sleep(pause)
+        else:
+            s.sendall(data)
         out = b""
         deadline = time.time() + timeout
         try:
